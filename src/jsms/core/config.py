@@ -1,0 +1,65 @@
+"""Settings: read once from JSMS_* environment variables (and .env), nowhere else."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+INSECURE_SECRET_KEY = "insecure-development-key-change-me"
+DEFAULT_DEMO_PASSWORD = "demo"
+SECRET_KEY_FILE = "secret.key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JSMS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in the data directory"
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs tokens and derives the key that encrypts personal data at rest",
+    )
+    demo_password: SecretStr = SecretStr(DEFAULT_DEMO_PASSWORD)
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    default_language: str = "en"
+    default_timezone: str = "Asia/Karachi"
+    sql_echo: bool = False
+
+    @model_validator(mode="after")
+    def _resolve_defaults(self) -> "Settings":
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{(self.data_dir / 'jsms.db').as_posix()}"
+        if self.secret_key is None:
+            # A node created by `jsms demo` keeps its generated key beside its database,
+            # so every later command on the same data directory reads the same data.
+            key_file = self.data_dir / SECRET_KEY_FILE
+            if key_file.is_file():
+                self.secret_key = SecretStr(key_file.read_text().strip())
+            else:
+                self.secret_key = SecretStr(INSECURE_SECRET_KEY)
+        return self
+
+    @property
+    def uses_insecure_secret(self) -> bool:
+        return self.secret_key.get_secret_value() == INSECURE_SECRET_KEY
+
+    @property
+    def uses_default_demo_password(self) -> bool:
+        return self.demo_password.get_secret_value() == DEFAULT_DEMO_PASSWORD
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (after the environment changed, e.g. in tests or `--data-dir`)."""
+    get_settings.cache_clear()

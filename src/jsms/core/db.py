@@ -1,0 +1,146 @@
+"""Database engine, sessions and the declarative base shared by every domain."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from typing import Any
+
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    sessionmaker,
+)
+from sqlalchemy.types import TypeDecorator
+
+from jsms.core.actor import Actor
+from jsms.core.config import get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ACTOR_KEY = "jsms.actor"
+
+
+class UTCDateTime(TypeDecorator):
+    """Store naive UTC (SQLite keeps no zone), hand back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; JSMS stores aware UTC times only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    """A client-generated UUID key: known before flush (the audit hook needs it) and safe to federate."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class VersionMixin:
+    """Optimistic concurrency: the version is the ETag; a stale update raises StaleDataError."""
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
+class Audited:
+    """Marks a model whose every insert, update and delete is written to the audit chain."""
+
+    # Columns whose values never enter the audit record (secrets, ciphertext of personal data).
+    __audit_redact__: frozenset[str] = frozenset()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    return engine
+
+
+def get_engine() -> Engine:
+    settings = get_settings()
+    return engine_for(settings.database_url, settings.sql_echo)
+
+
+@lru_cache(maxsize=8)
+def _sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def new_session(actor: Actor, engine: Engine | None = None) -> Session:
+    """Open a session bound to an actor.
+
+    The actor rides in `session.info` rather than a context variable: FastAPI runs
+    sync dependencies and endpoints in different worker threads, and a context
+    variable set in one would not be seen in the other. Every write is audited
+    against this actor; a flush without one fails (see core/audit.py).
+    """
+    session = _sessionmaker_for(engine or get_engine())()
+    session.info[ACTOR_KEY] = actor
+    return session
+
+
+def actor_of(session: Session) -> Actor | None:
+    return session.info.get(ACTOR_KEY)
+
+
+@contextmanager
+def unit_of_work(actor: Actor, engine: Engine | None = None) -> Iterator[Session]:
+    """Open a session for one unit of work: commit when the block succeeds, roll back otherwise."""
+    session = new_session(actor, engine)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,73 @@
+"""Domain errors, rendered as RFC 9457 problem+json by the web layer and as one line by the CLI."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FieldError:
+    loc: list[str | int]
+    msg: str
+    type: str = "value_error"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"loc": self.loc, "msg": self.msg, "type": self.type}
+
+
+@dataclass
+class DomainError(Exception):
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __str__(self) -> str:
+        if self.errors:
+            where = "; ".join(
+                f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" for e in self.errors
+            )
+            return f"{self.detail} ({where})"
+        return self.detail
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Not authenticated"
+    slug = "unauthenticated"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition failed"
+    slug = "precondition-failed"
+
+
+def invalid_field(loc: str, msg: str, detail: str = "The input is not valid") -> Invalid:
+    """Build an Invalid error about one field (a dotted path such as 'geometry.coordinates')."""
+    return Invalid(detail, [FieldError(loc.split("."), msg)])

@@ -1,0 +1,272 @@
+"""Who may do what: one decision from role × party × the object's marking × the active policy.
+
+The mechanism policy is a versioned document (see core/governance.py). Its `grants`
+map each action to rules of the form ``role[@party][:scope]``:
+
+- ``host_operations_officer`` — that role, whatever the object;
+- ``administrator@host`` — that role, only for users of the host party;
+- ``company_security_manager:own`` — only objects owned within the user's own
+  organisation subtree; ``partner_liaison_officer:nationals`` — only persons of
+  the user's own party's nationality.
+
+Reads go through `visible()`, which turns the same rules and the markings into
+SQL (default deny); writes call `require()`. Nothing else filters by party.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import Select, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from jsms.core.actor import Actor
+from jsms.core.errors import Forbidden, NotFound
+from jsms.core.marking import Marked, Tlp, release_token
+from jsms.core.models import Organisation, Party, PolicyVersion
+
+HOST, PARTNER = "host", "partner"
+PARTIES = (HOST, PARTNER)
+
+# Role → the party its holders must belong to (None: either party).
+ROLES: dict[str, str | None] = {
+    "host_commander": HOST,
+    "host_operations_officer": HOST,
+    "host_analyst": HOST,
+    "partner_representative": PARTNER,
+    "partner_liaison_officer": PARTNER,
+    "company_security_manager": None,
+    "working_group_secretary": None,
+    "auditor": None,
+    "administrator": None,
+}
+COMPANY_ROLES = frozenset({"company_security_manager"})
+SCOPES = ("own", "nationals")
+
+HOST_OPS = ["host_commander", "host_operations_officer"]
+HOST_ALL = [*HOST_OPS, "host_analyst"]
+PARTNER_ALL = ["partner_representative", "partner_liaison_officer"]
+READERS = [*HOST_ALL, *PARTNER_ALL, "working_group_secretary", "auditor", "administrator"]
+
+DEFAULT_GRANTS: dict[str, list[str]] = {
+    "organisation.read": [*READERS, "company_security_manager"],
+    "organisation.write": ["host_commander", "administrator@host"],
+    "project.read": [*READERS, "company_security_manager:own"],
+    "project.write": [*HOST_OPS, "administrator@host"],
+    "site.read": [*READERS, "company_security_manager:own"],
+    "site.write": [*HOST_OPS, "company_security_manager:own"],
+    "person.read": [
+        *HOST_ALL,
+        "partner_representative:nationals",
+        "partner_liaison_officer:nationals",
+        "company_security_manager:own",
+    ],
+    "person.write": [*HOST_OPS, "company_security_manager:own"],
+    "person.read_personal": [
+        *HOST_OPS,
+        "partner_liaison_officer:nationals",
+        "company_security_manager:own",
+    ],
+    "unit.read": [*HOST_ALL, *PARTNER_ALL, "working_group_secretary", "administrator@host"],
+    "unit.write": ["host_commander", "host_operations_officer"],
+    "unit.task": ["host_commander", "host_operations_officer"],
+    "asset.read": [*READERS, "company_security_manager"],
+    "asset.write": [*HOST_OPS],
+    "agreement.read": [*READERS],
+    "agreement.write": ["host_commander", "working_group_secretary"],
+    "journey.request": [*HOST_OPS, "company_security_manager:own"],
+    "journey.approve": [*HOST_OPS],
+    "user.read": ["administrator", "auditor"],
+    "user.write": ["administrator"],
+    "token.create": ["administrator"],
+    "policy.read": [*READERS, "company_security_manager"],
+    "policy.propose": ["host_commander", "partner_representative", "administrator"],
+    "policy.approve": ["host_commander", "partner_representative"],
+    "audit.read": ["auditor", "administrator"],
+}
+
+
+class PolicyDocument(BaseModel):
+    """The content of one mechanism policy version, as both parties agreed it."""
+
+    grants: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_GRANTS))
+    # Highest marking a party may receive of what the other party owns, unless released by name.
+    max_tlp_received: dict[str, Tlp] = Field(
+        default_factory=lambda: {HOST: Tlp.AMBER, PARTNER: Tlp.AMBER}
+    )
+    # Company users see no more than this of what is not their own.
+    company_max_tlp: Tlp = Tlp.GREEN
+    default_markings: dict[str, Tlp] = Field(
+        default_factory=lambda: {"site": Tlp.GREEN, "unit": Tlp.AMBER, "agreement": Tlp.GREEN}
+    )
+    # Decisions that take effect only with an approval from each party.
+    dual_approval: list[str] = Field(
+        default_factory=lambda: ["policy.change", "threat_level.override", "compensation.amount"]
+    )
+    partner_may_request_journeys: bool = False
+
+    @field_validator("grants")
+    @classmethod
+    def _rules_are_known(cls, grants: dict[str, list[str]]) -> dict[str, list[str]]:
+        for action, rules in grants.items():
+            for rule in rules:
+                parse_rule(rule)  # raises ValueError naming the bad rule
+            if "." not in action:
+                raise ValueError(f"action {action!r} must look like 'object.verb'")
+        return grants
+
+    @field_validator("dual_approval")
+    @classmethod
+    def _policy_change_is_dual(cls, decisions: list[str]) -> list[str]:
+        if "policy.change" not in decisions:
+            raise ValueError("'policy.change' must always need the approval of both parties")
+        return decisions
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: str
+    party: str | None
+    scope: str | None
+
+
+def parse_rule(text: str) -> Rule:
+    role_party, _, scope = text.partition(":")
+    role, _, party = role_party.partition("@")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} in rule {text!r}")
+    if party and party not in PARTIES:
+        raise ValueError(f"unknown party {party!r} in rule {text!r}")
+    if scope and scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r} in rule {text!r}")
+    return Rule(role, party or None, scope or None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    # None: allowed on any object; otherwise only on objects within one of these scopes.
+    scopes: frozenset[str] | None = None
+    reason: str = ""
+
+
+def decide(actor: Actor, action: str, policy: PolicyDocument) -> Decision:
+    """Decide whether the actor's role and party allow an action, and on which objects."""
+    if actor.is_system:
+        return Decision(True)
+    scopes: set[str] = set()
+    for rule in map(parse_rule, policy.grants.get(action, [])):
+        if rule.role != actor.role or (rule.party and rule.party != actor.party):
+            continue
+        if rule.scope is None:
+            return Decision(True)
+        scopes.add(rule.scope)
+    if scopes:
+        return Decision(True, frozenset(scopes))
+    return Decision(False, reason=f"the role {actor.role} ({actor.party}) may not {action}")
+
+
+POLICY_CACHE_KEY = "jsms.policy"
+
+
+def active_policy(session: Session) -> PolicyDocument:
+    """The policy in force, read once per unit of work."""
+    cached = session.info.get(POLICY_CACHE_KEY)
+    if cached is None:
+        document = session.scalar(select(PolicyVersion.document).where(PolicyVersion.status == "active"))
+        cached = PolicyDocument.model_validate(document) if document else PolicyDocument()
+        session.info[POLICY_CACHE_KEY] = cached
+    return cached
+
+
+def forget_policy(session: Session) -> None:
+    session.info.pop(POLICY_CACHE_KEY, None)
+
+
+def _scope_clause(model: Any, scope: str, actor: Actor, session: Session):
+    columns: dict[str, str] = getattr(model, "__scope_columns__", {})
+    if scope not in columns:
+        return false()
+    column = getattr(model, columns[scope])
+    if scope == "own":
+        subtree = select(Organisation.id).where(Organisation.path.startswith(actor.org_path))
+        return column.in_(subtree)
+    if scope == "nationals":
+        return column == party_country(session, actor.party)
+    return false()
+
+
+def party_country(session: Session, party: str) -> str | None:
+    key = f"jsms.country.{party}"
+    if key not in session.info:
+        session.info[key] = session.scalar(select(Party.country).where(Party.code == party))
+    return session.info[key]
+
+
+def _in_scope(session: Session, actor: Actor, obj: Any, scope: str) -> bool:
+    """The Python twin of `_scope_clause`, for one object (possibly not yet stored)."""
+    column = getattr(type(obj), "__scope_columns__", {}).get(scope)
+    value = getattr(obj, column) if column else None
+    if value is None:
+        return False
+    if scope == "own":
+        path = session.scalar(select(Organisation.path).where(Organisation.id == value))
+        return path is not None and path.startswith(actor.org_path)
+    return scope == "nationals" and value == party_country(session, actor.party)
+
+
+def _marking_clause(model: Any, actor: Actor, policy: PolicyDocument, session: Session):
+    if not issubclass(model, Marked):
+        return true()
+    named = model.release_to.contains(release_token(actor.party))
+    if actor.role in COMPANY_ROLES:
+        ceiling = policy.company_max_tlp
+        mine = _scope_clause(model, "own", actor, session)
+    else:
+        ceiling = policy.max_tlp_received.get(actor.party, Tlp.CLEAR)
+        mine = model.owner_party == actor.party
+    within = and_(model.release_to == "", model.tlp.in_([t.value for t in Tlp.up_to(ceiling)]))
+    return or_(mine, named, within)
+
+
+def read_filter(session: Session, actor: Actor, model: Any, action: str | None = None):
+    """The SQL condition for the rows of `model` the actor may read (raises Forbidden if none)."""
+    policy = active_policy(session)
+    action = action or f"{model.__policy_name__}.read"
+    decision = decide(actor, action, policy)
+    if not decision.allowed:
+        raise Forbidden(f"Not permitted: {decision.reason}")
+    if actor.is_system:
+        return true()
+    scope = true()
+    if decision.scopes is not None:
+        scope = or_(*(_scope_clause(model, s, actor, session) for s in sorted(decision.scopes)))
+    return and_(scope, _marking_clause(model, actor, policy, session))
+
+
+def visible(stmt: Select, session: Session, actor: Actor, model: Any, action: str | None = None) -> Select:
+    """Restrict a SELECT over `model` to what the actor may read, inside the query."""
+    return stmt.where(read_filter(session, actor, model, action))
+
+
+def get_visible(session: Session, actor: Actor, model: Any, object_id: Any) -> Any:
+    """Load one object the actor may read; 404 whether it is missing or withheld."""
+    obj = session.scalar(visible(select(model).where(model.id == object_id), session, actor, model))
+    if obj is None:
+        raise NotFound(f"No {model.__policy_name__} with id {object_id}")
+    return obj
+
+
+def require(session: Session, actor: Actor, action: str, obj: Any = None) -> None:
+    """Raise Forbidden unless the actor may do `action` (on `obj`, when one is given)."""
+    decision = decide(actor, action, active_policy(session))
+    if not decision.allowed:
+        raise Forbidden(f"Not permitted: {decision.reason}")
+    if obj is None or decision.scopes is None:
+        return
+    if not any(_in_scope(session, actor, obj, scope) for scope in decision.scopes):
+        raise Forbidden(f"Not permitted: {action} is limited to objects within your own scope")
+
+
+def allows(session: Session, actor: Actor, action: str) -> bool:
+    return decide(actor, action, active_policy(session)).allowed
