@@ -34,6 +34,8 @@ class Organisation(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     """A node of a party's tree: ministry, agency, embassy, company, or a unit under them."""
 
     __tablename__ = "organisation"
+    __policy_name__ = "organisation"
+    __scope_columns__ = {"own": "id"}
     __table_args__ = (Index("ix_organisation_path", "path"),)
 
     party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("party.id"))

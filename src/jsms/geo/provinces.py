@@ -1,0 +1,108 @@
+"""Pakistan's provinces and districts: which ones a point lies in.
+
+Provinces are polygons rebuilt from Natural Earth 10m (see tools/build_boundaries.py).
+Districts are assigned to the nearest district seat (or approximate centre) within the
+point's province: a Voronoi approximation, because no district boundaries ship with
+any package we may use. It is right away from district borders; near a border a point
+may fall in the neighbour. Sites keep the derived district, which an operator may correct.
+"""
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from shapely import STRtree, geometry
+from shapely.geometry.base import BaseGeometry
+
+# A point this close (degrees, ~5 km) outside every polygon belongs to the nearest one:
+# coastlines and borders are simplified, and ports and dams sit right on them.
+NEAREST_PROVINCE_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str  # ISO 3166-2:PK
+    name: str
+    name_zh: str
+    name_ur: str
+    geonames_admin1: str
+
+
+PROVINCES: dict[str, Province] = {
+    p.code: p
+    for p in (
+        Province("PK-BA", "Balochistan", "俾路支省", "بلوچستان", "02"),
+        Province("PK-KP", "Khyber Pakhtunkhwa", "开伯尔-普什图省", "خیبر پختونخوا", "03"),
+        Province("PK-PB", "Punjab", "旁遮普省", "پنجاب", "04"),
+        Province("PK-SD", "Sindh", "信德省", "سندھ", "05"),
+        Province("PK-JK", "Azad Jammu and Kashmir", "阿扎德查谟和克什米尔", "آزاد جموں و کشمیر", "06"),
+        Province("PK-GB", "Gilgit-Baltistan", "吉尔吉特-巴尔蒂斯坦", "گلگت بلتستان", "07"),
+        Province("PK-IS", "Islamabad", "伊斯兰堡首都区", "اسلام آباد", "08"),
+    )
+}
+BY_GEONAMES_ADMIN1 = {p.geonames_admin1: p for p in PROVINCES.values()}
+
+
+@dataclass(frozen=True)
+class District:
+    name: str
+    province: str
+    lat: float
+    lon: float
+
+
+def _data_text(name: str) -> str:
+    return resources.files("jsms.geo").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def province_shapes() -> tuple[tuple[str, ...], tuple[BaseGeometry, ...], STRtree]:
+    collection = json.loads(_data_text("pk_provinces.geojson"))
+    codes = tuple(f["properties"]["code"] for f in collection["features"])
+    shapes = tuple(geometry.shape(f["geometry"]) for f in collection["features"])
+    return codes, shapes, STRtree(shapes)
+
+
+@lru_cache(maxsize=1)
+def districts() -> tuple[District, ...]:
+    rows = csv.DictReader(_data_text("pk_districts.csv").splitlines())
+    return tuple(District(r["district"], r["province"], float(r["lat"]), float(r["lon"])) for r in rows)
+
+
+@lru_cache(maxsize=1)
+def _district_arrays() -> dict[str, tuple[list[District], np.ndarray]]:
+    grouped: dict[str, list[District]] = {}
+    for district in districts():
+        grouped.setdefault(district.province, []).append(district)
+    return {code: (ds, np.array([[d.lat, d.lon] for d in ds])) for code, ds in grouped.items()}
+
+
+def province_at(lat: float, lon: float) -> Province | None:
+    """The province containing the point, or None when it lies outside Pakistan."""
+    codes, shapes, tree = province_shapes()
+    point = geometry.Point(lon, lat)
+    hits = tree.query(point, predicate="intersects")
+    if len(hits):
+        return PROVINCES[codes[int(hits[0])]]
+    nearest = tree.query_nearest(point, max_distance=NEAREST_PROVINCE_TOLERANCE)
+    return PROVINCES[codes[int(nearest[0])]] if len(nearest) else None
+
+
+def district_at(lat: float, lon: float, province: Province | None = None) -> District | None:
+    """The district whose seat is nearest the point, among the districts of its province."""
+    province = province or province_at(lat, lon)
+    if province is None:
+        return None
+    candidates, points = _district_arrays()[province.code]
+    # Scale longitude by cos(latitude) so distances are roughly in equal units.
+    scale = np.array([1.0, np.cos(np.radians(lat))])
+    index = int(np.argmin((((points - [lat, lon]) * scale) ** 2).sum(axis=1)))
+    return candidates[index]
+
+
+def province_outline(code: str) -> BaseGeometry:
+    codes, shapes, _ = province_shapes()
+    return shapes[codes.index(code)]

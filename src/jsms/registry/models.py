@@ -1,0 +1,154 @@
+"""Registry tables: projects, sites, protected persons, units, assets, agreements."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jsms.core.crypto import EncryptedText
+from jsms.core.db import Audited, Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin
+from jsms.core.marking import Marked
+from jsms.core.models import Organisation
+
+
+class Project(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    __tablename__ = "project"
+    __policy_name__ = "project"
+    __scope_columns__ = {"own": "sponsor_org_id"}
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+    programme: Mapped[str] = mapped_column(String(16))  # corridor | non_corridor
+    sector: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(24))
+    sponsor_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    sponsor: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class Unit(TimestampMixin, VersionMixin, Marked, Audited, Base):
+    """A security unit; its key is its node in the host party's organisation tree."""
+
+    __tablename__ = "unit"
+    __policy_name__ = "unit"
+    __scope_columns__ = {"own": "id"}
+
+    id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    call_sign: Mapped[str | None] = mapped_column(String(40))
+    strength: Mapped[int | None]
+    province: Mapped[str | None] = mapped_column(String(8))
+    hq_lat: Mapped[float | None]
+    hq_lon: Mapped[float | None]
+    area_of_responsibility: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    node: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Site(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
+    __tablename__ = "site"
+    __policy_name__ = "site"
+    __scope_columns__ = {"own": "owner_org_id"}
+    __table_args__ = (Index("ix_site_h3_cell", "h3_cell"), Index("ix_site_province", "province"))
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+    name_ur: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    security_tier: Mapped[int]
+    geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lat: Mapped[float]
+    lon: Mapped[float]
+    h3_cell: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str | None] = mapped_column(String(8))
+    district: Mapped[str | None] = mapped_column(String(80))
+    project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("project.id"))
+    guarding_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"))
+    owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    project: Mapped[Project | None] = relationship(lazy="joined")
+    guarding_unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+
+class ProtectedPerson(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    __tablename__ = "protected_person"
+    __policy_name__ = "person"
+    __scope_columns__ = {"own": "employer_org_id", "nationals": "nationality"}
+    __audit_redact__ = frozenset({"passport_number", "phone", "emergency_contact_phone"})
+    PERSONAL_FIELDS = ("passport_number", "phone", "emergency_contact_phone")
+
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    name_hanzi: Mapped[str | None] = mapped_column(String(60))
+    name_pinyin: Mapped[str | None] = mapped_column(String(200))
+    nationality: Mapped[str] = mapped_column(String(2), index=True)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    employer_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("project.id"))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), index=True)
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    passport_number: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    consent_to_tracking: Mapped[bool] = mapped_column(default=False)
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="in_country")
+
+    employer: Mapped[Organisation | None] = relationship(lazy="joined")
+    project: Mapped[Project | None] = relationship(lazy="joined")
+    site: Mapped[Site | None] = relationship(lazy="joined")
+
+
+class Agreement(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
+    __tablename__ = "agreement"
+    __policy_name__ = "agreement"
+
+    title: Mapped[str] = mapped_column(String(300))
+    title_zh: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(24))  # mou | agreement | exchange_of_notes | contract
+    status: Mapped[str] = mapped_column(String(16))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    signatories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    items: Mapped[list["AgreementItem"]] = relationship(
+        back_populates="agreement", lazy="selectin", cascade="all, delete-orphan",
+        order_by="AgreementItem.position",
+    )
+
+
+class AgreementItem(IdMixin, Audited, Base):
+    """A thing an agreement provides, e.g. six bulletproof vehicles."""
+
+    __tablename__ = "agreement_item"
+
+    agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agreement.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(String(300))
+    asset_kind: Mapped[str | None] = mapped_column(String(40))
+    quantity: Mapped[int]
+
+    agreement: Mapped[Agreement] = relationship(back_populates="items")
+
+
+class Asset(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    __tablename__ = "asset"
+    __policy_name__ = "asset"
+    __scope_columns__ = {"own": "owner_org_id"}
+
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    registration: Mapped[str | None] = mapped_column(String(40), unique=True)
+    armour_rating: Mapped[str | None] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(24))
+    owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    agreement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreement.id"))
+    assigned_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    owner: Mapped[Organisation | None] = relationship(lazy="joined")
+    agreement: Mapped[Agreement | None] = relationship(lazy="joined")

@@ -1,0 +1,50 @@
+"""The whole schema and its migrations.
+
+Importing this module registers every domain's tables on the one MetaData, which
+Alembic compares against; domains themselves keep to their own models.
+"""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, inspect
+
+import jsms.core.models  # noqa: F401  (registers tables)
+import jsms.registry.models  # noqa: F401
+from jsms.core.db import Base, get_engine
+
+metadata = Base.metadata
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: inside the wheel when installed, at the repository root in a clone."""
+    for candidate in (_PACKAGE_DIR / "_migrations", _PACKAGE_DIR.parents[1] / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError("the Alembic migrations directory is missing from this installation")
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
+    """Bring the database schema up to `revision` (all migrations by default)."""
+    engine = engine or get_engine()
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine | None = None) -> str | None:
+    engine = engine or get_engine()
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
