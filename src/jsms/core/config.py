@@ -1,6 +1,5 @@
 """Settings: read once from JSMS_* environment variables (and .env), nowhere else."""
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -55,11 +54,18 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
-@lru_cache
+_current: Settings | None = None
+
+
 def get_settings() -> Settings:
-    return Settings()
+    global _current
+    if _current is None:
+        _current = Settings()
+    return _current
 
 
-def reset_settings() -> None:
-    """Forget the cached settings (after the environment changed, e.g. in tests or `--data-dir`)."""
-    get_settings.cache_clear()
+def use_settings(settings: Settings | None) -> Settings | None:
+    """Replace the settings in force (the CLI's --data-dir, tests); None reads them again."""
+    global _current
+    previous, _current = _current, settings
+    return previous

@@ -115,7 +115,7 @@ def _sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def new_session(actor: Actor, engine: Engine | None = None) -> Session:
+def new_session(actor: Actor | None, engine: Engine | None = None) -> Session:
     """Open a session bound to an actor.
 
     The actor rides in `session.info` rather than a context variable: FastAPI runs

@@ -54,3 +54,9 @@ class Marked:
     tlp: Mapped[str] = mapped_column(String(16), default=Tlp.GREEN.value)
     owner_party: Mapped[str] = mapped_column(String(16), default="host")
     release_to: Mapped[list[str]] = mapped_column(ReleaseList, default=list)
+
+    @property
+    def marking(self) -> dict[str, object]:
+        tlp = Tlp(self.tlp)
+        return {"tlp": tlp, "tlp_label": tlp.label, "owner_party": self.owner_party,
+                "release_to": self.release_to}

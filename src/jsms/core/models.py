@@ -50,6 +50,10 @@ class Organisation(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
 
     party: Mapped[Party] = relationship(lazy="joined")
 
+    @property
+    def party_code(self) -> str:
+        return self.party.code
+
 
 class User(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     __tablename__ = "user_account"
@@ -65,6 +69,10 @@ class User(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def party_code(self) -> str:
+        return self.organisation.party.code
 
 
 class ApiToken(IdMixin, TimestampMixin, Audited, Base):

@@ -1,0 +1,322 @@
+"""The `jsms` command: one sub-command group per domain, plus serve and demo."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jsms.core.actor import Actor
+from jsms.core.config import Settings, get_settings, use_settings
+from jsms.core.db import unit_of_work
+from jsms.core.errors import DomainError
+
+app = typer.Typer(help="JSMS — Joint Security Management System", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts and API tokens", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
+policy_app = typer.Typer(help="The mechanism policy", no_args_is_help=True)
+geo_app = typer.Typer(help="The gazetteer of Pakistan", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
+app.add_typer(geo_app, name="geo")
+
+out = Console()
+err = Console(stderr=True)
+EXIT_BAD_INPUT, EXIT_FAILURE = 2, 1
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory (default: JSMS_DATA_DIR or ./var)")]
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn a domain error into one line and an exit code: 2 for bad input, 1 for a failure."""
+    try:
+        yield
+    except DomainError as error:
+        fail(str(error), EXIT_BAD_INPUT if error.status in (400, 404, 409, 412, 422) else EXIT_FAILURE)
+
+
+@app.callback()
+def main(data_dir: DataDir = None) -> None:
+    if data_dir is not None:
+        use_settings(Settings(data_dir=data_dir))
+
+
+def cli_actor(command: str) -> Actor:
+    return Actor.system(f"cli:{command}")
+
+
+def run(command: str, action: Callable[[Any], Any]) -> Any:
+    """Run `action(session)` as one unit of work of the CLI operator."""
+    with reported_errors(), unit_of_work(cli_actor(command)) as session:
+        return action(session)
+
+
+# ---- db ----------------------------------------------------------------------------------
+
+def prepare_database() -> None:
+    """Create the data directory, migrate to the newest schema, install the parties and policy."""
+    from jsms.core.bootstrap import bootstrap_node
+    from jsms.schema import upgrade
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade()
+    run("db-upgrade", bootstrap_node)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration and install the default parties and policy on a new node."""
+    prepare_database()
+    from jsms.schema import current_revision
+
+    out.print(f"database at revision [bold]{current_revision()}[/]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database."""
+    from jsms.schema import current_revision
+
+    out.print(current_revision() or "empty (run `jsms db upgrade`)")
+
+
+# ---- users -------------------------------------------------------------------------------
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="One of the roles in `jsms users roles`")],
+    organisation: Annotated[str, typer.Option(help="Organisation name or id")],
+    display_name: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[str | None, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = None,
+    language: Annotated[str, typer.Option()] = "en",
+    timezone: Annotated[str, typer.Option()] = "Asia/Karachi",
+) -> None:
+    """Create a user in an organisation."""
+    from jsms.core import users
+
+    def action(session):
+        org = find_organisation(session, organisation)
+        return users.create_user(session, cli_actor("users-create"), username=username,
+                                 display_name=display_name or username, role=role,
+                                 organisation_id=org.id, password=password, language=language,
+                                 timezone=timezone).username
+
+    out.print(f"created user [bold]{run('users-create', action)}[/]")
+
+
+def find_organisation(session, name_or_id: str):
+    import uuid as uuidlib
+
+    from sqlalchemy import select
+
+    from jsms.core.errors import invalid_field
+    from jsms.core.models import Organisation
+
+    try:
+        org = session.get(Organisation, uuidlib.UUID(name_or_id))
+    except ValueError:
+        matches = session.scalars(select(Organisation).where(
+            (Organisation.name == name_or_id) | (Organisation.short_name == name_or_id))).all()
+        org = matches[0] if len(matches) == 1 else None
+        if len(matches) > 1:
+            raise invalid_field("organisation", f"{name_or_id!r} names {len(matches)} organisations; give its id") from None
+    if org is None:
+        raise invalid_field("organisation", f"no organisation {name_or_id!r}")
+    return org
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users with their role and party."""
+    from jsms.core import users
+
+    rows = run("users-list", lambda s: [(u.username, u.display_name, u.role, u.party_code,
+                                         u.organisation.name, u.active)
+                                        for u in users.list_users(s, cli_actor("users-list"))])
+    table = Table("username", "name", "role", "party", "organisation", "active")
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+
+
+@users_app.command("roles")
+def users_roles() -> None:
+    """List the roles and the party each is reserved to."""
+    from jsms.core.policy import ROLES
+
+    for role, party in ROLES.items():
+        out.print(f"{role:28} {party or 'either party'}")
+
+
+@users_app.command("token")
+def users_token(username: str, name: Annotated[str, typer.Option(help="What the token is for")]) -> None:
+    """Issue a long-lived API token for a device or integration; prints the secret once."""
+    from jsms.core import users
+
+    def action(session):
+        user = users.find_user(session, username)
+        return users.issue_api_token(session, cli_actor("users-token"), user, name)[1]
+
+    secret = run("users-token", action)
+    out.print(secret, highlight=False, soft_wrap=True)
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's password."""
+    from jsms.core import users
+
+    run("users-set-password", lambda s: users.set_password(s, cli_actor("users-set-password"),
+                                                           users.find_user(s, username), password))
+    out.print(f"password of [bold]{username}[/] changed")
+
+
+# ---- audit -------------------------------------------------------------------------------
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 0 if intact, 1 naming the first bad record otherwise."""
+    from jsms.core.audit import verify_chain
+
+    report = run("audit-verify", verify_chain)
+    if not report.intact:
+        fail(f"audit chain broken at record {report.first_bad_seq}: {report.reason} "
+             f"({report.records} records verified before it)")
+    out.print(f"audit chain intact: {report.records} records, head {report.head_hash}")
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the chain's head (sequence and hash) for the other party to countersign."""
+    from jsms.core.models import AuditHead
+
+    seq, head_hash = run("audit-head", lambda s: (lambda h: (h.seq, h.hash))(s.get(AuditHead, 1)))
+    out.print(f"{seq} {head_hash}", highlight=False)
+
+
+# ---- policy ------------------------------------------------------------------------------
+
+@policy_app.command("show")
+def policy_show() -> None:
+    """Print the mechanism policy in force as JSON."""
+    import json
+
+    from jsms.core import governance
+
+    version = run("policy-show", lambda s: governance.active_version(s, cli_actor("policy-show")))
+    out.print_json(json.dumps({"number": version.number, "summary": version.summary,
+                               "document": version.document}))
+
+
+@policy_app.command("history")
+def policy_history() -> None:
+    """List the policy versions and who approved them."""
+    from jsms.core import governance
+
+    def action(session):
+        return [(v.number, v.status, v.summary, ", ".join(f"{a.party}: {a.username}" for a in v.approvals))
+                for v in governance.list_versions(session, cli_actor("policy-history"))]
+
+    table = Table("version", "status", "summary", "approvals")
+    for row in run("policy-history", action):
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+
+
+# ---- geo ---------------------------------------------------------------------------------
+
+@geo_app.command("find")
+def geo_find(name: str, limit: Annotated[int, typer.Option(min=1, max=100)] = 10) -> None:
+    """Find places in Pakistan by name (any spelling GeoNames knows)."""
+    from jsms.geo.gazetteer import search
+
+    table = Table("name", "lat", "lon", "province", "district", "population")
+    for place in search(name, limit):
+        table.add_row(place.name, f"{place.lat:.4f}", f"{place.lon:.4f}", place.province or "",
+                      place.district or "", str(place.population))
+    out.print(table)
+
+
+@geo_app.command("locate")
+def geo_locate(lat: Annotated[float, typer.Argument(min=-90, max=90)],
+               lon: Annotated[float, typer.Argument(min=-180, max=180)]) -> None:
+    """Print the province and district of a point."""
+    from jsms.geo.provinces import district_at, province_at
+
+    province = province_at(lat, lon)
+    if province is None:
+        fail(f"{lat}, {lon} is outside Pakistan", EXIT_BAD_INPUT)
+    district = district_at(lat, lon, province)
+    out.print(f"{province.code} {province.name}; district {district.name if district else '?'}")
+
+
+# ---- serve and demo ----------------------------------------------------------------------
+
+Host = Annotated[str, typer.Option(help="Address to listen on")]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")]
+
+
+def _serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from jsms.web.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Serve the node (production). Refuses default secrets and demo credentials."""
+    from jsms.demo.loader import demo_credentials_in_use
+
+    settings = get_settings()
+    if settings.uses_insecure_secret:
+        fail("JSMS_SECRET_KEY is not set: refusing to serve with the default secret key", EXIT_BAD_INPUT)
+    if settings.uses_default_demo_password and run("serve-check", demo_credentials_in_use):
+        fail("demo users with the default password exist: change their passwords "
+             "(jsms users set-password) or use `jsms demo`", EXIT_BAD_INPUT)
+    prepare_database()
+    _serve(host, port)
+
+
+@app.command()
+def demo(host: Host = "127.0.0.1", port: Port = 8000, data_dir: DataDir = None,
+         load_only: Annotated[bool, typer.Option("--load-only", help="Load the data, do not serve")] = False) -> None:
+    """Create a demo node: data directory, schema, demo data set; then serve it."""
+    from jsms.demo.loader import ensure_demo_secret, load_demo
+
+    if data_dir is not None:
+        use_settings(Settings(data_dir=data_dir))
+    ensure_demo_secret()
+    prepare_database()
+    with reported_errors():
+        summary = load_demo()
+    out.print(summary)
+    if not load_only:
+        out.print(f"JSMS demo at [bold]http://{host}:{port}[/] — users host.commander, host.officer, "
+                  "host.analyst, partner.liaison, company.security, jwg.secretary, auditor")
+        _serve(host, port)
+
+
+def entrypoint() -> None:  # pragma: no cover - console script shim
+    sys.exit(app())

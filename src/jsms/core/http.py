@@ -1,0 +1,143 @@
+"""HTTP plumbing shared by every router: the unit of work per request, authentication, problem+json.
+
+The request's session is opened by the dependencies below and committed by
+`UnitOfWorkRoute` once the endpoint has returned, before the response is sent:
+a client never sees a success for a change that did not commit.
+"""
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jsms.core.actor import Actor
+from jsms.core.auth import actor_for, user_for_bearer
+from jsms.core.db import ACTOR_KEY, new_session
+from jsms.core.errors import DomainError, PreconditionFailed, Unauthenticated
+
+log = logging.getLogger("jsms.http")
+PROBLEM_JSON = "application/problem+json"
+TOKEN_URL = "/api/v1/auth/token"
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def _request_session(request: Request) -> Session:
+    session = getattr(request.state, "session", None)
+    if session is None:
+        session = new_session(actor=None)  # the actor is set once the caller is known
+        request.state.session = session
+    return session
+
+
+def db(request: Request) -> Session:
+    return _request_session(request)
+
+
+def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+    if not token:
+        raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'")
+    session = _request_session(request)
+    actor = actor_for(user_for_bearer(session, token))
+    session.info[ACTOR_KEY] = actor
+    return actor
+
+
+SessionDep = Annotated[Session, Depends(db)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Commit the request's session after the endpoint succeeded; roll back when it raised."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def unit_of_work_handler(request: Request):
+            try:
+                response = await handler(request)
+                session = getattr(request.state, "session", None)
+                if session is not None:
+                    await run_in_threadpool(session.commit)
+                return response
+            except BaseException:
+                session = getattr(request.state, "session", None)
+                if session is not None:
+                    await run_in_threadpool(session.rollback)
+                raise
+            finally:
+                session = getattr(request.state, "session", None)
+                if session is not None:
+                    request.state.session = None
+                    await run_in_threadpool(session.close)
+
+        return unit_of_work_handler
+
+
+def check_if_match(request: Request, version: int) -> None:
+    """Honour If-Match: refuse to change a record someone else changed since the caller read it."""
+    expected = request.headers.get("if-match")
+    if expected is not None and expected.strip() not in (etag(version), "*"):
+        raise PreconditionFailed(f"The record has changed (it is now at version {version}); reload it")
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def problem(status: int, title: str, detail: str, slug: str,
+            errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"urn:jsms:problem:{slug}", "title": title, "status": status,
+                            "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem(exc.status, exc.title, exc.detail, exc.slug,
+                       [e.as_dict() for e in exc.errors], headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        where = ", ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in errors[:5])
+        return problem(422, "Invalid input", f"The request is not valid ({where})", "invalid", errors)
+
+    @app.exception_handler(StaleDataError)
+    async def stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
+        return problem(409, "Conflict", "Someone else changed this record at the same time; reload it",
+                       "conflict")
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error: %s", exc.orig)
+        return problem(409, "Conflict", "The change conflicts with a stored record "
+                       "(a duplicate value or a missing referenced record)", "conflict")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), "http-error",
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return problem(500, "Internal error", "The server failed; the change was not stored", "internal")
