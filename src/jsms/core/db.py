@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from typing import Any
 
 from sqlalchemy.orm import (
@@ -87,6 +87,9 @@ class Audited:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _sqlite_begin):
+    # the module's own implicit transactions break SAVEPOINTs.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -95,11 +98,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
     return engine
@@ -115,6 +123,15 @@ def _sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+_shared_connection: Connection | None = None
+
+
+def share_connection(connection: Connection | None) -> None:
+    """Make every new session join this connection's transaction (tests roll it back afterwards)."""
+    global _shared_connection
+    _shared_connection = connection
+
+
 def new_session(actor: Actor | None, engine: Engine | None = None) -> Session:
     """Open a session bound to an actor.
 
@@ -123,7 +140,11 @@ def new_session(actor: Actor | None, engine: Engine | None = None) -> Session:
     variable set in one would not be seen in the other. Every write is audited
     against this actor; a flush without one fails (see core/audit.py).
     """
-    session = _sessionmaker_for(engine or get_engine())()
+    if _shared_connection is not None and engine is None:
+        session = Session(bind=_shared_connection, join_transaction_mode="create_savepoint",
+                          expire_on_commit=False)
+    else:
+        session = _sessionmaker_for(engine or get_engine())()
     session.info[ACTOR_KEY] = actor
     return session
 

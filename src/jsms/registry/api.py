@@ -141,29 +141,29 @@ def list_persons(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = 
     return _page(*service.list_persons(session, actor, service.ListQuery(page, q, filters, sort)), page)
 
 
-def _person_out(session, actor, person: ProtectedPerson) -> s.PersonRead:
-    view = s.PersonRead.model_validate(person)
+def _person_out(session, actor, person: ProtectedPerson) -> s.PersonDetail:
+    public = s.PersonRead.model_validate(person).model_dump()
     revealed = service.personal_data(session, actor, person)
-    if revealed is not None:
-        view = view.model_copy(update={**revealed, "personal_data_withheld": False})
-    return view
+    if revealed is None:
+        return s.PersonDetail(**public)
+    return s.PersonDetail(**public, **revealed, personal_data_withheld=False)
 
 
-@router.post("/persons", response_model=s.PersonRead, status_code=201, tags=["registry"])
+@router.post("/persons", response_model=s.PersonDetail, status_code=201, tags=["registry"])
 def create_person(data: s.PersonCreate, session: SessionDep, actor: ActorDep, response: Response):
     person = service.create_person(session, actor, data)
     response.headers["ETag"] = etag(person.version)
     return _person_out(session, actor, person)
 
 
-@router.get("/persons/{person_id}", response_model=s.PersonRead, tags=["registry"])
+@router.get("/persons/{person_id}", response_model=s.PersonDetail, tags=["registry"])
 def get_person(person_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response):
     person = service.get_person(session, actor, person_id)
     response.headers["ETag"] = etag(person.version)
     return _person_out(session, actor, person)
 
 
-@router.patch("/persons/{person_id}", response_model=s.PersonRead, tags=["registry"])
+@router.patch("/persons/{person_id}", response_model=s.PersonDetail, tags=["registry"])
 def update_person(person_id: uuid.UUID, data: s.PersonUpdate, session: SessionDep, actor: ActorDep,
                   request: Request, response: Response):
     check_if_match(request, service.get_person(session, actor, person_id).version)

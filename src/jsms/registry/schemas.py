@@ -299,7 +299,15 @@ class PersonRead(ReadModel):
     consent_recorded_at: datetime | None
     status: str
     version: int
-    # Personal data: present only on a single-person read by a role the policy lets see it.
+
+
+class PersonDetail(PersonRead):
+    """One person; personal data only for a role the policy lets see it, and every such read audited.
+
+    Built explicitly (never from the model's attributes), so that the decrypted fields
+    cannot reach a response by accident.
+    """
+
     personal_data_withheld: bool = True
     passport_number: str | None = None
     phone: str | None = None

@@ -1,0 +1,152 @@
+"""Test fixtures: a migrated node with the demo data set, on SQLite and on a real PostgreSQL.
+
+Every API test runs once per database, inside a transaction that is rolled back at its
+end, so tests never see each other's changes. A test that needs a component that is
+absent here skips naming it; in CI (CI=true) it fails instead, since nothing may skip.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+
+from jsms.core import db as core_db
+from jsms.core.config import Settings, use_settings
+from jsms.core.db import engine_for
+from tests.support import pg
+
+IN_CI = os.environ.get("CI") == "true"
+TEST_SECRET = "test-secret-key-for-the-suite-only"
+DEMO_PASSWORD = "demo"
+
+
+def missing_component(name: str, why: str) -> None:
+    message = f"{name} is not available: {why}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI must run every test)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.PostgresServer]:
+    try:
+        server = pg.start()
+    except (FileNotFoundError, KeyError) as error:
+        missing_component("PostgreSQL", str(error))
+    except Exception as error:  # initdb or pg_ctl failed: say how
+        missing_component("PostgreSQL", f"the server did not start: {error}")
+    yield server
+    server.stop()
+
+
+def _prepare_node(url: str, data_dir: Path) -> Settings:
+    """Migrate, bootstrap and load the demo data set into an empty database."""
+    from jsms.core.bootstrap import bootstrap_node
+    from jsms.core.actor import Actor
+    from jsms.demo.loader import load_demo
+    from jsms.schema import upgrade
+
+    settings = Settings(data_dir=data_dir, database_url=url, secret_key=TEST_SECRET,
+                        demo_password=DEMO_PASSWORD)
+    use_settings(settings)
+    upgrade(engine_for(url))
+    with core_db.unit_of_work(Actor.system("tests")) as session:
+        bootstrap_node(session)
+    load_demo()
+    return settings
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def node(request, tmp_path_factory) -> Settings:
+    """A prepared node per database kind (the demo data set, committed once per session)."""
+    data_dir = tmp_path_factory.mktemp(f"node-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{data_dir / 'jsms.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").url
+    return _prepare_node(url, data_dir)
+
+
+@pytest.fixture(scope="session")
+def sqlite_node(tmp_path_factory) -> Settings:
+    """A prepared SQLite node, for tests of logic that does not depend on the database kind."""
+    data_dir = tmp_path_factory.mktemp("node-sqlite-only")
+    return _prepare_node(f"sqlite:///{data_dir / 'jsms.db'}", data_dir)
+
+
+def _rolled_back(settings: Settings) -> Iterator[Connection]:
+    use_settings(settings)
+    engine = engine_for(settings.database_url)
+    connection = engine.connect()
+    transaction = connection.begin()
+    core_db.share_connection(connection)
+    try:
+        yield connection
+    finally:
+        core_db.share_connection(None)
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def connection(node: Settings) -> Iterator[Connection]:
+    """The test's own transaction on the node; everything the test writes is rolled back."""
+    yield from _rolled_back(node)
+
+
+@pytest.fixture
+def sqlite_connection(sqlite_node: Settings) -> Iterator[Connection]:
+    yield from _rolled_back(sqlite_node)
+
+
+class Api:
+    """A test client that signs in as a named user and remembers the tokens it got."""
+
+    _tokens: dict[tuple[str, str], str] = {}
+
+    def __init__(self, client: TestClient, node_url: str):
+        self.client = client
+        self.node_url = node_url
+
+    def token(self, username: str, password: str = DEMO_PASSWORD) -> str:
+        key = (self.node_url, username)
+        if key not in self._tokens:
+            response = self.client.post("/api/v1/auth/token",
+                                        data={"username": username, "password": password})
+            assert response.status_code == 200, response.text
+            self._tokens[key] = response.json()["access_token"]
+        return self._tokens[key]
+
+    def headers(self, username: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}"} if username else {}
+
+    def get(self, url: str, as_user: str | None, **kwargs):
+        return self.client.get(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
+
+    def post(self, url: str, as_user: str | None, **kwargs):
+        return self.client.post(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
+
+    def patch(self, url: str, as_user: str | None, **kwargs):
+        return self.client.patch(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
+
+    def delete(self, url: str, as_user: str | None, **kwargs):
+        return self.client.delete(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
+
+    def first(self, url: str, as_user: str = "host.commander", **params) -> dict:
+        """The first item a list endpoint returns for these filters."""
+        response = self.get(url, as_user, params={"limit": 1, **params})
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert items, f"no item at {url} with {params}"
+        return items[0]
+
+
+@pytest.fixture
+def api(connection: Connection, node: Settings) -> Iterator[Api]:
+    from jsms.web.app import create_app
+
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        yield Api(client, node.database_url)
