@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import Select, and_, false, or_, select, true
+from sqlalchemy import Select, String, and_, false, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
@@ -218,14 +218,16 @@ def _in_scope(session: Session, actor: Actor, obj: Any, scope: str) -> bool:
 def _marking_clause(model: Any, actor: Actor, policy: PolicyDocument, session: Session):
     if not issubclass(model, Marked):
         return true()
-    named = model.release_to.contains(release_token(actor.party))
+    # Compare the stored text itself: the column's type would otherwise re-encode the operand.
+    release_to = type_coerce(model.release_to, String)
+    named = release_to.contains(release_token(actor.party))
     if actor.role in COMPANY_ROLES:
         ceiling = policy.company_max_tlp
         mine = _scope_clause(model, "own", actor, session)
     else:
         ceiling = policy.max_tlp_received.get(actor.party, Tlp.CLEAR)
         mine = model.owner_party == actor.party
-    within = and_(model.release_to == "", model.tlp.in_([t.value for t in Tlp.up_to(ceiling)]))
+    within = and_(release_to == "", model.tlp.in_([t.value for t in Tlp.up_to(ceiling)]))
     return or_(mine, named, within)
 
 
