@@ -44,13 +44,14 @@ def postgres_server() -> Iterator[pg.PostgresServer]:
 
 def _prepare_node(url: str, data_dir: Path) -> Settings:
     """Migrate, bootstrap and load the demo data set into an empty database."""
-    from jsms.core.bootstrap import bootstrap_node
     from jsms.core.actor import Actor
+    from jsms.core.bootstrap import bootstrap_node
     from jsms.demo.loader import load_demo
     from jsms.schema import upgrade
 
-    settings = Settings(data_dir=data_dir, database_url=url, secret_key=TEST_SECRET,
-                        demo_password=DEMO_PASSWORD)
+    settings = Settings(
+        data_dir=data_dir, database_url=url, secret_key=TEST_SECRET, demo_password=DEMO_PASSWORD
+    )
     use_settings(settings)
     upgrade(engine_for(url))
     with core_db.unit_of_work(Actor.system("tests")) as session:
@@ -114,8 +115,9 @@ class Api:
     def token(self, username: str, password: str = DEMO_PASSWORD) -> str:
         key = (self.node_url, username)
         if key not in self._tokens:
-            response = self.client.post("/api/v1/auth/token",
-                                        data={"username": username, "password": password})
+            response = self.client.post(
+                "/api/v1/auth/token", data={"username": username, "password": password}
+            )
             assert response.status_code == 200, response.text
             self._tokens[key] = response.json()["access_token"]
         return self._tokens[key]

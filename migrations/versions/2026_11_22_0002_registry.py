@@ -88,9 +88,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["owner_org_id"], ["organisation.id"], name=op.f("fk_site_owner_org_id_organisation")
         ),
-        sa.ForeignKeyConstraint(
-            ["project_id"], ["project.id"], name=op.f("fk_site_project_id_project")
-        ),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_site_project_id_project")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_site")),
     )
     with op.batch_alter_table("site", schema=None) as batch_op:
@@ -128,18 +126,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["project_id"], ["project.id"], name=op.f("fk_protected_person_project_id_project")
         ),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["site.id"], name=op.f("fk_protected_person_site_id_site")
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_protected_person_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_protected_person")),
     )
     with op.batch_alter_table("protected_person", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_protected_person_full_name"), ["full_name"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_protected_person_nationality"), ["nationality"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_protected_person_full_name"), ["full_name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_protected_person_nationality"), ["nationality"], unique=False)
         batch_op.create_index(batch_op.f("ix_protected_person_site_id"), ["site_id"], unique=False)
 
     op.create_table(

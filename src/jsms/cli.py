@@ -15,8 +15,11 @@ from jsms.core.config import Settings, get_settings, use_settings
 from jsms.core.db import unit_of_work
 from jsms.core.errors import DomainError
 
-app = typer.Typer(help="JSMS — Joint Security Management System", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="JSMS — Joint Security Management System",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts and API tokens", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
@@ -32,7 +35,9 @@ out = Console()
 err = Console(stderr=True)
 EXIT_BAD_INPUT, EXIT_FAILURE = 2, 1
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory (default: JSMS_DATA_DIR or ./var)")]
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory (default: JSMS_DATA_DIR or ./var)")
+]
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> None:
@@ -46,7 +51,10 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        fail(str(error), EXIT_BAD_INPUT if error.status in (400, 404, 409, 412, 422) else EXIT_FAILURE)
+        fail(
+            str(error),
+            EXIT_BAD_INPUT if error.status in (400, 404, 409, 412, 422) else EXIT_FAILURE,
+        )
 
 
 @app.callback()
@@ -66,6 +74,7 @@ def run(command: str, action: Callable[[Any], Any]) -> Any:
 
 
 # ---- db ----------------------------------------------------------------------------------
+
 
 def prepare_database() -> None:
     """Create the data directory, migrate to the newest schema, install the parties and policy."""
@@ -98,13 +107,16 @@ def db_current() -> None:
 
 # ---- users -------------------------------------------------------------------------------
 
+
 @users_app.command("create")
 def users_create(
     username: str,
     role: Annotated[str, typer.Option(help="One of the roles in `jsms users roles`")],
     organisation: Annotated[str, typer.Option(help="Organisation name or id")],
     display_name: Annotated[str | None, typer.Option()] = None,
-    password: Annotated[str | None, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = None,
+    password: Annotated[
+        str | None, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = None,
     language: Annotated[str, typer.Option()] = "en",
     timezone: Annotated[str, typer.Option()] = "Asia/Karachi",
 ) -> None:
@@ -113,10 +125,17 @@ def users_create(
 
     def action(session):
         org = find_organisation(session, organisation)
-        return users.create_user(session, cli_actor("users-create"), username=username,
-                                 display_name=display_name or username, role=role,
-                                 organisation_id=org.id, password=password, language=language,
-                                 timezone=timezone).username
+        return users.create_user(
+            session,
+            cli_actor("users-create"),
+            username=username,
+            display_name=display_name or username,
+            role=role,
+            organisation_id=org.id,
+            password=password,
+            language=language,
+            timezone=timezone,
+        ).username
 
     out.print(f"created user [bold]{run('users-create', action)}[/]")
 
@@ -132,11 +151,16 @@ def find_organisation(session, name_or_id: str):
     try:
         org = session.get(Organisation, uuidlib.UUID(name_or_id))
     except ValueError:
-        matches = session.scalars(select(Organisation).where(
-            (Organisation.name == name_or_id) | (Organisation.short_name == name_or_id))).all()
+        matches = session.scalars(
+            select(Organisation).where(
+                (Organisation.name == name_or_id) | (Organisation.short_name == name_or_id)
+            )
+        ).all()
         org = matches[0] if len(matches) == 1 else None
         if len(matches) > 1:
-            raise invalid_field("organisation", f"{name_or_id!r} names {len(matches)} organisations; give its id") from None
+            raise invalid_field(
+                "organisation", f"{name_or_id!r} names {len(matches)} organisations; give its id"
+            ) from None
     if org is None:
         raise invalid_field("organisation", f"no organisation {name_or_id!r}")
     return org
@@ -147,9 +171,13 @@ def users_list() -> None:
     """List users with their role and party."""
     from jsms.core import users
 
-    rows = run("users-list", lambda s: [(u.username, u.display_name, u.role, u.party_code,
-                                         u.organisation.name, u.active)
-                                        for u in users.list_users(s, cli_actor("users-list"))])
+    rows = run(
+        "users-list",
+        lambda s: [
+            (u.username, u.display_name, u.role, u.party_code, u.organisation.name, u.active)
+            for u in users.list_users(s, cli_actor("users-list"))
+        ],
+    )
     table = Table("username", "name", "role", "party", "organisation", "active")
     for row in rows:
         table.add_row(*(str(v) for v in row))
@@ -186,12 +214,17 @@ def users_set_password(
     """Set a user's password."""
     from jsms.core import users
 
-    run("users-set-password", lambda s: users.set_password(s, cli_actor("users-set-password"),
-                                                           users.find_user(s, username), password))
+    run(
+        "users-set-password",
+        lambda s: users.set_password(
+            s, cli_actor("users-set-password"), users.find_user(s, username), password
+        ),
+    )
     out.print(f"password of [bold]{username}[/] changed")
 
 
 # ---- audit -------------------------------------------------------------------------------
+
 
 @audit_app.command("verify")
 def audit_verify() -> None:
@@ -200,8 +233,10 @@ def audit_verify() -> None:
 
     report = run("audit-verify", verify_chain)
     if not report.intact:
-        fail(f"audit chain broken at record {report.first_bad_seq}: {report.reason} "
-             f"({report.records} records verified before it)")
+        fail(
+            f"audit chain broken at record {report.first_bad_seq}: {report.reason} "
+            f"({report.records} records verified before it)"
+        )
     out.print(f"audit chain intact: {report.records} records, head {report.head_hash}")
 
 
@@ -216,6 +251,7 @@ def audit_head() -> None:
 
 # ---- policy ------------------------------------------------------------------------------
 
+
 @policy_app.command("show")
 def policy_show() -> None:
     """Print the mechanism policy in force as JSON."""
@@ -224,8 +260,9 @@ def policy_show() -> None:
     from jsms.core import governance
 
     version = run("policy-show", lambda s: governance.active_version(s, cli_actor("policy-show")))
-    out.print_json(json.dumps({"number": version.number, "summary": version.summary,
-                               "document": version.document}))
+    out.print_json(
+        json.dumps({"number": version.number, "summary": version.summary, "document": version.document})
+    )
 
 
 @policy_app.command("history")
@@ -234,8 +271,15 @@ def policy_history() -> None:
     from jsms.core import governance
 
     def action(session):
-        return [(v.number, v.status, v.summary, ", ".join(f"{a.party}: {a.username}" for a in v.approvals))
-                for v in governance.list_versions(session, cli_actor("policy-history"))]
+        return [
+            (
+                v.number,
+                v.status,
+                v.summary,
+                ", ".join(f"{a.party}: {a.username}" for a in v.approvals),
+            )
+            for v in governance.list_versions(session, cli_actor("policy-history"))
+        ]
 
     table = Table("version", "status", "summary", "approvals")
     for row in run("policy-history", action):
@@ -245,6 +289,7 @@ def policy_history() -> None:
 
 # ---- geo ---------------------------------------------------------------------------------
 
+
 @geo_app.command("find")
 def geo_find(name: str, limit: Annotated[int, typer.Option(min=1, max=100)] = 10) -> None:
     """Find places in Pakistan by name (any spelling GeoNames knows)."""
@@ -252,14 +297,22 @@ def geo_find(name: str, limit: Annotated[int, typer.Option(min=1, max=100)] = 10
 
     table = Table("name", "lat", "lon", "province", "district", "population")
     for place in search(name, limit):
-        table.add_row(place.name, f"{place.lat:.4f}", f"{place.lon:.4f}", place.province or "",
-                      place.district or "", str(place.population))
+        table.add_row(
+            place.name,
+            f"{place.lat:.4f}",
+            f"{place.lon:.4f}",
+            place.province or "",
+            place.district or "",
+            str(place.population),
+        )
     out.print(table)
 
 
 @geo_app.command("locate")
-def geo_locate(lat: Annotated[float, typer.Argument(min=-90, max=90)],
-               lon: Annotated[float, typer.Argument(min=-180, max=180)]) -> None:
+def geo_locate(
+    lat: Annotated[float, typer.Argument(min=-90, max=90)],
+    lon: Annotated[float, typer.Argument(min=-180, max=180)],
+) -> None:
     """Print the province and district of a point."""
     from jsms.geo.provinces import district_at, province_at
 
@@ -291,17 +344,27 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
     settings = get_settings()
     if settings.uses_insecure_secret:
-        fail("JSMS_SECRET_KEY is not set: refusing to serve with the default secret key", EXIT_BAD_INPUT)
+        fail(
+            "JSMS_SECRET_KEY is not set: refusing to serve with the default secret key",
+            EXIT_BAD_INPUT,
+        )
     if settings.uses_default_demo_password and run("serve-check", demo_credentials_in_use):
-        fail("demo users with the default password exist: change their passwords "
-             "(jsms users set-password) or use `jsms demo`", EXIT_BAD_INPUT)
+        fail(
+            "demo users with the default password exist: change their passwords "
+            "(jsms users set-password) or use `jsms demo`",
+            EXIT_BAD_INPUT,
+        )
     prepare_database()
     _serve(host, port)
 
 
 @app.command()
-def demo(host: Host = "127.0.0.1", port: Port = 8000, data_dir: DataDir = None,
-         load_only: Annotated[bool, typer.Option("--load-only", help="Load the data, do not serve")] = False) -> None:
+def demo(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    data_dir: DataDir = None,
+    load_only: Annotated[bool, typer.Option("--load-only", help="Load the data, do not serve")] = False,
+) -> None:
     """Create a demo node: data directory, schema, demo data set; then serve it."""
     from jsms.demo.loader import ensure_demo_secret, load_demo
 
@@ -313,10 +376,16 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, data_dir: DataDir = None,
         summary = load_demo()
     out.print(summary)
     if not load_only:
-        out.print(f"JSMS demo at [bold]http://{host}:{port}[/] — users host.commander, host.officer, "
-                  "host.analyst, partner.liaison, company.security, jwg.secretary, auditor")
+        out.print(
+            f"JSMS demo at [bold]http://{host}:{port}[/] — users host.commander, host.officer, "
+            "host.analyst, partner.liaison, company.security, jwg.secretary, auditor"
+        )
         _serve(host, port)
 
 
 def entrypoint() -> None:  # pragma: no cover - console script shim
     sys.exit(app())
+
+
+if __name__ == "__main__":
+    app()

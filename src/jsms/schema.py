@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-import jsms.core.models  # noqa: F401  (registers tables)
+import jsms.core.models
 import jsms.registry.models  # noqa: F401
 from jsms.core.db import Base, get_engine
 

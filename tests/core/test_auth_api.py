@@ -3,13 +3,24 @@
 import pytest
 
 
-@pytest.mark.parametrize("username", ["host.commander", "host.officer", "host.analyst", "partner.liaison",
-                                      "company.security", "jwg.secretary", "auditor"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "host.commander",
+        "host.officer",
+        "host.analyst",
+        "partner.liaison",
+        "company.security",
+        "jwg.secretary",
+        "auditor",
+    ],
+)
 def test_each_demo_user_gets_a_token_and_knows_who_it_is(api, username):
     me = api.get("/api/v1/users/me", username).json()
     assert me["username"] == username
-    assert me["party"] == ("partner" if username.startswith("partner") or username == "company.security"
-                           else "host")
+    assert me["party"] == (
+        "partner" if username.startswith("partner") or username == "company.security" else "host"
+    )
 
 
 def test_wrong_password_is_401_and_says_nothing_more(api):
@@ -51,13 +62,21 @@ def test_only_administrators_issue_tokens_for_others(api):
 
 def test_administrator_creates_a_user_whose_role_fits_its_party(api):
     embassy = api.first("/api/v1/organisations", q="Embassy of the People")
-    body = {"username": "liaison.two", "display_name": "Second liaison", "role": "partner_liaison_officer",
-            "organisation_id": embassy["id"], "password": "a-long-password", "language": "zh",
-            "timezone": "Asia/Shanghai"}
+    body = {
+        "username": "liaison.two",
+        "display_name": "Second liaison",
+        "role": "partner_liaison_officer",
+        "organisation_id": embassy["id"],
+        "password": "a-long-password",
+        "language": "zh",
+        "timezone": "Asia/Shanghai",
+    }
     assert api.post("/api/v1/users", "host.commander", json=body).status_code == 403
     created = api.post("/api/v1/users", "admin", json=body)
     assert created.status_code == 201 and created.json()["party"] == "partner"
-    wrong = api.post("/api/v1/users", "admin", json={**body, "username": "cmdr.two", "role": "host_commander"})
+    wrong = api.post(
+        "/api/v1/users", "admin", json={**body, "username": "cmdr.two", "role": "host_commander"}
+    )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["role"]
     duplicate = api.post("/api/v1/users", "admin", json=body)
     assert duplicate.status_code == 409

@@ -5,7 +5,10 @@ from jsms.core.policy import PolicyDocument
 
 def proposal(summary: str = "Let liaison officers request journeys") -> dict:
     document = PolicyDocument()
-    document.grants["journey.request"] = [*document.grants["journey.request"], "partner_liaison_officer"]
+    document.grants["journey.request"] = [
+        *document.grants["journey.request"],
+        "partner_liaison_officer",
+    ]
     document.partner_may_request_journeys = True
     return {"summary": summary, "document": document.model_dump(mode="json")}
 
@@ -41,12 +44,14 @@ def test_dual_approval_activates_a_new_version_and_keeps_the_history(api):
 
 
 def test_the_new_policy_takes_effect_for_permissions(api):
-    version = api.post("/api/v1/policy/versions", "host.commander",
-                       json=proposal()).json()
+    version = api.post("/api/v1/policy/versions", "host.commander", json=proposal()).json()
     deny = PolicyDocument()
     deny.grants["site.read"] = [r for r in deny.grants["site.read"] if not r.startswith("partner")]
-    stricter = api.post("/api/v1/policy/versions", "partner.representative",
-                        json={"summary": "Partner stops reading sites", "document": deny.model_dump(mode="json")})
+    stricter = api.post(
+        "/api/v1/policy/versions",
+        "partner.representative",
+        json={"summary": "Partner stops reading sites", "document": deny.model_dump(mode="json")},
+    )
     assert version["number"] == 2 and stricter.json()["number"] == 3
     assert api.get("/api/v1/sites", "partner.liaison").status_code == 200
     for user in ("host.commander", "partner.representative"):

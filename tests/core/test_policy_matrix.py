@@ -82,8 +82,18 @@ def test_default_policy_decides_as_agreed(action, role, party):
         assert role in decision.reason and action in decision.reason
 
 
-@pytest.mark.parametrize("action", ["unit.write", "unit.task", "journey.approve", "asset.write",
-                                    "site.write", "organisation.write", "user.write"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "unit.write",
+        "unit.task",
+        "journey.approve",
+        "asset.write",
+        "site.write",
+        "organisation.write",
+        "user.write",
+    ],
+)
 @pytest.mark.parametrize("role", ["partner_liaison_officer", "partner_representative"])
 def test_partner_neither_tasks_units_nor_approves_journeys(action, role):
     assert not decide(Actor("p", role, "partner"), action, PolicyDocument()).allowed
@@ -104,10 +114,14 @@ def test_a_new_version_can_grant_the_partner_journey_requests():
     assert decide(Actor("p", "partner_liaison_officer", "partner"), "journey.request", policy).allowed
 
 
-@pytest.mark.parametrize(("rule", "message"), [
-    ("general", "unknown role"), ("host_commander@moon", "unknown party"),
-    ("host_commander:everything", "unknown scope"),
-])
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("general", "unknown role"),
+        ("host_commander@moon", "unknown party"),
+        ("host_commander:everything", "unknown scope"),
+    ],
+)
 def test_bad_rules_are_refused(rule, message):
     with pytest.raises(ValueError, match=message):
         parse_rule(rule)
@@ -116,6 +130,8 @@ def test_bad_rules_are_refused(rule, message):
 
 
 def test_policy_changes_always_need_both_parties():
-    with pytest.raises(ValidationError, match="policy.change"):
+    with pytest.raises(ValidationError, match=r"policy\.change"):
         PolicyDocument(dual_approval=["threat_level.override"])
-    assert {"policy.change", "threat_level.override", "compensation.amount"} <= set(PolicyDocument().dual_approval)
+    assert {"policy.change", "threat_level.override", "compensation.amount"} <= set(
+        PolicyDocument().dual_approval
+    )

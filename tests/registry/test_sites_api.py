@@ -13,15 +13,18 @@ def site_count(connection) -> int:
     return connection.execute(select(func.count()).select_from(Site)).scalar_one()
 
 
-@pytest.mark.parametrize(("name", "province", "district"), [
-    ("Gwadar Port", "PK-BA", "Gwadar"),
-    ("Dasu Hydropower Project (dam site)", "PK-KP", "Upper Kohistan"),
-    ("Port Qasim Coal Power Plant", "PK-SD", "Malir"),
-    ("Thar Coal Block II", "PK-SD", "Tharparkar"),
-    ("Sahiwal Coal Power Plant", "PK-PB", "Sahiwal"),
-    ("Saindak Copper-Gold Project", "PK-BA", "Chagai"),
-    ("Embassy of China, Diplomatic Enclave, Islamabad", "PK-IS", "Islamabad"),
-])
+@pytest.mark.parametrize(
+    ("name", "province", "district"),
+    [
+        ("Gwadar Port", "PK-BA", "Gwadar"),
+        ("Dasu Hydropower Project (dam site)", "PK-KP", "Upper Kohistan"),
+        ("Port Qasim Coal Power Plant", "PK-SD", "Malir"),
+        ("Thar Coal Block II", "PK-SD", "Tharparkar"),
+        ("Sahiwal Coal Power Plant", "PK-PB", "Sahiwal"),
+        ("Saindak Copper-Gold Project", "PK-BA", "Chagai"),
+        ("Embassy of China, Diplomatic Enclave, Islamabad", "PK-IS", "Islamabad"),
+    ],
+)
 def test_demo_sites_carry_their_province_and_district(api, name, province, district):
     site = api.first("/api/v1/sites", q=name)
     assert (site["name"], site["province"], site["district"]) == (name, province, district)
@@ -41,16 +44,25 @@ def test_officer_creates_a_site_with_derived_location_and_an_audit_record(api, c
     assert site["marking"]["tlp"] == "green" and site["marking"]["owner_party"] == "host"
     assert len(site["h3_cell"]) == 15
     assert response.headers["etag"] == '"1"'
-    record = connection.execute(select(AuditRecord.action, AuditRecord.actor)
-                                .where(AuditRecord.seq > before, AuditRecord.object_id == site["id"])).one()
+    record = connection.execute(
+        select(AuditRecord.action, AuditRecord.actor).where(
+            AuditRecord.seq > before, AuditRecord.object_id == site["id"]
+        )
+    ).one()
     assert tuple(record) == ("site.create", "host.officer")
 
 
 def test_polygon_site_is_located_by_a_point_inside_it(api):
     square = [[67.30, 24.76], [67.36, 24.76], [67.36, 24.80], [67.30, 24.80], [67.30, 24.76]]
-    response = api.post("/api/v1/sites", "host.officer", json={
-        "name": "Port Qasim industrial area", "kind": "industrial_zone",
-        "geometry": {"type": "Polygon", "coordinates": [square]}})
+    response = api.post(
+        "/api/v1/sites",
+        "host.officer",
+        json={
+            "name": "Port Qasim industrial area",
+            "kind": "industrial_zone",
+            "geometry": {"type": "Polygon", "coordinates": [square]},
+        },
+    )
     assert response.status_code == 201, response.text
     assert response.json()["province"] == "PK-SD"
     assert response.json()["geometry"]["type"] == "Polygon"
@@ -68,13 +80,39 @@ def test_invalid_site_gets_problem_json_naming_each_field_and_stores_nothing(api
     assert site_count(connection) == before
 
 
-@pytest.mark.parametrize(("body", "field", "words"), [
-    ({"name": "Kabul office", "kind": "office", "lat": 34.53, "lon": 69.17}, "lat", "outside Pakistan"),
-    ({"name": "Bad shape", "kind": "camp", "geometry": {"type": "Polygon", "coordinates": [
-        [[67.0, 24.8], [67.1, 24.9], [67.1, 24.8], [67.0, 24.9], [67.0, 24.8]]]}}, "geometry", "not valid"),
-    ({"name": "No unit", "kind": "camp", "lat": 25.1, "lon": 62.3,
-      "guarding_unit_id": "00000000-0000-0000-0000-000000000001"}, "guarding_unit_id", "no unit"),
-])
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        (
+            {"name": "Kabul office", "kind": "office", "lat": 34.53, "lon": 69.17},
+            "lat",
+            "outside Pakistan",
+        ),
+        (
+            {
+                "name": "Bad shape",
+                "kind": "camp",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[67.0, 24.8], [67.1, 24.9], [67.1, 24.8], [67.0, 24.9], [67.0, 24.8]]],
+                },
+            },
+            "geometry",
+            "not valid",
+        ),
+        (
+            {
+                "name": "No unit",
+                "kind": "camp",
+                "lat": 25.1,
+                "lon": 62.3,
+                "guarding_unit_id": "00000000-0000-0000-0000-000000000001",
+            },
+            "guarding_unit_id",
+            "no unit",
+        ),
+    ],
+)
 def test_domain_validation_names_the_field(api, connection, body, field, words):
     before = site_count(connection)
     response = api.post("/api/v1/sites", "host.officer", json=body)
@@ -110,8 +148,9 @@ def test_update_with_stale_etag_is_refused_and_current_one_accepted(api):
     url = f"/api/v1/sites/{site['id']}"
     stale = api.patch(url, "host.officer", json={"security_tier": 3}, headers={"If-Match": '"99"'})
     assert stale.status_code == 412
-    fresh = api.patch(url, "host.officer", json={"security_tier": 3},
-                      headers={"If-Match": f'"{site["version"]}"'})
+    fresh = api.patch(
+        url, "host.officer", json={"security_tier": 3}, headers={"If-Match": f'"{site["version"]}"'}
+    )
     assert fresh.status_code == 200, fresh.text
     assert fresh.json()["security_tier"] == 3 and fresh.json()["version"] == site["version"] + 1
 
@@ -131,8 +170,11 @@ def test_null_for_a_required_field_is_refused(api):
 
 
 def test_list_filters_sorts_and_pages(api):
-    page = api.get("/api/v1/sites", "host.officer",
-                   params={"province": "PK-BA", "sort": "-name", "limit": 3, "offset": 1}).json()
+    page = api.get(
+        "/api/v1/sites",
+        "host.officer",
+        params={"province": "PK-BA", "sort": "-name", "limit": 3, "offset": 1},
+    ).json()
     assert page["limit"] == 3 and page["offset"] == 1 and page["total"] >= 8
     names = [s["name"] for s in page["items"]]
     assert names == sorted(names, reverse=True) and len(names) == 3

@@ -70,8 +70,11 @@ def create_token(data: ApiTokenCreate, session: SessionDep, actor: ActorDep):
 
 @router.get("/tokens", response_model=list[ApiTokenRead], tags=["auth"])
 def list_own_tokens(session: SessionDep, actor: ActorDep):
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)
-                                .order_by(ApiToken.created_at)))
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.created_at)
+        )
+    )
 
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response, tags=["auth"])
@@ -112,10 +115,13 @@ def withdraw_policy(version_id: uuid.UUID, session: SessionDep, actor: ActorDep)
 
 
 @router.get("/audit/records", response_model=Page[AuditRecordRead], tags=["audit"])
-def audit_records(session: SessionDep, actor: ActorDep,
-                  page: Annotated[PageParams, Depends(page_params)],
-                  object_id: Annotated[str | None, Query(max_length=64)] = None,
-                  action: Annotated[str | None, Query(max_length=60)] = None):
+def audit_records(
+    session: SessionDep,
+    actor: ActorDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+):
     require(session, actor, "audit.read")
     stmt = select(AuditRecord)
     if object_id:

@@ -102,8 +102,18 @@ def _entry_for(obj: Audited, action: str) -> AuditEntry:
 
 def record_hash(fields: dict[str, Any]) -> str:
     """Hash of one record: its content and the previous record's hash."""
-    keys = ("seq", "at", "actor", "party", "action", "object_type", "object_id", "changes",
-            "digest", "prev_hash")
+    keys = (
+        "seq",
+        "at",
+        "actor",
+        "party",
+        "action",
+        "object_type",
+        "object_id",
+        "changes",
+        "digest",
+        "prev_hash",
+    )
     return sha256_hex(canonical_json({k: fields[k] for k in keys}))
 
 
@@ -153,12 +163,21 @@ def _audit_flush(session: Session, _flush_context) -> None:
     _append(session, entries)
 
 
-def record_access(session: Session, action: str, object_type: str, object_id: Any,
-                  fields: list[str]) -> None:
+def record_access(session: Session, action: str, object_type: str, object_id: Any, fields: list[str]) -> None:
     """Append a record for a read of personal data (which fields, of what, by whom)."""
     changes = {"fields": sorted(fields)}
-    _append(session, [AuditEntry(action, object_type, str(_plain(object_id)), changes,
-                                 sha256_hex(canonical_json(changes)))])
+    _append(
+        session,
+        [
+            AuditEntry(
+                action,
+                object_type,
+                str(_plain(object_id)),
+                changes,
+                sha256_hex(canonical_json(changes)),
+            )
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -173,9 +192,15 @@ class ChainReport:
 
 def _as_fields(record: AuditRecord) -> dict[str, Any]:
     return {
-        "seq": record.seq, "at": record.at, "actor": record.actor, "party": record.party,
-        "action": record.action, "object_type": record.object_type,
-        "object_id": record.object_id, "changes": record.changes, "digest": record.digest,
+        "seq": record.seq,
+        "at": record.at,
+        "actor": record.actor,
+        "party": record.party,
+        "action": record.action,
+        "object_type": record.object_type,
+        "object_id": record.object_id,
+        "changes": record.changes,
+        "digest": record.digest,
         "prev_hash": record.prev_hash,
     }
 

@@ -81,12 +81,18 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(session: Session, user: User, name: str,
-                     expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a long-lived token; the secret is returned once and only its hash is kept."""
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=secret[:12], token_hash=_token_digest(secret),
-                     expires_at=expires_at)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[:12],
+        token_hash=_token_digest(secret),
+        expires_at=expires_at,
+    )
     session.add(token)
     session.flush()
     return token, secret
@@ -97,14 +103,21 @@ def user_for_bearer(session: Session, token: str) -> User:
     if token.startswith(API_TOKEN_PREFIX):
         api_token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
         now = utcnow()
-        if (api_token is None or api_token.revoked_at is not None
-                or (api_token.expires_at is not None and api_token.expires_at <= now)):
+        if (
+            api_token is None
+            or api_token.revoked_at is not None
+            or (api_token.expires_at is not None and api_token.expires_at <= now)
+        ):
             raise Unauthenticated("The API token is unknown, revoked or expired")
         user = api_token.user
     else:
         try:
-            claims = jwt.decode(token, get_settings().secret_key.get_secret_value(),
-                                algorithms=[JWT_ALGORITHM], options={"require": ["exp", "sub"]})
+            claims = jwt.decode(
+                token,
+                get_settings().secret_key.get_secret_value(),
+                algorithms=[JWT_ALGORITHM],
+                options={"require": ["exp", "sub"]},
+            )
         except jwt.PyJWTError as error:
             raise Unauthenticated(f"The access token is not valid: {error}") from error
         user = session.get(User, uuid.UUID(claims["sub"]))

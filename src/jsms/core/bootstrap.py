@@ -7,10 +7,18 @@ from jsms.core.parties import ensure_parties
 
 # The reference deployment; a node for another pair of states passes its own.
 REFERENCE_PARTIES = {
-    "host": {"country": "PK", "en": "Islamic Republic of Pakistan", "zh": "巴基斯坦伊斯兰共和国",
-             "ur": "اسلامی جمہوریہ پاکستان"},
-    "partner": {"country": "CN", "en": "People's Republic of China", "zh": "中华人民共和国",
-                "ur": "عوامی جمہوریہ چین"},
+    "host": {
+        "country": "PK",
+        "en": "Islamic Republic of Pakistan",
+        "zh": "巴基斯坦伊斯兰共和国",
+        "ur": "اسلامی جمہوریہ پاکستان",
+    },
+    "partner": {
+        "country": "CN",
+        "en": "People's Republic of China",
+        "zh": "中华人民共和国",
+        "ur": "عوامی جمہوریہ چین",
+    },
 }
 
 

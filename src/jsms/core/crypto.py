@@ -35,7 +35,7 @@ def encrypt(plaintext: str) -> str:
 def decrypt(ciphertext: str) -> str:
     if not ciphertext.startswith(CIPHERTEXT_PREFIX):
         raise ValueError("not a JSMS ciphertext")
-    raw = base64.b64decode(ciphertext[len(CIPHERTEXT_PREFIX):])
+    raw = base64.b64decode(ciphertext[len(CIPHERTEXT_PREFIX) :])
     return AESGCM(_key(_secret(), b"personal-data")).decrypt(raw[:12], raw[12:], None).decode()
 
 

@@ -5,10 +5,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from typing import Any
 
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -141,8 +140,11 @@ def new_session(actor: Actor | None, engine: Engine | None = None) -> Session:
     against this actor; a flush without one fails (see core/audit.py).
     """
     if _shared_connection is not None and engine is None:
-        session = Session(bind=_shared_connection, join_transaction_mode="create_savepoint",
-                          expire_on_commit=False)
+        session = Session(
+            bind=_shared_connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
     else:
         session = _sessionmaker_for(engine or get_engine())()
     session.info[ACTOR_KEY] = actor

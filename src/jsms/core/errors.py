@@ -25,9 +25,7 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         if self.errors:
-            where = "; ".join(
-                f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" for e in self.errors
-            )
+            where = "; ".join(f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" for e in self.errors)
             return f"{self.detail} ({where})"
         return self.detail
 

@@ -69,7 +69,9 @@ def withdraw(session: Session, actor: Actor, version_id: uuid.UUID) -> PolicyVer
     require(session, actor, "policy.propose")
     version = get_version(session, actor, version_id)
     if version.status != "proposed":
-        raise Conflict(f"Policy version {version.number} is {version.status}; only a proposal can be withdrawn")
+        raise Conflict(
+            f"Policy version {version.number} is {version.status}; only a proposal can be withdrawn"
+        )
     version.status = "withdrawn"
     session.flush()
     return version

@@ -94,26 +94,39 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def problem(status: int, title: str, detail: str, slug: str,
-            errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"urn:jsms:problem:{slug}", "title": title, "status": status,
-                            "detail": detail}
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:jsms:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()]
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem(exc.status, exc.title, exc.detail, exc.slug,
-                       [e.as_dict() for e in exc.errors], headers)
+        return problem(
+            exc.status, exc.title, exc.detail, exc.slug, [e.as_dict() for e in exc.errors], headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -123,19 +136,32 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StaleDataError)
     async def stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
-        return problem(409, "Conflict", "Someone else changed this record at the same time; reload it",
-                       "conflict")
+        return problem(
+            409,
+            "Conflict",
+            "Someone else changed this record at the same time; reload it",
+            "conflict",
+        )
 
     @app.exception_handler(IntegrityError)
     async def integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity error: %s", exc.orig)
-        return problem(409, "Conflict", "The change conflicts with a stored record "
-                       "(a duplicate value or a missing referenced record)", "conflict")
+        return problem(
+            409,
+            "Conflict",
+            "The change conflicts with a stored record (a duplicate value or a missing referenced record)",
+            "conflict",
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), "http-error",
-                       headers=getattr(exc, "headers", None))
+        return problem(
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            "http-error",
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:

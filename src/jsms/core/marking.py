@@ -58,5 +58,9 @@ class Marked:
     @property
     def marking(self) -> dict[str, object]:
         tlp = Tlp(self.tlp)
-        return {"tlp": tlp, "tlp_label": tlp.label, "owner_party": self.owner_party,
-                "release_to": self.release_to}
+        return {
+            "tlp": tlp,
+            "tlp_label": tlp.label,
+            "owner_party": self.owner_party,
+            "release_to": self.release_to,
+        }

@@ -11,8 +11,15 @@ from jsms.core.models import Organisation, Party
 from jsms.core.policy import PARTIES, require
 
 ORGANISATION_KINDS = (
-    "ministry", "agency", "armed_forces", "police", "embassy", "consulate", "secretariat",
-    "company", "unit",
+    "ministry",
+    "agency",
+    "armed_forces",
+    "police",
+    "embassy",
+    "consulate",
+    "secretariat",
+    "company",
+    "unit",
 )
 
 
@@ -23,15 +30,21 @@ def get_party(session: Session, code: str) -> Party:
     return party
 
 
-def ensure_parties(session: Session, host_country: str, partner_country: str,
-                   names: dict[str, dict[str, str]]) -> list[Party]:
+def ensure_parties(
+    session: Session, host_country: str, partner_country: str, names: dict[str, dict[str, str]]
+) -> list[Party]:
     """Create the two parties of a new node; leave existing ones as they are."""
     existing = {p.code: p for p in session.scalars(select(Party))}
     for code, country in (("host", host_country), ("partner", partner_country)):
         if code not in existing:
             labels = names.get(code, {})
-            existing[code] = Party(code=code, country=country, name=labels.get("en", country),
-                                   name_zh=labels.get("zh"), name_ur=labels.get("ur"))
+            existing[code] = Party(
+                code=code,
+                country=country,
+                name=labels.get("en", country),
+                name_zh=labels.get("zh"),
+                name_ur=labels.get("ur"),
+            )
             session.add(existing[code])
     session.flush()
     return [existing["host"], existing["partner"]]
@@ -41,9 +54,18 @@ def organisation_path(party_code: str, parent: Organisation | None, org_id: uuid
     return f"{parent.path if parent else f'/{party_code}/'}{org_id}/"
 
 
-def add_organisation(session: Session, actor: Actor, *, party: str, kind: str, name: str,
-                     parent_id: uuid.UUID | None = None, name_zh: str | None = None,
-                     name_ur: str | None = None, short_name: str | None = None) -> Organisation:
+def add_organisation(
+    session: Session,
+    actor: Actor,
+    *,
+    party: str,
+    kind: str,
+    name: str,
+    parent_id: uuid.UUID | None = None,
+    name_zh: str | None = None,
+    name_ur: str | None = None,
+    short_name: str | None = None,
+) -> Organisation:
     """Add a node to a party's tree (a unit's node is added by the registry with kind='unit')."""
     require(session, actor, "organisation.write" if kind != "unit" else "unit.write")
     if kind not in ORGANISATION_KINDS:
@@ -57,9 +79,17 @@ def add_organisation(session: Session, actor: Actor, *, party: str, kind: str, n
         if parent.party_id != party_row.id:
             raise invalid_field("parent_id", "the parent belongs to the other party")
     org_id = uuid.uuid4()
-    org = Organisation(id=org_id, party=party_row, parent_id=parent_id, kind=kind, name=name,
-                       name_zh=name_zh, name_ur=name_ur, short_name=short_name,
-                       path=organisation_path(party, parent, org_id))
+    org = Organisation(
+        id=org_id,
+        party=party_row,
+        parent_id=parent_id,
+        kind=kind,
+        name=name,
+        name_zh=name_zh,
+        name_ur=name_ur,
+        short_name=short_name,
+        path=organisation_path(party, parent, org_id),
+    )
     session.add(org)
     session.flush()
     return org
@@ -83,7 +113,7 @@ def move_organisation(session: Session, org: Organisation, new_parent_id: uuid.U
     old_path = org.path
     new_path = organisation_path(org.party.code, parent, org.id)
     for node in session.scalars(select(Organisation).where(Organisation.path.startswith(old_path))):
-        node.path = new_path + node.path[len(old_path):]
+        node.path = new_path + node.path[len(old_path) :]
     org.parent_id = new_parent_id
     session.flush()
 
@@ -92,5 +122,7 @@ def check_role_fits(role: str, role_party: str | None, org: Organisation) -> Non
     """A role reserved to one party may be held only by users of that party's organisations."""
     if role_party is not None and org.party.code != role_party:
         raise invalid_field(
-            "role", f"the role {role} is for users of the {role_party} party, "
-                    f"but {org.name} belongs to the {org.party.code} party")
+            "role",
+            f"the role {role} is for users of the {role_party} party, "
+            f"but {org.name} belongs to the {org.party.code} party",
+        )

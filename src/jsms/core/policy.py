@@ -91,9 +91,7 @@ class PolicyDocument(BaseModel):
 
     grants: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_GRANTS))
     # Highest marking a party may receive of what the other party owns, unless released by name.
-    max_tlp_received: dict[str, Tlp] = Field(
-        default_factory=lambda: {HOST: Tlp.AMBER, PARTNER: Tlp.AMBER}
-    )
+    max_tlp_received: dict[str, Tlp] = Field(default_factory=lambda: {HOST: Tlp.AMBER, PARTNER: Tlp.AMBER})
     # Company users see no more than this of what is not their own.
     company_max_tlp: Tlp = Tlp.GREEN
     default_markings: dict[str, Tlp] = Field(

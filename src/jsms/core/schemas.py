@@ -28,8 +28,9 @@ class PageParams(BaseModel):
     offset: int = Field(0, ge=0)
 
 
-def page_params(limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                offset: Annotated[int, Query(ge=0)] = 0) -> PageParams:
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0
+) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
 

@@ -24,9 +24,19 @@ def check_password_strength(password: str, *, allow_short: bool = False) -> None
         raise invalid_field("password", f"must be at least {MIN_PASSWORD_LENGTH} characters long")
 
 
-def create_user(session: Session, actor: Actor, *, username: str, display_name: str, role: str,
-                organisation_id: uuid.UUID, password: str | None, language: str = "en",
-                timezone: str = "Asia/Karachi", allow_short_password: bool = False) -> User:
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    organisation_id: uuid.UUID,
+    password: str | None,
+    language: str = "en",
+    timezone: str = "Asia/Karachi",
+    allow_short_password: bool = False,
+) -> User:
     require(session, actor, "user.write")
     if role not in ROLES:
         raise invalid_field("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
@@ -40,9 +50,15 @@ def create_user(session: Session, actor: Actor, *, username: str, display_name: 
     check_role_fits(role, ROLES[role], org)
     if password is not None:
         check_password_strength(password, allow_short=allow_short_password)
-    user = User(username=username, display_name=display_name, role=role, organisation=org,
-                password_hash=hash_password(password) if password else None,
-                language=language, timezone=timezone)
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        organisation=org,
+        password_hash=hash_password(password) if password else None,
+        language=language,
+        timezone=timezone,
+    )
     session.add(user)
     session.flush()
     return user
@@ -77,8 +93,9 @@ def set_password(session: Session, actor: Actor, user: User, password: str) -> N
     session.flush()
 
 
-def issue_api_token(session: Session, actor: Actor, user: User, name: str,
-                    expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def issue_api_token(
+    session: Session, actor: Actor, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Issue a long-lived token for a device or integration acting as `user`."""
     if actor.user_id != user.id:
         require(session, actor, "token.create")

@@ -54,43 +54,96 @@ def load_demo() -> str:
         assets = _donated_equipment(session, orgs, units, agreement)
         people = _protected_persons(session, orgs, projects, sites)
         _users(session, orgs, units)
-    return (f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
-            f"{len(sites)} sites, {assets} donated assets, {people} protected persons, "
-            f"{len(data.USERS)} users")
+    return (
+        f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
+        f"{len(sites)} sites, {assets} donated assets, {people} protected persons, "
+        f"{len(data.USERS)} users"
+    )
 
 
 def _organisations(session: Session) -> dict:
     orgs: dict = {}
     for key, (party, kind, name, name_zh, short, parent) in data.ORGANISATIONS.items():
-        orgs[key] = add_organisation(session, DEMO_ACTOR, party=party, kind=kind, name=name, name_zh=name_zh,
-                                     short_name=short, parent_id=orgs[parent].id if parent else None)
+        orgs[key] = add_organisation(
+            session,
+            DEMO_ACTOR,
+            party=party,
+            kind=kind,
+            name=name,
+            name_zh=name_zh,
+            short_name=short,
+            parent_id=orgs[parent].id if parent else None,
+        )
     return orgs
 
 
 def _units(session: Session, orgs: dict) -> dict:
     units = {}
-    for key, (parent, kind, name, name_zh, call_sign, strength, province, lat, lon) in data.UNITS.items():
-        units[key] = registry.create_unit(session, DEMO_ACTOR, s.UnitCreate(
-            parent_id=orgs[parent].id, kind=kind, name=name, name_zh=name_zh, call_sign=call_sign,
-            strength=strength, province=province, hq_lat=lat, hq_lon=lon))
+    for key, (
+        parent,
+        kind,
+        name,
+        name_zh,
+        call_sign,
+        strength,
+        province,
+        lat,
+        lon,
+    ) in data.UNITS.items():
+        units[key] = registry.create_unit(
+            session,
+            DEMO_ACTOR,
+            s.UnitCreate(
+                parent_id=orgs[parent].id,
+                kind=kind,
+                name=name,
+                name_zh=name_zh,
+                call_sign=call_sign,
+                short_name=call_sign,
+                strength=strength,
+                province=province,
+                hq_lat=lat,
+                hq_lon=lon,
+            ),
+        )
     return units
 
 
 def _projects(session: Session, orgs: dict) -> dict:
     return {
-        key: registry.create_project(session, DEMO_ACTOR, s.ProjectCreate(
-            name=name, name_zh=name_zh, programme=programme, sector=sector, status=status,
-            sponsor_org_id=orgs[sponsor].id if sponsor else None))
+        key: registry.create_project(
+            session,
+            DEMO_ACTOR,
+            s.ProjectCreate(
+                name=name,
+                name_zh=name_zh,
+                programme=programme,
+                sector=sector,
+                status=status,
+                sponsor_org_id=orgs[sponsor].id if sponsor else None,
+            ),
+        )
         for key, (name, name_zh, programme, sector, status, sponsor) in data.PROJECTS.items()
     }
 
 
 def _sites(session: Session, orgs: dict, units: dict, projects: dict) -> dict:
     return {
-        site.key: registry.create_site(session, DEMO_ACTOR, s.SiteCreate(
-            name=site.name, name_zh=site.name_zh, kind=site.kind, security_tier=site.tier,
-            lat=site.lat, lon=site.lon, project_id=projects[site.project].id if site.project else None,
-            guarding_unit_id=units[site.unit].id, owner_org_id=orgs[site.owner].id if site.owner else None))
+        site.key: registry.create_site(
+            session,
+            DEMO_ACTOR,
+            s.SiteCreate(
+                name=site.name,
+                name_zh=site.name_zh,
+                kind=site.kind,
+                security_tier=site.tier,
+                lat=site.lat,
+                lon=site.lon,
+                project_id=projects[site.project].id if site.project else None,
+                guarding_unit_id=units[site.unit].id,
+                owner_org_id=orgs[site.owner].id if site.owner else None,
+            ),
+        )
         for site in data.SITES
     }
 
@@ -104,14 +157,26 @@ def _agreements(session: Session):
 
 def _donated_equipment(session: Session, orgs: dict, units: dict, agreement) -> int:
     count = 0
-    batches = (("armoured_vehicle", "Bulletproof vehicle", "VPAM VR7", data.ARMOURED_VEHICLE_UNITS, "BPV"),
-               ("fire_truck", "Fire-fighting truck", None, data.FIRE_TRUCK_UNITS, "FFT"))
+    batches = (
+        ("armoured_vehicle", "Bulletproof vehicle", "VPAM VR7", data.ARMOURED_VEHICLE_UNITS, "BPV"),
+        ("fire_truck", "Fire-fighting truck", None, data.FIRE_TRUCK_UNITS, "FFT"),
+    )
     for kind, label, armour, unit_keys, prefix in batches:
         for number, unit_key in enumerate(unit_keys, start=1):
-            registry.create_asset(session, DEMO_ACTOR, s.AssetCreate(
-                kind=kind, name=f"{label} {number} (2024 MoU)", registration=f"{prefix}-24-{number:03d}",
-                armour_rating=armour, status="in_service", owner_org_id=units[unit_key].id,
-                agreement_id=agreement.id, assigned_unit_id=units[unit_key].id))
+            registry.create_asset(
+                session,
+                DEMO_ACTOR,
+                s.AssetCreate(
+                    kind=kind,
+                    name=f"{label} {number} (2024 MoU)",
+                    registration=f"{prefix}-24-{number:03d}",
+                    armour_rating=armour,
+                    status="in_service",
+                    owner_org_id=units[unit_key].id,
+                    agreement_id=agreement.id,
+                    assigned_unit_id=units[unit_key].id,
+                ),
+            )
             count += 1
     return count
 
@@ -123,19 +188,26 @@ def _protected_persons(session: Session, orgs: dict, projects: dict, sites: dict
         site = rng.choice(staffed)
         hanzi = rng.choice(data.SURNAMES) + "".join(rng.choice(data.GIVEN) for _ in range(rng.choice((1, 2))))
         pinyin = registry.pinyin_of(hanzi)
-        registry.create_person(session, DEMO_ACTOR, s.PersonCreate(
-            full_name=pinyin, name_hanzi=hanzi, name_pinyin=pinyin, nationality="CN",
-            gender=rng.choice(("male", "male", "male", "female")),
-            job_title="teacher" if site.kind == "university" else rng.choice(data.JOB_TITLES),
-            employer_org_id=orgs[site.owner].id,
-            project_id=projects[site.project].id if site.project else None,
-            site_id=sites[site.key].id,
-            passport_number=f"E{rng.randrange(10**7, 10**8)}",
-            phone=f"+92 3{rng.randrange(0, 50):02d} {rng.randrange(10**6, 10**7)}",
-            emergency_contact_name=registry.pinyin_of(rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)),
-            emergency_contact_phone=f"+86 1{rng.randrange(30, 90)} {rng.randrange(10**7, 10**8)}",
-            consent_to_tracking=rng.random() < 0.85,
-        ))
+        registry.create_person(
+            session,
+            DEMO_ACTOR,
+            s.PersonCreate(
+                full_name=pinyin,
+                name_hanzi=hanzi,
+                name_pinyin=pinyin,
+                nationality="CN",
+                gender=rng.choice(("male", "male", "male", "female")),
+                job_title="teacher" if site.kind == "university" else rng.choice(data.JOB_TITLES),
+                employer_org_id=orgs[site.owner].id,
+                project_id=projects[site.project].id if site.project else None,
+                site_id=sites[site.key].id,
+                passport_number=f"E{rng.randrange(10**7, 10**8)}",
+                phone=f"+92 3{rng.randrange(0, 50):02d} {rng.randrange(10**6, 10**7)}",
+                emergency_contact_name=registry.pinyin_of(rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)),
+                emergency_contact_phone=f"+86 1{rng.randrange(30, 90)} {rng.randrange(10**7, 10**8)}",
+                consent_to_tracking=rng.random() < 0.85,
+            ),
+        )
     return PERSON_COUNT
 
 
@@ -143,8 +215,15 @@ def _users(session: Session, orgs: dict, units: dict) -> None:
     password = get_settings().demo_password.get_secret_value()
     for username, (role, org_key, display_name, language, timezone) in data.USERS.items():
         home = units.get(org_key) or orgs[org_key]
-        users.create_user(session, DEMO_ACTOR, username=username, display_name=display_name, role=role,
-                          organisation_id=home.id, password=password, language=language,
-                          timezone=timezone, allow_short_password=True)
-
-
+        users.create_user(
+            session,
+            DEMO_ACTOR,
+            username=username,
+            display_name=display_name,
+            role=role,
+            organisation_id=home.id,
+            password=password,
+            language=language,
+            timezone=timezone,
+            allow_short_password=True,
+        )

@@ -42,9 +42,12 @@ class LocationOut(BaseModel):
 
 
 @router.get("/places", response_model=list[PlaceOut])
-def search_places(_actor: ActorDep, q: Annotated[str, Query(min_length=1, max_length=100)],
-                  limit: Annotated[int, Query(ge=1, le=100)] = 10,
-                  province: Annotated[str | None, Query(pattern=r"^PK-[A-Z]{2}$")] = None):
+def search_places(
+    _actor: ActorDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    province: Annotated[str | None, Query(pattern=r"^PK-[A-Z]{2}$")] = None,
+):
     """Places in Pakistan whose name or any alternate name matches (accents and case ignored)."""
     return gazetteer.search(q, limit, province)
 
@@ -55,10 +58,18 @@ def list_provinces(_actor: ActorDep):
 
 
 @router.get("/locate", response_model=LocationOut)
-def locate(_actor: ActorDep, lat: Annotated[float, Query(ge=-90, le=90)],
-           lon: Annotated[float, Query(ge=-180, le=180)]):
+def locate(
+    _actor: ActorDep,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+):
     """The province (ISO 3166-2:PK) and district of a point, and the nearest named place."""
     province = province_at(lat, lon)
     district = district_at(lat, lon, province) if province else None
-    return LocationOut(lat=lat, lon=lon, province=province, district=district.name if district else None,
-                       nearest_place=gazetteer.nearest_place(lat, lon) if province else None)
+    return LocationOut(
+        lat=lat,
+        lon=lon,
+        province=province,
+        district=district.name if district else None,
+        nearest_place=gazetteer.nearest_place(lat, lon) if province else None,
+    )

@@ -45,13 +45,18 @@ def places() -> tuple[Place, ...]:
         lat, lon = float(record["latitude"]), float(record["longitude"])
         province = _province_for(record, lat, lon)
         district = district_at(lat, lon, province) if province else None
-        found.append(Place(
-            geonameid=int(record["geonameid"]), name=record["name"], lat=lat, lon=lon,
-            population=int(record.get("population") or 0),
-            province=province.code if province else None,
-            district=district.name if district else None,
-            alternate_names=tuple(n for n in record.get("alternatenames", []) if n),
-        ))
+        found.append(
+            Place(
+                geonameid=int(record["geonameid"]),
+                name=record["name"],
+                lat=lat,
+                lon=lon,
+                population=int(record.get("population") or 0),
+                province=province.code if province else None,
+                district=district.name if district else None,
+                alternate_names=tuple(n for n in record.get("alternatenames", []) if n),
+            )
+        )
     return tuple(sorted(found, key=lambda p: -p.population))
 
 

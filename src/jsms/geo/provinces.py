@@ -82,7 +82,7 @@ def _district_arrays() -> dict[str, tuple[list[District], np.ndarray]]:
 
 def province_at(lat: float, lon: float) -> Province | None:
     """The province containing the point, or None when it lies outside Pakistan."""
-    codes, shapes, tree = province_shapes()
+    codes, _shapes, tree = province_shapes()
     point = geometry.Point(lon, lat)
     hits = tree.query(point, predicate="intersects")
     if len(hits):

@@ -20,8 +20,12 @@ NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Respo
 
 
 def _page(items, total: int, page: PageParams, view=None) -> dict:
-    return {"items": [view(i) for i in items] if view else items, "total": total,
-            "limit": page.limit, "offset": page.offset}
+    return {
+        "items": [view(i) for i in items] if view else items,
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
 
 
 def _tagged(response: Response, obj):
@@ -31,17 +35,24 @@ def _tagged(response: Response, obj):
 
 # ---- organisations -----------------------------------------------------------------------
 
+
 @router.get("/organisations", response_model=Page[s.OrganisationRead], tags=["registry"])
-def list_organisations(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None,
-                       sort: Sort = None, kind: str | None = None,
-                       party: s.PARTY_CODES | None = None, parent_id: uuid.UUID | None = None):
+def list_organisations(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    kind: str | None = None,
+    party: s.PARTY_CODES | None = None,
+    parent_id: uuid.UUID | None = None,
+):
     query = service.ListQuery(page, q, {"kind": kind, "parent_id": parent_id}, sort)
     return _page(*service.list_organisations(session, actor, query, party), page)
 
 
 @router.post("/organisations", response_model=s.OrganisationRead, status_code=201, tags=["registry"])
-def create_organisation(data: s.OrganisationCreate, session: SessionDep, actor: ActorDep,
-                        response: Response):
+def create_organisation(data: s.OrganisationCreate, session: SessionDep, actor: ActorDep, response: Response):
     return _tagged(response, service.create_organisation(session, actor, data))
 
 
@@ -51,18 +62,32 @@ def get_organisation(org_id: uuid.UUID, session: SessionDep, actor: ActorDep, re
 
 
 @router.patch("/organisations/{org_id}", response_model=s.OrganisationRead, tags=["registry"])
-def update_organisation(org_id: uuid.UUID, data: s.OrganisationUpdate, session: SessionDep,
-                        actor: ActorDep, request: Request, response: Response):
+def update_organisation(
+    org_id: uuid.UUID,
+    data: s.OrganisationUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_organisation_visible(session, actor, org_id).version)
     return _tagged(response, service.update_organisation(session, actor, org_id, data))
 
 
 # ---- projects ----------------------------------------------------------------------------
 
+
 @router.get("/projects", response_model=Page[s.ProjectRead], tags=["registry"])
-def list_projects(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None,
-                  sort: Sort = None, programme: s.PROGRAMMES | None = None,
-                  sector: s.PROJECT_SECTORS | None = None, status: s.PROJECT_STATUSES | None = None):
+def list_projects(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    programme: s.PROGRAMMES | None = None,
+    sector: s.PROJECT_SECTORS | None = None,
+    status: s.PROJECT_STATUSES | None = None,
+):
     query = service.ListQuery(page, q, {"programme": programme, "sector": sector, "status": status}, sort)
     return _page(*service.list_projects(session, actor, query), page)
 
@@ -78,8 +103,14 @@ def get_project(project_id: uuid.UUID, session: SessionDep, actor: ActorDep, res
 
 
 @router.patch("/projects/{project_id}", response_model=s.ProjectRead, tags=["registry"])
-def update_project(project_id: uuid.UUID, data: s.ProjectUpdate, session: SessionDep, actor: ActorDep,
-                   request: Request, response: Response):
+def update_project(
+    project_id: uuid.UUID,
+    data: s.ProjectUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_visible(session, actor, Project, project_id).version)
     return _tagged(response, service.update_project(session, actor, project_id, data))
 
@@ -92,12 +123,25 @@ def delete_project(project_id: uuid.UUID, session: SessionDep, actor: ActorDep, 
 
 # ---- sites -------------------------------------------------------------------------------
 
+
 @router.get("/sites", response_model=Page[s.SiteRead], tags=["registry"])
-def list_sites(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None, sort: Sort = None,
-               kind: s.SITE_KINDS | None = None, province: Province = None,
-               project_id: uuid.UUID | None = None, security_tier: Annotated[int | None, Query(ge=1, le=3)] = None):
-    filters = {"kind": kind, "province": province, "project_id": project_id,
-               "security_tier": security_tier}
+def list_sites(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    kind: s.SITE_KINDS | None = None,
+    province: Province = None,
+    project_id: uuid.UUID | None = None,
+    security_tier: Annotated[int | None, Query(ge=1, le=3)] = None,
+):
+    filters = {
+        "kind": kind,
+        "province": province,
+        "project_id": project_id,
+        "security_tier": security_tier,
+    }
     return _page(*service.list_sites(session, actor, service.ListQuery(page, q, filters, sort)), page)
 
 
@@ -112,8 +156,14 @@ def get_site(site_id: uuid.UUID, session: SessionDep, actor: ActorDep, response:
 
 
 @router.patch("/sites/{site_id}", response_model=s.SiteRead, tags=["registry"])
-def update_site(site_id: uuid.UUID, data: s.SiteUpdate, session: SessionDep, actor: ActorDep,
-                request: Request, response: Response):
+def update_site(
+    site_id: uuid.UUID,
+    data: s.SiteUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_site(session, actor, site_id).version)
     return _tagged(response, service.update_site(session, actor, site_id, data))
 
@@ -131,13 +181,27 @@ def site_persons(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
 
 # ---- protected persons -------------------------------------------------------------------
 
+
 @router.get("/persons", response_model=Page[s.PersonRead], tags=["registry"])
-def list_persons(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None, sort: Sort = None,
-                 nationality: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-                 site_id: uuid.UUID | None = None, project_id: uuid.UUID | None = None,
-                 employer_org_id: uuid.UUID | None = None, status: s.PERSON_STATUSES | None = None):
-    filters = {"nationality": nationality, "site_id": site_id, "project_id": project_id,
-               "employer_org_id": employer_org_id, "status": status}
+def list_persons(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    nationality: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    site_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    employer_org_id: uuid.UUID | None = None,
+    status: s.PERSON_STATUSES | None = None,
+):
+    filters = {
+        "nationality": nationality,
+        "site_id": site_id,
+        "project_id": project_id,
+        "employer_org_id": employer_org_id,
+        "status": status,
+    }
     return _page(*service.list_persons(session, actor, service.ListQuery(page, q, filters, sort)), page)
 
 
@@ -164,8 +228,14 @@ def get_person(person_id: uuid.UUID, session: SessionDep, actor: ActorDep, respo
 
 
 @router.patch("/persons/{person_id}", response_model=s.PersonDetail, tags=["registry"])
-def update_person(person_id: uuid.UUID, data: s.PersonUpdate, session: SessionDep, actor: ActorDep,
-                  request: Request, response: Response):
+def update_person(
+    person_id: uuid.UUID,
+    data: s.PersonUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_person(session, actor, person_id).version)
     person = service.update_person(session, actor, person_id, data)
     response.headers["ETag"] = etag(person.version)
@@ -180,9 +250,17 @@ def delete_person(person_id: uuid.UUID, session: SessionDep, actor: ActorDep, re
 
 # ---- units -------------------------------------------------------------------------------
 
+
 @router.get("/units", response_model=Page[s.UnitRead], tags=["registry"])
-def list_units(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None, sort: Sort = None,
-               kind: s.UNIT_KINDS | None = None, province: Province = None):
+def list_units(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    kind: s.UNIT_KINDS | None = None,
+    province: Province = None,
+):
     query = service.ListQuery(page, q, {"kind": kind, "province": province}, sort)
     return _page(*service.list_units(session, actor, query), page, service.unit_view)
 
@@ -198,8 +276,14 @@ def get_unit(unit_id: uuid.UUID, session: SessionDep, actor: ActorDep, response:
 
 
 @router.patch("/units/{unit_id}", response_model=s.UnitRead, tags=["registry"])
-def update_unit(unit_id: uuid.UUID, data: s.UnitUpdate, session: SessionDep, actor: ActorDep,
-                request: Request, response: Response):
+def update_unit(
+    unit_id: uuid.UUID,
+    data: s.UnitUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_unit(session, actor, unit_id).version)
     return _tagged(response, service.unit_view(service.update_unit(session, actor, unit_id, data)))
 
@@ -212,10 +296,17 @@ def delete_unit(unit_id: uuid.UUID, session: SessionDep, actor: ActorDep, reques
 
 # ---- agreements --------------------------------------------------------------------------
 
+
 @router.get("/agreements", response_model=Page[s.AgreementRead], tags=["registry"])
-def list_agreements(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None,
-                    sort: Sort = None, kind: s.AGREEMENT_KINDS | None = None,
-                    status: s.AGREEMENT_STATUSES | None = None):
+def list_agreements(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    kind: s.AGREEMENT_KINDS | None = None,
+    status: s.AGREEMENT_STATUSES | None = None,
+):
     query = service.ListQuery(page, q, {"kind": kind, "status": status}, sort)
     return _page(*service.list_agreements(session, actor, query), page)
 
@@ -231,8 +322,14 @@ def get_agreement(agreement_id: uuid.UUID, session: SessionDep, actor: ActorDep,
 
 
 @router.patch("/agreements/{agreement_id}", response_model=s.AgreementRead, tags=["registry"])
-def update_agreement(agreement_id: uuid.UUID, data: s.AgreementUpdate, session: SessionDep,
-                     actor: ActorDep, request: Request, response: Response):
+def update_agreement(
+    agreement_id: uuid.UUID,
+    data: s.AgreementUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_agreement(session, actor, agreement_id).version)
     return _tagged(response, service.update_agreement(session, actor, agreement_id, data))
 
@@ -245,11 +342,25 @@ def delete_agreement(agreement_id: uuid.UUID, session: SessionDep, actor: ActorD
 
 # ---- assets ------------------------------------------------------------------------------
 
+
 @router.get("/assets", response_model=Page[s.AssetRead], tags=["registry"])
-def list_assets(session: SessionDep, actor: ActorDep, page: PageDep, q: Text = None, sort: Sort = None,
-                kind: s.ASSET_KINDS | None = None, status: s.ASSET_STATUSES | None = None,
-                agreement_id: uuid.UUID | None = None, owner_org_id: uuid.UUID | None = None):
-    filters = {"kind": kind, "status": status, "agreement_id": agreement_id, "owner_org_id": owner_org_id}
+def list_assets(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    q: Text = None,
+    sort: Sort = None,
+    kind: s.ASSET_KINDS | None = None,
+    status: s.ASSET_STATUSES | None = None,
+    agreement_id: uuid.UUID | None = None,
+    owner_org_id: uuid.UUID | None = None,
+):
+    filters = {
+        "kind": kind,
+        "status": status,
+        "agreement_id": agreement_id,
+        "owner_org_id": owner_org_id,
+    }
     return _page(*service.list_assets(session, actor, service.ListQuery(page, q, filters, sort)), page)
 
 
@@ -264,8 +375,14 @@ def get_asset(asset_id: uuid.UUID, session: SessionDep, actor: ActorDep, respons
 
 
 @router.patch("/assets/{asset_id}", response_model=s.AssetRead, tags=["registry"])
-def update_asset(asset_id: uuid.UUID, data: s.AssetUpdate, session: SessionDep, actor: ActorDep,
-                 request: Request, response: Response):
+def update_asset(
+    asset_id: uuid.UUID,
+    data: s.AssetUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    response: Response,
+):
     check_if_match(request, service.get_asset(session, actor, asset_id).version)
     return _tagged(response, service.update_asset(session, actor, asset_id, data))
 
@@ -274,4 +391,3 @@ def update_asset(asset_id: uuid.UUID, data: s.AssetUpdate, session: SessionDep, 
 def delete_asset(asset_id: uuid.UUID, session: SessionDep, actor: ActorDep, request: Request):
     check_if_match(request, service.get_asset(session, actor, asset_id).version)
     service.delete(session, actor, Asset, asset_id)
-

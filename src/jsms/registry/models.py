@@ -116,7 +116,9 @@ class Agreement(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
     summary: Mapped[str] = mapped_column(Text, default="")
 
     items: Mapped[list["AgreementItem"]] = relationship(
-        back_populates="agreement", lazy="selectin", cascade="all, delete-orphan",
+        back_populates="agreement",
+        lazy="selectin",
+        cascade="all, delete-orphan",
         order_by="AgreementItem.position",
     )
 

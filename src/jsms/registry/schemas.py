@@ -18,20 +18,51 @@ from jsms.core.marking import Tlp
 from jsms.core.schemas import ReadModel
 
 ORGANISATION_KINDS = Literal[
-    "ministry", "agency", "armed_forces", "police", "embassy", "consulate", "secretariat", "company",
+    "ministry",
+    "agency",
+    "armed_forces",
+    "police",
+    "embassy",
+    "consulate",
+    "secretariat",
+    "company",
 ]
 PROGRAMMES = Literal["corridor", "non_corridor"]
 PROJECT_SECTORS = Literal[
-    "energy", "transport", "port", "water", "mining", "industry", "education", "health",
-    "telecom", "other",
+    "energy",
+    "transport",
+    "port",
+    "water",
+    "mining",
+    "industry",
+    "education",
+    "health",
+    "telecom",
+    "other",
 ]
 PROJECT_STATUSES = Literal["planned", "under_construction", "operational", "completed", "suspended"]
 SITE_KINDS = Literal[
-    "port", "power_plant", "dam", "camp", "office", "university", "airport", "road_section",
-    "mine", "industrial_zone", "residence", "hospital", "diplomatic", "other",
+    "port",
+    "power_plant",
+    "dam",
+    "camp",
+    "office",
+    "university",
+    "airport",
+    "road_section",
+    "mine",
+    "industrial_zone",
+    "residence",
+    "hospital",
+    "diplomatic",
+    "other",
 ]
 UNIT_KINDS = Literal[
-    "security_division", "province_protection_unit", "police", "naval_task_force", "other",
+    "security_division",
+    "province_protection_unit",
+    "police",
+    "naval_task_force",
+    "other",
 ]
 ASSET_KINDS = Literal["armoured_vehicle", "vehicle", "fire_truck", "ambulance", "scanner", "other"]
 ASSET_STATUSES = Literal["pending_delivery", "delivered", "in_service", "maintenance", "retired"]
@@ -88,6 +119,7 @@ class MarkingRead(BaseModel):
 
 # ---- organisations -----------------------------------------------------------------------
 
+
 class OrganisationCreate(Strict):
     party: PARTY_CODES
     kind: ORGANISATION_KINDS
@@ -122,6 +154,7 @@ class OrganisationRead(ReadModel):
 
 
 # ---- projects ----------------------------------------------------------------------------
+
 
 class ProjectCreate(Strict):
     name: Name
@@ -159,6 +192,7 @@ class ProjectRead(ReadModel):
 
 # ---- sites -------------------------------------------------------------------------------
 
+
 class PointGeometry(Strict):
     type: Literal["Point"]
     coordinates: Annotated[list[float], Field(min_length=2, max_length=3)]
@@ -166,9 +200,7 @@ class PointGeometry(Strict):
 
 class PolygonGeometry(Strict):
     type: Literal["Polygon"]
-    coordinates: list[list[Annotated[list[float], Field(min_length=2, max_length=3)]]] = Field(
-        min_length=1
-    )
+    coordinates: list[list[Annotated[list[float], Field(min_length=2, max_length=3)]]] = Field(min_length=1)
 
 
 Geometry = Annotated[PointGeometry | PolygonGeometry, Field(discriminator="type")]
@@ -205,8 +237,17 @@ class SiteCreate(SiteFields, Marking):
 
 
 class SiteUpdate(SiteFields, Marking, NoNulls):
-    nullable = frozenset({"name_zh", "name_ur", "project_id", "guarding_unit_id", "owner_org_id",
-                          "district", "release_to"})
+    nullable = frozenset(
+        {
+            "name_zh",
+            "name_ur",
+            "project_id",
+            "guarding_unit_id",
+            "owner_org_id",
+            "district",
+            "release_to",
+        }
+    )
 
     name: Name | None = None
     kind: SITE_KINDS | None = None
@@ -316,6 +357,7 @@ class PersonDetail(PersonRead):
 
 # ---- units -------------------------------------------------------------------------------
 
+
 class UnitFields(Strict):
     call_sign: str | None = Field(None, max_length=40)
     strength: int | None = Field(None, ge=0, le=100_000)
@@ -360,6 +402,7 @@ class UnitRead(BaseModel):
 
 
 # ---- agreements --------------------------------------------------------------------------
+
 
 class AgreementItemIn(Strict):
     description: str = Field(min_length=1, max_length=300)
@@ -413,6 +456,7 @@ class AgreementRead(ReadModel):
 
 
 # ---- assets ------------------------------------------------------------------------------
+
 
 class AssetFields(Strict):
     registration: str | None = Field(None, max_length=40)

@@ -55,15 +55,25 @@ def _sorted(stmt: Select, model: Any, sort: str | None, allowed: Sequence[str], 
     descending = key.startswith("-")
     name = key.lstrip("-")
     if name not in allowed:
-        raise invalid_field("sort", f"cannot sort by {name!r}; use one of {', '.join(allowed)} "
-                                    "(prefix '-' for descending)")
+        raise invalid_field(
+            "sort",
+            f"cannot sort by {name!r}; use one of {', '.join(allowed)} (prefix '-' for descending)",
+        )
     column = getattr(model, name)
     return stmt.order_by(column.desc() if descending else column.asc(), model.id)
 
 
-def _listing(session: Session, actor: Actor, model: Any, query: ListQuery, *,
-             text_columns: Sequence[str], sortable: Sequence[str], default_sort: str,
-             stmt: Select | None = None) -> tuple[list[Any], int]:
+def _listing(
+    session: Session,
+    actor: Actor,
+    model: Any,
+    query: ListQuery,
+    *,
+    text_columns: Sequence[str],
+    sortable: Sequence[str],
+    default_sort: str,
+    stmt: Select | None = None,
+) -> tuple[list[Any], int]:
     """One page of the rows the actor may see, filtered and sorted, with the total count."""
     stmt = visible(stmt if stmt is not None else select(model), session, actor, model)
     if query.q:
@@ -112,13 +122,23 @@ def delete(session: Session, actor: Actor, model: Any, object_id: uuid.UUID) -> 
 
 # ---- organisations -----------------------------------------------------------------------
 
-def list_organisations(session: Session, actor: Actor, query: ListQuery,
-                       party: str | None = None) -> tuple[list[Organisation], int]:
+
+def list_organisations(
+    session: Session, actor: Actor, query: ListQuery, party: str | None = None
+) -> tuple[list[Organisation], int]:
     stmt = select(Organisation)
     if party:
         stmt = stmt.where(Organisation.path.startswith(f"/{party}/"))
-    return _listing(session, actor, Organisation, query, text_columns=("name", "name_zh", "short_name"),
-                    sortable=("name", "kind", "created_at"), default_sort="name", stmt=stmt)
+    return _listing(
+        session,
+        actor,
+        Organisation,
+        query,
+        text_columns=("name", "name_zh", "short_name"),
+        sortable=("name", "kind", "created_at"),
+        default_sort="name",
+        stmt=stmt,
+    )
 
 
 def get_organisation_visible(session: Session, actor: Actor, org_id: uuid.UUID) -> Organisation:
@@ -126,13 +146,22 @@ def get_organisation_visible(session: Session, actor: Actor, org_id: uuid.UUID) 
 
 
 def create_organisation(session: Session, actor: Actor, data: s.OrganisationCreate) -> Organisation:
-    return add_organisation(session, actor, party=data.party, kind=data.kind, name=data.name,
-                            parent_id=data.parent_id, name_zh=data.name_zh, name_ur=data.name_ur,
-                            short_name=data.short_name)
+    return add_organisation(
+        session,
+        actor,
+        party=data.party,
+        kind=data.kind,
+        name=data.name,
+        parent_id=data.parent_id,
+        name_zh=data.name_zh,
+        name_ur=data.name_ur,
+        short_name=data.short_name,
+    )
 
 
-def update_organisation(session: Session, actor: Actor, org_id: uuid.UUID,
-                        data: s.OrganisationUpdate) -> Organisation:
+def update_organisation(
+    session: Session, actor: Actor, org_id: uuid.UUID, data: s.OrganisationUpdate
+) -> Organisation:
     org = get_visible(session, actor, Organisation, org_id)
     require(session, actor, "organisation.write" if org.kind != "unit" else "unit.write")
     changes = data.model_dump(exclude_unset=True)
@@ -145,9 +174,17 @@ def update_organisation(session: Session, actor: Actor, org_id: uuid.UUID,
 
 # ---- projects ----------------------------------------------------------------------------
 
+
 def list_projects(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Project], int]:
-    return _listing(session, actor, Project, query, text_columns=("name", "name_zh"),
-                    sortable=("name", "programme", "sector", "status", "created_at"), default_sort="name")
+    return _listing(
+        session,
+        actor,
+        Project,
+        query,
+        text_columns=("name", "name_zh"),
+        sortable=("name", "programme", "sector", "status", "created_at"),
+        default_sort="name",
+    )
 
 
 def create_project(session: Session, actor: Actor, data: s.ProjectCreate) -> Project:
@@ -171,6 +208,7 @@ def update_project(session: Session, actor: Actor, project_id: uuid.UUID, data: 
 
 
 # ---- sites -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Location:
@@ -198,8 +236,14 @@ def locate(lat: float | None, lon: float | None, geometry: s.Geometry | None) ->
     if province is None:
         raise invalid_field(field, f"the location {lat:.5f}, {lon:.5f} is outside Pakistan")
     district = district_at(lat, lon, province)
-    return Location(geojson, lat, lon, h3.latlng_to_cell(lat, lon, SITE_H3_RESOLUTION), province.code,
-                    district.name if district else None)
+    return Location(
+        geojson,
+        lat,
+        lon,
+        h3.latlng_to_cell(lat, lon, SITE_H3_RESOLUTION),
+        province.code,
+        district.name if district else None,
+    )
 
 
 def _check_site_references(session: Session, values: dict[str, Any]) -> None:
@@ -209,9 +253,15 @@ def _check_site_references(session: Session, values: dict[str, Any]) -> None:
 
 
 def list_sites(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Site], int]:
-    return _listing(session, actor, Site, query, text_columns=("name", "name_zh", "district"),
-                    sortable=("name", "kind", "province", "district", "security_tier", "created_at"),
-                    default_sort="name")
+    return _listing(
+        session,
+        actor,
+        Site,
+        query,
+        text_columns=("name", "name_zh", "district"),
+        sortable=("name", "kind", "province", "district", "security_tier", "created_at"),
+        default_sort="name",
+    )
 
 
 def get_site(session: Session, actor: Actor, site_id: uuid.UUID) -> Site:
@@ -222,8 +272,15 @@ def create_site(session: Session, actor: Actor, data: s.SiteCreate) -> Site:
     values = data.model_dump(exclude={"lat", "lon", "geometry", "tlp", "release_to", "district"})
     _check_site_references(session, values)
     where = locate(data.lat, data.lon, data.geometry)
-    site = Site(**values, geometry=where.geometry, lat=where.lat, lon=where.lon, h3_cell=where.h3_cell,
-                province=where.province, district=data.district or where.district)
+    site = Site(
+        **values,
+        geometry=where.geometry,
+        lat=where.lat,
+        lon=where.lon,
+        h3_cell=where.h3_cell,
+        province=where.province,
+        district=data.district or where.district,
+    )
     site.notes = site.notes or ""
     if site.owner_org_id is None and actor.organisation_id is not None:
         site.owner_org_id = actor.organisation_id
@@ -241,9 +298,17 @@ def update_site(session: Session, actor: Actor, site_id: uuid.UUID, data: s.Site
     _check_site_references(session, changes)
     if changes.get("lat") is not None or changes.get("geometry") is not None:
         where = locate(changes.get("lat"), changes.get("lon"), data.geometry)
-        _assign(site, {"geometry": where.geometry, "lat": where.lat, "lon": where.lon,
-                       "h3_cell": where.h3_cell, "province": where.province,
-                       "district": changes.get("district") or where.district})
+        _assign(
+            site,
+            {
+                "geometry": where.geometry,
+                "lat": where.lat,
+                "lon": where.lon,
+                "h3_cell": where.h3_cell,
+                "province": where.province,
+                "district": changes.get("district") or where.district,
+            },
+        )
     _remark(site, changes)
     for name in ("lat", "lon", "geometry", "tlp", "release_to"):
         changes.pop(name, None)
@@ -257,12 +322,17 @@ def site_people(session: Session, actor: Actor, site: Site) -> list[ProtectedPer
     """The protected persons attached to a site that the actor may see."""
     if not allows(session, actor, "person.read"):
         return []
-    stmt = visible(select(ProtectedPerson).where(ProtectedPerson.site_id == site.id), session, actor,
-                   ProtectedPerson)
+    stmt = visible(
+        select(ProtectedPerson).where(ProtectedPerson.site_id == site.id),
+        session,
+        actor,
+        ProtectedPerson,
+    )
     return list(session.scalars(stmt.order_by(ProtectedPerson.full_name)).unique())
 
 
 # ---- protected persons -------------------------------------------------------------------
+
 
 def pinyin_of(hanzi: str) -> str:
     """Romanise a Chinese name, surname first: '张伟' → 'Zhang Wei'."""
@@ -279,10 +349,15 @@ def _check_person_references(session: Session, values: dict[str, Any]) -> None:
 
 
 def list_persons(session: Session, actor: Actor, query: ListQuery) -> tuple[list[ProtectedPerson], int]:
-    return _listing(session, actor, ProtectedPerson, query,
-                    text_columns=("full_name", "name_hanzi", "name_pinyin"),
-                    sortable=("full_name", "nationality", "status", "created_at"),
-                    default_sort="full_name")
+    return _listing(
+        session,
+        actor,
+        ProtectedPerson,
+        query,
+        text_columns=("full_name", "name_hanzi", "name_pinyin"),
+        sortable=("full_name", "nationality", "status", "created_at"),
+        default_sort="full_name",
+    )
 
 
 def get_person(session: Session, actor: Actor, person_id: uuid.UUID) -> ProtectedPerson:
@@ -306,8 +381,9 @@ def create_person(session: Session, actor: Actor, data: s.PersonCreate) -> Prote
     return person
 
 
-def update_person(session: Session, actor: Actor, person_id: uuid.UUID,
-                  data: s.PersonUpdate) -> ProtectedPerson:
+def update_person(
+    session: Session, actor: Actor, person_id: uuid.UUID, data: s.PersonUpdate
+) -> ProtectedPerson:
     person = get_visible(session, actor, ProtectedPerson, person_id)
     require(session, actor, "person.write", person)
     changes = data.model_dump(exclude_unset=True)
@@ -331,12 +407,18 @@ def personal_data(session: Session, actor: Actor, person: ProtectedPerson) -> di
     except Forbidden:
         return None
     fields = {name: getattr(person, name) for name in ProtectedPerson.PERSONAL_FIELDS}
-    record_access(session, "protected_person.read_personal", "protected_person", person.id,
-                  [name for name, value in fields.items() if value is not None])
+    record_access(
+        session,
+        "protected_person.read_personal",
+        "protected_person",
+        person.id,
+        [name for name, value in fields.items() if value is not None],
+    )
     return fields
 
 
 # ---- units -------------------------------------------------------------------------------
+
 
 def list_units(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Unit], int]:
     stmt = select(Unit).join(Unit.node)
@@ -344,8 +426,16 @@ def list_units(session: Session, actor: Actor, query: ListQuery) -> tuple[list[U
         pattern = f"%{query.q.strip()}%"
         stmt = stmt.where(or_(Organisation.name.ilike(pattern), Unit.call_sign.ilike(pattern)))
     plain = ListQuery(page=query.page, filters=query.filters, sort=query.sort)
-    return _listing(session, actor, Unit, plain, text_columns=(), stmt=stmt,
-                    sortable=("kind", "province", "strength", "created_at"), default_sort="kind")
+    return _listing(
+        session,
+        actor,
+        Unit,
+        plain,
+        text_columns=(),
+        stmt=stmt,
+        sortable=("kind", "province", "strength", "created_at"),
+        default_sort="kind",
+    )
 
 
 def get_unit(session: Session, actor: Actor, unit_id: uuid.UUID) -> Unit:
@@ -360,9 +450,17 @@ def create_unit(session: Session, actor: Actor, data: s.UnitCreate) -> Unit:
     parent = get_organisation(session, data.parent_id) if data.parent_id else None
     if parent is None:
         raise invalid_field("parent_id", f"no organisation with id {data.parent_id}")
-    node = add_organisation(session, actor, party=parent.party.code, kind="unit", name=data.name,
-                            parent_id=parent.id, name_zh=data.name_zh, name_ur=data.name_ur,
-                            short_name=data.short_name)
+    node = add_organisation(
+        session,
+        actor,
+        party=parent.party.code,
+        kind="unit",
+        name=data.name,
+        parent_id=parent.id,
+        name_zh=data.name_zh,
+        name_ur=data.name_ur,
+        short_name=data.short_name,
+    )
     values = data.model_dump(exclude={"parent_id", "tlp", "release_to", *UNIT_NODE_FIELDS})
     unit = Unit(id=node.id, node=node, **values)
     _mark_new(session, actor, unit, data, "unit")
@@ -397,19 +495,37 @@ def delete_unit(session: Session, actor: Actor, unit_id: uuid.UUID) -> None:
 def unit_view(unit: Unit) -> s.UnitRead:
     node = unit.node
     return s.UnitRead(
-        id=unit.id, name=node.name, name_zh=node.name_zh, name_ur=node.name_ur,
-        short_name=node.short_name, kind=unit.kind, parent_id=node.parent_id,
-        call_sign=unit.call_sign, strength=unit.strength, province=unit.province,
-        hq_lat=unit.hq_lat, hq_lon=unit.hq_lon, area_of_responsibility=unit.area_of_responsibility,
-        marking=s.MarkingRead(**unit.marking), version=unit.version,
+        id=unit.id,
+        name=node.name,
+        name_zh=node.name_zh,
+        name_ur=node.name_ur,
+        short_name=node.short_name,
+        kind=unit.kind,
+        parent_id=node.parent_id,
+        call_sign=unit.call_sign,
+        strength=unit.strength,
+        province=unit.province,
+        hq_lat=unit.hq_lat,
+        hq_lon=unit.hq_lon,
+        area_of_responsibility=unit.area_of_responsibility,
+        marking=s.MarkingRead(**unit.marking),
+        version=unit.version,
     )
 
 
 # ---- agreements --------------------------------------------------------------------------
 
+
 def list_agreements(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Agreement], int]:
-    return _listing(session, actor, Agreement, query, text_columns=("title", "title_zh", "summary"),
-                    sortable=("title", "signed_on", "kind", "status", "created_at"), default_sort="-signed_on")
+    return _listing(
+        session,
+        actor,
+        Agreement,
+        query,
+        text_columns=("title", "title_zh", "summary"),
+        sortable=("title", "signed_on", "kind", "status", "created_at"),
+        default_sort="-signed_on",
+    )
 
 
 def get_agreement(session: Session, actor: Actor, agreement_id: uuid.UUID) -> Agreement:
@@ -422,16 +538,16 @@ def _items(items: list[s.AgreementItemIn]) -> list[AgreementItem]:
 
 def create_agreement(session: Session, actor: Actor, data: s.AgreementCreate) -> Agreement:
     require(session, actor, "agreement.write")
-    agreement = Agreement(**data.model_dump(exclude={"items", "tlp", "release_to"}),
-                          items=_items(data.items))
+    agreement = Agreement(**data.model_dump(exclude={"items", "tlp", "release_to"}), items=_items(data.items))
     _mark_new(session, actor, agreement, data, "agreement")
     session.add(agreement)
     session.flush()
     return agreement
 
 
-def update_agreement(session: Session, actor: Actor, agreement_id: uuid.UUID,
-                     data: s.AgreementUpdate) -> Agreement:
+def update_agreement(
+    session: Session, actor: Actor, agreement_id: uuid.UUID, data: s.AgreementUpdate
+) -> Agreement:
     agreement = get_visible(session, actor, Agreement, agreement_id)
     require(session, actor, "agreement.write", agreement)
     changes = data.model_dump(exclude_unset=True)
@@ -448,6 +564,7 @@ def update_agreement(session: Session, actor: Actor, agreement_id: uuid.UUID,
 
 # ---- assets ------------------------------------------------------------------------------
 
+
 def _check_asset_references(session: Session, values: dict[str, Any]) -> None:
     _check_reference(session, Organisation, values.get("owner_org_id"), "owner_org_id")
     _check_reference(session, Agreement, values.get("agreement_id"), "agreement_id")
@@ -455,8 +572,15 @@ def _check_asset_references(session: Session, values: dict[str, Any]) -> None:
 
 
 def list_assets(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Asset], int]:
-    return _listing(session, actor, Asset, query, text_columns=("name", "registration"),
-                    sortable=("name", "kind", "status", "created_at"), default_sort="name")
+    return _listing(
+        session,
+        actor,
+        Asset,
+        query,
+        text_columns=("name", "registration"),
+        sortable=("name", "kind", "status", "created_at"),
+        default_sort="name",
+    )
 
 
 def get_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> Asset:

@@ -1,0 +1,149 @@
+"""The `jsms` command as an operator runs it: demo node, audit verify and head, users, bad input."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+JSMS = [sys.executable, "-m", "jsms.cli"]
+
+
+def jsms(*args: str, data_dir: Path, env: dict | None = None, input: str | None = None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
+    environment.update({"JSMS_DATA_DIR": str(data_dir), **(env or {})})
+    return subprocess.run(
+        [*JSMS, *args], capture_output=True, text=True, env=environment, input=input, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("cli-demo")
+    result = jsms("demo", "--load-only", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "500 protected persons" in result.stdout.replace("\n", " ")
+    return data_dir
+
+
+def test_demo_keeps_its_own_secret_key_and_database_in_the_data_dir(demo_dir):
+    assert (demo_dir / "jsms.db").is_file()
+    key = demo_dir / "secret.key"
+    assert key.is_file() and len(key.read_text()) > 40 and oct(key.stat().st_mode)[-3:] == "600"
+    again = jsms("demo", "--load-only", data_dir=demo_dir)
+    assert again.returncode == 0 and "already loaded" in again.stdout
+
+
+def test_audit_verify_passes_then_names_the_edited_record(demo_dir, tmp_path):
+    intact = jsms("audit", "verify", data_dir=demo_dir)
+    assert intact.returncode == 0, intact.stderr
+    assert "intact" in intact.stdout
+    head = jsms("audit", "head", data_dir=demo_dir)
+    seq, head_hash = head.stdout.split()
+    assert int(seq) > 600 and len(head_hash) == 64
+
+    tampered = tmp_path / "tampered"
+    tampered.mkdir()
+    (tampered / "secret.key").write_bytes((demo_dir / "secret.key").read_bytes())
+    with (
+        sqlite3.connect(demo_dir / "jsms.db") as source,
+        sqlite3.connect(tampered / "jsms.db") as copy,
+    ):
+        source.backup(copy)  # the database is in WAL mode: copy it whole, not file by file
+    with sqlite3.connect(tampered / "jsms.db") as db:
+        db.execute("UPDATE audit_record SET actor = 'intruder' WHERE seq = 42")
+    broken = jsms("audit", "verify", data_dir=tampered)
+    assert broken.returncode == 1
+    assert "record 42" in broken.stderr and "altered" in broken.stderr
+
+
+def test_data_dir_option_overrides_the_environment(demo_dir, tmp_path):
+    result = jsms("--data-dir", str(demo_dir), "audit", "verify", data_dir=tmp_path / "elsewhere")
+    assert result.returncode == 0, result.stderr
+
+
+def test_users_create_and_token(demo_dir):
+    created = jsms(
+        "users",
+        "create",
+        "ops.two",
+        "--role",
+        "host_operations_officer",
+        "--organisation",
+        "SSD-N",
+        "--password",
+        "correct-horse-battery",
+        data_dir=demo_dir,
+    )
+    assert created.returncode == 0, created.stderr
+    token = jsms("users", "token", "ops.two", "--name", "vehicle tracker 12", data_dir=demo_dir)
+    assert token.returncode == 0 and token.stdout.strip().startswith("jsms_")
+    listed = jsms("users", "list", data_dir=demo_dir)
+    assert "ops.two" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "users",
+                "create",
+                "x.y",
+                "--role",
+                "general",
+                "--organisation",
+                "SSD-N",
+                "--password",
+                "longenough1",
+            ],
+            "unknown role 'general'",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "x.y",
+                "--role",
+                "host_analyst",
+                "--organisation",
+                "Nowhere",
+                "--password",
+                "longenough1",
+            ],
+            "no organisation 'Nowhere'",
+        ),
+        (["users", "token", "nobody", "--name", "t"], "No user named 'nobody'"),
+        (["geo", "locate", "34.53", "69.17"], "outside Pakistan"),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_2(demo_dir, args, message):
+    result = jsms(*args, data_dir=demo_dir)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+
+
+def test_serve_refuses_the_default_secret_key(tmp_path):
+    result = jsms("serve", data_dir=tmp_path)
+    assert result.returncode == 2 and "JSMS_SECRET_KEY" in result.stderr
+
+
+def test_serve_refuses_demo_credentials(demo_dir):
+    result = jsms("serve", data_dir=demo_dir, env={"JSMS_SECRET_KEY": "a-real-secret-for-this-test"})
+    assert result.returncode == 2 and "default password" in result.stderr
+
+
+def test_geo_commands(demo_dir):
+    found = jsms("geo", "find", "Gwadar", data_dir=demo_dir)
+    assert "PK-BA" in found.stdout
+    located = jsms("geo", "locate", "35.29", "73.29", data_dir=demo_dir)
+    assert "PK-KP" in located.stdout and "Upper Kohistan" in located.stdout
+
+
+def test_policy_show_and_history(demo_dir):
+    shown = jsms("policy", "show", data_dir=demo_dir)
+    assert '"number": 1' in shown.stdout and "journey.approve" in shown.stdout
+    assert "system:install" in jsms("policy", "history", data_dir=demo_dir).stdout
