@@ -31,8 +31,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(geo_app, name="geo")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 EXIT_BAD_INPUT, EXIT_FAILURE = 2, 1
 
 DataDir = Annotated[

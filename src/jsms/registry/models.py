@@ -26,7 +26,7 @@ class Project(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     sponsor_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     description: Mapped[str] = mapped_column(Text, default="")
 
-    sponsor: Mapped[Organisation | None] = relationship(lazy="joined")
+    sponsor: Mapped[Organisation | None] = relationship(lazy="raise")
 
 
 class Unit(TimestampMixin, VersionMixin, Marked, Audited, Base):
@@ -70,8 +70,8 @@ class Site(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
     owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
 
-    project: Mapped[Project | None] = relationship(lazy="joined")
-    guarding_unit: Mapped[Unit | None] = relationship(lazy="joined")
+    project: Mapped[Project | None] = relationship(lazy="raise")
+    guarding_unit: Mapped[Unit | None] = relationship(lazy="raise")
 
 
 class ProtectedPerson(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
@@ -98,9 +98,9 @@ class ProtectedPerson(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="in_country")
 
-    employer: Mapped[Organisation | None] = relationship(lazy="joined")
-    project: Mapped[Project | None] = relationship(lazy="joined")
-    site: Mapped[Site | None] = relationship(lazy="joined")
+    employer: Mapped[Organisation | None] = relationship(lazy="raise")
+    project: Mapped[Project | None] = relationship(lazy="raise")
+    site: Mapped[Site | None] = relationship(lazy="raise")
 
 
 class Agreement(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
@@ -152,5 +152,5 @@ class Asset(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     assigned_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
 
-    owner: Mapped[Organisation | None] = relationship(lazy="joined")
-    agreement: Mapped[Agreement | None] = relationship(lazy="joined")
+    owner: Mapped[Organisation | None] = relationship(lazy="raise")
+    agreement: Mapped[Agreement | None] = relationship(lazy="raise")
