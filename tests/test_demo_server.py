@@ -1,0 +1,66 @@
+"""`jsms demo` as a newcomer runs it: a real server on 127.0.0.1 answering over HTTP."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
+    data_dir = tmp_path_factory.mktemp("demo-server")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jsms.cli", "demo", "--port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the demo server did not answer within 120 s")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_health_and_docs(demo_server):
+    assert httpx.get(f"{demo_server}/api/v1/health").json() == {"status": "ok"}
+    assert httpx.get(f"{demo_server}/api/v1/openapi.json").json()["info"]["title"].startswith("JSMS")
+
+
+def test_every_demo_user_signs_in_over_http(demo_server):
+    for user in (
+        "host.commander",
+        "host.officer",
+        "host.analyst",
+        "partner.liaison",
+        "company.security",
+        "jwg.secretary",
+        "auditor",
+    ):
+        answer = httpx.post(f"{demo_server}/api/v1/auth/token", data={"username": user, "password": "demo"})
+        assert answer.status_code == 200, user
+        token = answer.json()["access_token"]
+        me = httpx.get(f"{demo_server}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json()["username"] == user
