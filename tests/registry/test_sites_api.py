@@ -192,3 +192,12 @@ def test_company_manager_sees_and_edits_only_its_own_sites(api):
     mine = own["items"][0]
     edited = api.patch(f"/api/v1/sites/{mine['id']}", "company.security", json={"notes": "gate 3 closed"})
     assert edited.status_code == 200, edited.text
+
+
+def test_unknown_or_bad_list_parameters_are_refused(api):
+    unknown = api.get("/api/v1/sites", "host.officer", params={"colour": "red"})
+    assert unknown.status_code == 422 and ["query", "colour"] in [e["loc"] for e in unknown.json()["errors"]]
+    too_many = api.get("/api/v1/sites", "host.officer", params={"limit": 10_000})
+    assert too_many.status_code == 422 and ["query", "limit"] in [e["loc"] for e in too_many.json()["errors"]]
+    province = api.get("/api/v1/sites", "host.officer", params={"province": "Sindh"})
+    assert province.status_code == 422

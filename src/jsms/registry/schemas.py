@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
 from jsms.core.schemas import ReadModel
 
@@ -71,6 +72,7 @@ AGREEMENT_STATUSES = Literal["draft", "signed", "in_force", "expired"]
 PERSON_STATUSES = Literal["in_country", "departed", "on_leave"]
 PARTY_CODES = Literal["host", "partner"]
 
+ProvinceCode = Annotated[str, Field(pattern=r"^PK-(BA|GB|IS|JK|KP|PB|SD)$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -361,7 +363,7 @@ class PersonDetail(PersonRead):
 class UnitFields(Strict):
     call_sign: str | None = Field(None, max_length=40)
     strength: int | None = Field(None, ge=0, le=100_000)
-    province: str | None = Field(None, pattern=r"^PK-(BA|GB|IS|JK|KP|PB|SD)$")
+    province: ProvinceCode | None = None
     hq_lat: Latitude | None = None
     hq_lon: Longitude | None = None
     area_of_responsibility: PolygonGeometry | None = None
@@ -493,3 +495,50 @@ class AssetRead(ReadModel):
     assigned_unit_id: uuid.UUID | None
     notes: str
     version: int
+
+
+# ---- list filters (query parameters) -----------------------------------------------------
+
+
+class OrganisationParams(ListParams):
+    kind: str | None = None
+    party: PARTY_CODES | None = None
+    parent_id: uuid.UUID | None = None
+
+
+class ProjectParams(ListParams):
+    programme: PROGRAMMES | None = None
+    sector: PROJECT_SECTORS | None = None
+    status: PROJECT_STATUSES | None = None
+
+
+class SiteParams(ListParams):
+    kind: SITE_KINDS | None = None
+    province: ProvinceCode | None = None
+    project_id: uuid.UUID | None = None
+    security_tier: int | None = Field(None, ge=1, le=3)
+
+
+class PersonParams(ListParams):
+    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    site_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    employer_org_id: uuid.UUID | None = None
+    status: PERSON_STATUSES | None = None
+
+
+class UnitParams(ListParams):
+    kind: UNIT_KINDS | None = None
+    province: ProvinceCode | None = None
+
+
+class AgreementParams(ListParams):
+    kind: AGREEMENT_KINDS | None = None
+    status: AGREEMENT_STATUSES | None = None
+
+
+class AssetParams(ListParams):
+    kind: ASSET_KINDS | None = None
+    status: ASSET_STATUSES | None = None
+    agreement_id: uuid.UUID | None = None
+    owner_org_id: uuid.UUID | None = None

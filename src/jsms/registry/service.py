@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.audit import record_access
+from jsms.core.crud import ListRequest
 from jsms.core.db import utcnow
 from jsms.core.errors import Forbidden, invalid_field
 from jsms.core.marking import Marked, Tlp
 from jsms.core.models import Organisation
 from jsms.core.parties import add_organisation, get_organisation, move_organisation
 from jsms.core.policy import active_policy, allows, get_visible, require, visible
-from jsms.core.schemas import PageParams
 from jsms.geo.provinces import district_at, province_at
 from jsms.registry import schemas as s
 from jsms.registry.models import (
@@ -38,16 +38,6 @@ from jsms.registry.models import (
 )
 
 SITE_H3_RESOLUTION = 9  # ~0.1 km² cells: fine enough to tell sites apart
-
-
-@dataclass
-class ListQuery:
-    """What a list endpoint was asked for: free text, exact-match filters, sort key, page."""
-
-    page: PageParams
-    q: str | None = None
-    filters: dict[str, Any] | None = None
-    sort: str | None = None
 
 
 def _sorted(stmt: Select, model: Any, sort: str | None, allowed: Sequence[str], default: str) -> Select:
@@ -67,7 +57,7 @@ def _listing(
     session: Session,
     actor: Actor,
     model: Any,
-    query: ListQuery,
+    query: ListRequest,
     *,
     text_columns: Sequence[str],
     sortable: Sequence[str],
@@ -123,9 +113,10 @@ def delete(session: Session, actor: Actor, model: Any, object_id: uuid.UUID) -> 
 # ---- organisations -----------------------------------------------------------------------
 
 
-def list_organisations(
-    session: Session, actor: Actor, query: ListQuery, party: str | None = None
-) -> tuple[list[Organisation], int]:
+def list_organisations(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Organisation], int]:
+    filters = dict(query.filters or {})
+    party = filters.pop("party", None)
+    query = ListRequest(query.page, query.q, filters, query.sort)
     stmt = select(Organisation)
     if party:
         stmt = stmt.where(Organisation.path.startswith(f"/{party}/"))
@@ -139,6 +130,10 @@ def list_organisations(
         default_sort="name",
         stmt=stmt,
     )
+
+
+def get_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Project:
+    return get_visible(session, actor, Project, project_id)
 
 
 def get_organisation_visible(session: Session, actor: Actor, org_id: uuid.UUID) -> Organisation:
@@ -175,7 +170,7 @@ def update_organisation(
 # ---- projects ----------------------------------------------------------------------------
 
 
-def list_projects(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Project], int]:
+def list_projects(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Project], int]:
     return _listing(
         session,
         actor,
@@ -252,7 +247,7 @@ def _check_site_references(session: Session, values: dict[str, Any]) -> None:
     _check_reference(session, Organisation, values.get("owner_org_id"), "owner_org_id")
 
 
-def list_sites(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Site], int]:
+def list_sites(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Site], int]:
     return _listing(
         session,
         actor,
@@ -348,7 +343,7 @@ def _check_person_references(session: Session, values: dict[str, Any]) -> None:
     _check_reference(session, Site, values.get("site_id"), "site_id")
 
 
-def list_persons(session: Session, actor: Actor, query: ListQuery) -> tuple[list[ProtectedPerson], int]:
+def list_persons(session: Session, actor: Actor, query: ListRequest) -> tuple[list[ProtectedPerson], int]:
     return _listing(
         session,
         actor,
@@ -420,12 +415,12 @@ def personal_data(session: Session, actor: Actor, person: ProtectedPerson) -> di
 # ---- units -------------------------------------------------------------------------------
 
 
-def list_units(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Unit], int]:
+def list_units(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Unit], int]:
     stmt = select(Unit).join(Unit.node)
     if query.q:
         pattern = f"%{query.q.strip()}%"
         stmt = stmt.where(or_(Organisation.name.ilike(pattern), Unit.call_sign.ilike(pattern)))
-    plain = ListQuery(page=query.page, filters=query.filters, sort=query.sort)
+    plain = ListRequest(page=query.page, filters=query.filters, sort=query.sort)
     return _listing(
         session,
         actor,
@@ -516,7 +511,7 @@ def unit_view(unit: Unit) -> s.UnitRead:
 # ---- agreements --------------------------------------------------------------------------
 
 
-def list_agreements(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Agreement], int]:
+def list_agreements(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Agreement], int]:
     return _listing(
         session,
         actor,
@@ -571,7 +566,7 @@ def _check_asset_references(session: Session, values: dict[str, Any]) -> None:
     _check_reference(session, Unit, values.get("assigned_unit_id"), "assigned_unit_id")
 
 
-def list_assets(session: Session, actor: Actor, query: ListQuery) -> tuple[list[Asset], int]:
+def list_assets(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Asset], int]:
     return _listing(
         session,
         actor,

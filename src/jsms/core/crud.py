@@ -1,0 +1,165 @@
+"""One builder for the list / create / read / update / delete routes every registry-like resource has.
+
+Each resource names its schemas and service functions; the builder adds the routes with
+the same conventions everywhere: pagination and filters from a query model, ETag on every
+single-object answer, If-Match honoured on update and delete, 201 on create, 204 on delete.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from jsms.core.actor import Actor
+from jsms.core.http import ActorDep, SessionDep, check_if_match, etag
+from jsms.core.schemas import Page, PageParams
+
+
+class ListParams(BaseModel):
+    """Query parameters every list takes; a resource subclasses it to add its filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+    q: str | None = Field(None, max_length=200, description="Words to find in names")
+    sort: str | None = Field(None, max_length=40, description="Field to sort by; prefix '-' for descending")
+
+    def page(self) -> PageParams:
+        return PageParams(limit=self.limit, offset=self.offset)
+
+    def filters(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"limit", "offset", "q", "sort"})
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """What a service's list function receives: text, exact-match filters, sort key and page."""
+
+    page: PageParams
+    q: str | None = None
+    filters: dict[str, Any] | None = None
+    sort: str | None = None
+
+    @classmethod
+    def of(cls, params: ListParams) -> "ListRequest":
+        return cls(params.page(), params.q, params.filters(), params.sort)
+
+
+Lister = Callable[[Session, Actor, ListRequest], tuple[list[Any], int]]
+Getter = Callable[[Session, Actor, uuid.UUID], Any]
+Writer = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource at /api/v1/<name>: its schemas and the service functions behind it."""
+
+    name: str
+    tag: str
+    read: type[BaseModel]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    params: type[ListParams]
+    list: Lister
+    get: Getter
+    add: Writer
+    change: Writer
+    remove: Callable[[Session, Actor, uuid.UUID], None] | None = None
+    # Turns a stored object into its answer (default: the read schema from its attributes).
+    view: Callable[[Session, Actor, Any], Any] | None = None
+    # The detail answer, when it shows more than a list item (e.g. a person's personal data).
+    detail: type[BaseModel] | None = None
+
+
+def add_routes(router: APIRouter, resource: Resource) -> None:
+    """Add GET list, POST, GET one, PATCH and (if removable) DELETE for the resource."""
+    path = f"/{resource.name}"
+    one = f"/{resource.name}/{{object_id}}"
+    detail = resource.detail or resource.read
+
+    def answer(session: Session, actor: Actor, obj: Any, response: Response) -> Any:
+        response.headers["ETag"] = etag(obj.version)
+        return resource.view(session, actor, obj) if resource.view else obj
+
+    def list_items(session: SessionDep, actor: ActorDep, params: Annotated[resource.params, Query()]):
+        items, total = resource.list(session, actor, ListRequest.of(params))
+        if resource.view and resource.detail is None:
+            items = [resource.view(session, actor, item) for item in items]
+        return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+
+    def create(data: resource.create, session: SessionDep, actor: ActorDep, response: Response):
+        return answer(session, actor, resource.add(session, actor, data), response)
+
+    def read(object_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response):
+        return answer(session, actor, resource.get(session, actor, object_id), response)
+
+    def update(
+        object_id: uuid.UUID,
+        data: resource.update,
+        session: SessionDep,
+        actor: ActorDep,
+        request: Request,
+        response: Response,
+    ):
+        check_if_match(request, resource.get(session, actor, object_id).version)
+        return answer(session, actor, resource.change(session, actor, object_id, data), response)
+
+    def delete(object_id: uuid.UUID, session: SessionDep, actor: ActorDep, request: Request) -> None:
+        check_if_match(request, resource.get(session, actor, object_id).version)
+        resource.remove(session, actor, object_id)
+
+    singular = resource.name.removesuffix("s")
+    tags = [resource.tag]
+    router.add_api_route(
+        path,
+        list_items,
+        methods=["GET"],
+        response_model=Page[resource.read],
+        tags=tags,
+        name=f"list_{resource.name}",
+        summary=f"List {resource.name}",
+    )
+    router.add_api_route(
+        path,
+        create,
+        methods=["POST"],
+        response_model=detail,
+        status_code=201,
+        tags=tags,
+        name=f"create_{singular}",
+        summary=f"Create a {singular}",
+    )
+    router.add_api_route(
+        one,
+        read,
+        methods=["GET"],
+        response_model=detail,
+        tags=tags,
+        name=f"get_{singular}",
+        summary=f"Read a {singular}",
+    )
+    router.add_api_route(
+        one,
+        update,
+        methods=["PATCH"],
+        response_model=detail,
+        tags=tags,
+        name=f"update_{singular}",
+        summary=f"Change a {singular} (If-Match honoured)",
+    )
+    if resource.remove is not None:
+        router.add_api_route(
+            one,
+            delete,
+            methods=["DELETE"],
+            status_code=status.HTTP_204_NO_CONTENT,
+            response_class=Response,
+            tags=tags,
+            name=f"delete_{singular}",
+            summary=f"Delete a {singular} (If-Match honoured)",
+        )
