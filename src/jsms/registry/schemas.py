@@ -16,18 +16,10 @@ from pydantic import (
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
+from jsms.core.parties import ORGANISATION_KINDS as ORGANISATION_KIND_SLUGS
 from jsms.core.schemas import ReadModel
 
-ORGANISATION_KINDS = Literal[
-    "ministry",
-    "agency",
-    "armed_forces",
-    "police",
-    "embassy",
-    "consulate",
-    "secretariat",
-    "company",
-]
+ORGANISATION_KINDS = Literal[tuple(kind for kind in ORGANISATION_KIND_SLUGS if kind != "unit")]
 PROGRAMMES = Literal["corridor", "non_corridor"]
 PROJECT_SECTORS = Literal[
     "energy",

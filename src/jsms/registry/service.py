@@ -83,9 +83,12 @@ def _assign(obj: Any, values: dict[str, Any]) -> None:
         setattr(obj, name, value)
 
 
-def _check_reference(session: Session, model: Any, object_id: uuid.UUID | None, field: str) -> None:
-    if object_id is not None and session.get(model, object_id) is None:
-        raise invalid_field(field, f"no {model.__tablename__.replace('_', ' ')} with id {object_id}")
+def _check_references(session: Session, values: dict[str, Any], targets: dict[str, Any]) -> None:
+    """Refuse, naming the field, an id that points at no stored record (field → model it refers to)."""
+    for field, model in targets.items():
+        object_id = values.get(field)
+        if object_id is not None and session.get(model, object_id) is None:
+            raise invalid_field(field, f"no {model.__tablename__.replace('_', ' ')} with id {object_id}")
 
 
 def _mark_new(session: Session, actor: Actor, obj: Marked, marking: s.Marking, kind: str) -> None:
@@ -183,7 +186,7 @@ def list_projects(session: Session, actor: Actor, query: ListRequest) -> tuple[l
 
 
 def create_project(session: Session, actor: Actor, data: s.ProjectCreate) -> Project:
-    _check_reference(session, Organisation, data.sponsor_org_id, "sponsor_org_id")
+    _check_references(session, data.model_dump(), {"sponsor_org_id": Organisation})
     project = Project(**data.model_dump())
     require(session, actor, "project.write", project)
     session.add(project)
@@ -195,7 +198,7 @@ def update_project(session: Session, actor: Actor, project_id: uuid.UUID, data: 
     project = get_visible(session, actor, Project, project_id)
     require(session, actor, "project.write", project)
     changes = data.model_dump(exclude_unset=True)
-    _check_reference(session, Organisation, changes.get("sponsor_org_id"), "sponsor_org_id")
+    _check_references(session, changes, {"sponsor_org_id": Organisation})
     _assign(project, changes)
     require(session, actor, "project.write", project)
     session.flush()
@@ -241,10 +244,7 @@ def locate(lat: float | None, lon: float | None, geometry: s.Geometry | None) ->
     )
 
 
-def _check_site_references(session: Session, values: dict[str, Any]) -> None:
-    _check_reference(session, Project, values.get("project_id"), "project_id")
-    _check_reference(session, Unit, values.get("guarding_unit_id"), "guarding_unit_id")
-    _check_reference(session, Organisation, values.get("owner_org_id"), "owner_org_id")
+SITE_REFERENCES = {"project_id": Project, "guarding_unit_id": Unit, "owner_org_id": Organisation}
 
 
 def list_sites(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Site], int]:
@@ -265,7 +265,7 @@ def get_site(session: Session, actor: Actor, site_id: uuid.UUID) -> Site:
 
 def create_site(session: Session, actor: Actor, data: s.SiteCreate) -> Site:
     values = data.model_dump(exclude={"lat", "lon", "geometry", "tlp", "release_to", "district"})
-    _check_site_references(session, values)
+    _check_references(session, values, SITE_REFERENCES)
     where = locate(data.lat, data.lon, data.geometry)
     site = Site(
         **values,
@@ -290,7 +290,7 @@ def update_site(session: Session, actor: Actor, site_id: uuid.UUID, data: s.Site
     site = get_visible(session, actor, Site, site_id)
     require(session, actor, "site.write", site)
     changes = data.model_dump(exclude_unset=True)
-    _check_site_references(session, changes)
+    _check_references(session, changes, SITE_REFERENCES)
     if changes.get("lat") is not None or changes.get("geometry") is not None:
         where = locate(changes.get("lat"), changes.get("lon"), data.geometry)
         _assign(
@@ -337,10 +337,7 @@ def pinyin_of(hanzi: str) -> str:
     return " ".join([syllables[0].capitalize(), "".join(syllables[1:]).capitalize()]).strip()
 
 
-def _check_person_references(session: Session, values: dict[str, Any]) -> None:
-    _check_reference(session, Organisation, values.get("employer_org_id"), "employer_org_id")
-    _check_reference(session, Project, values.get("project_id"), "project_id")
-    _check_reference(session, Site, values.get("site_id"), "site_id")
+PERSON_REFERENCES = {"employer_org_id": Organisation, "project_id": Project, "site_id": Site}
 
 
 def list_persons(session: Session, actor: Actor, query: ListRequest) -> tuple[list[ProtectedPerson], int]:
@@ -361,7 +358,7 @@ def get_person(session: Session, actor: Actor, person_id: uuid.UUID) -> Protecte
 
 def create_person(session: Session, actor: Actor, data: s.PersonCreate) -> ProtectedPerson:
     values = data.model_dump()
-    _check_person_references(session, values)
+    _check_references(session, values, PERSON_REFERENCES)
     if values.get("name_hanzi") and not values.get("name_pinyin"):
         values["name_pinyin"] = pinyin_of(values["name_hanzi"])
     values["status"] = values.get("status") or "in_country"
@@ -382,7 +379,7 @@ def update_person(
     person = get_visible(session, actor, ProtectedPerson, person_id)
     require(session, actor, "person.write", person)
     changes = data.model_dump(exclude_unset=True)
-    _check_person_references(session, changes)
+    _check_references(session, changes, PERSON_REFERENCES)
     if changes.get("name_hanzi") and "name_pinyin" not in changes:
         changes["name_pinyin"] = pinyin_of(changes["name_hanzi"])
     if changes.get("consent_to_tracking") and not person.consent_to_tracking:
@@ -560,10 +557,7 @@ def update_agreement(
 # ---- assets ------------------------------------------------------------------------------
 
 
-def _check_asset_references(session: Session, values: dict[str, Any]) -> None:
-    _check_reference(session, Organisation, values.get("owner_org_id"), "owner_org_id")
-    _check_reference(session, Agreement, values.get("agreement_id"), "agreement_id")
-    _check_reference(session, Unit, values.get("assigned_unit_id"), "assigned_unit_id")
+ASSET_REFERENCES = {"owner_org_id": Organisation, "agreement_id": Agreement, "assigned_unit_id": Unit}
 
 
 def list_assets(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Asset], int]:
@@ -584,7 +578,7 @@ def get_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> Asset:
 
 def create_asset(session: Session, actor: Actor, data: s.AssetCreate) -> Asset:
     values = data.model_dump()
-    _check_asset_references(session, values)
+    _check_references(session, values, ASSET_REFERENCES)
     values["notes"] = values.get("notes") or ""
     asset = Asset(**values)
     require(session, actor, "asset.write", asset)
@@ -597,7 +591,7 @@ def update_asset(session: Session, actor: Actor, asset_id: uuid.UUID, data: s.As
     asset = get_visible(session, actor, Asset, asset_id)
     require(session, actor, "asset.write", asset)
     changes = data.model_dump(exclude_unset=True)
-    _check_asset_references(session, changes)
+    _check_references(session, changes, ASSET_REFERENCES)
     _assign(asset, changes)
     session.flush()
     return asset
