@@ -41,7 +41,17 @@ def demo_server(tmp_path_factory):
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def bearer(base: str, user: str) -> dict[str, str]:
+    answer = httpx.post(f"{base}/api/v1/auth/token", data={"username": user, "password": "demo"})
+    assert answer.status_code == 200, user
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def test_health_and_docs(demo_server):
@@ -59,8 +69,22 @@ def test_every_demo_user_signs_in_over_http(demo_server):
         "jwg.secretary",
         "auditor",
     ):
-        answer = httpx.post(f"{demo_server}/api/v1/auth/token", data={"username": user, "password": "demo"})
-        assert answer.status_code == 200, user
-        token = answer.json()["access_token"]
-        me = httpx.get(f"{demo_server}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        me = httpx.get(f"{demo_server}/api/v1/users/me", headers=bearer(demo_server, user))
         assert me.json()["username"] == user
+
+
+def test_concurrent_writes_all_succeed_and_the_chain_stays_intact(demo_server):
+    """Sixteen officers registering sites at once on the embedded SQLite database."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    officer = bearer(demo_server, "host.officer")
+
+    def register(number: int) -> int:
+        body = {"name": f"Checkpoint {number}", "kind": "camp", "lat": 25.1 + number / 1000, "lon": 62.35}
+        return httpx.post(f"{demo_server}/api/v1/sites", json=body, headers=officer, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(register, range(48)))
+    assert statuses == [201] * 48
+    report = httpx.get(f"{demo_server}/api/v1/audit/verify", headers=bearer(demo_server, "auditor")).json()
+    assert report["intact"] is True

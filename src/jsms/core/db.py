@@ -97,8 +97,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+WRITE_OPTION = "jsms_write"
+
+
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work that will write takes SQLite's write lock at BEGIN: a deferred
+    # transaction that reads first and writes later fails outright (SQLITE_BUSY_SNAPSHOT)
+    # when another writer committed in between, instead of waiting its turn.
+    immediate = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache(maxsize=8)
@@ -131,7 +138,7 @@ def share_connection(connection: Connection | None) -> None:
     _shared_connection = connection
 
 
-def new_session(actor: Actor | None, engine: Engine | None = None) -> Session:
+def new_session(actor: Actor | None, engine: Engine | None = None, *, write: bool = False) -> Session:
     """Open a session bound to an actor.
 
     The actor rides in `session.info` rather than a context variable: FastAPI runs
@@ -147,6 +154,8 @@ def new_session(actor: Actor | None, engine: Engine | None = None) -> Session:
         )
     else:
         session = _sessionmaker_for(engine or get_engine())()
+        if write:
+            session.connection(execution_options={WRITE_OPTION: True})
     session.info[ACTOR_KEY] = actor
     return session
 
@@ -158,7 +167,7 @@ def actor_of(session: Session) -> Actor | None:
 @contextmanager
 def unit_of_work(actor: Actor, engine: Engine | None = None) -> Iterator[Session]:
     """Open a session for one unit of work: commit when the block succeeds, roll back otherwise."""
-    session = new_session(actor, engine)
+    session = new_session(actor, engine, write=True)
     try:
         yield session
         session.commit()

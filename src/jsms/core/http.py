@@ -31,10 +31,14 @@ TOKEN_URL = "/api/v1/auth/token"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _request_session(request: Request) -> Session:
     session = getattr(request.state, "session", None)
     if session is None:
-        session = new_session(actor=None)  # the actor is set once the caller is known
+        # The actor is set once the caller is known; a request that changes things says so up front.
+        session = new_session(actor=None, write=request.method not in READ_ONLY_METHODS)
         request.state.session = session
     return session
 
