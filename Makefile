@@ -12,7 +12,11 @@ PYTEST_ARGS ?=
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test bench lint clean
+LOCALE := src/jsms/locale
+VENDOR := src/jsms/web/static/vendor
+CATALOGUES := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
+
+.PHONY: install assets translations extract demo test bench lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -22,7 +26,28 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --python "$$(command -v $(PYTHON))"
 	touch $@
 
-install: $(VENV)/.synced
+install: $(VENV)/.synced assets translations
+
+# Front-end libraries from npm (package-lock.json), copied where the pages serve them from.
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/htmx
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+# Compiled catalogues (.mo) are built, not committed.
+translations: $(CATALOGUES:.po=.mo)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(VENV)/.synced
+	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALE) -D messages -l $* > /dev/null
+
+# After changing strings: extract them and merge into the catalogues, then translate the new ones.
+extract: $(VENV)/.synced
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o $(LOCALE)/messages.pot src
+	$(VENV)/bin/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete
 
 demo: install
 	$(VENV)/bin/jsms demo $(ARGS)
@@ -38,4 +63,4 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache node_modules $(VENDOR) $(LOCALE)/*/LC_MESSAGES/*.mo

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_timezone: str = "Asia/Karachi"
     sql_echo: bool = False
+    # A tile server for the map's base layer, e.g. "https://tiles.example/{z}/{x}/{y}.png"; none by
+    # default: the map then draws Pakistan's provinces, roads and cities from bundled data.
+    tile_url: str | None = None
+    tile_attribution: str = ""
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> "Settings":

@@ -6,9 +6,13 @@ from typing import Any
 
 @dataclass
 class FieldError:
+    """What is wrong with one field. `template` and `params` let a page show it translated."""
+
     loc: list[str | int]
     msg: str
     type: str = "value_error"
+    template: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"loc": self.loc, "msg": self.msg, "type": self.type}
@@ -66,6 +70,13 @@ class PreconditionFailed(DomainError):
     slug = "precondition-failed"
 
 
-def invalid_field(loc: str, msg: str, detail: str = "The input is not valid") -> Invalid:
-    """Build an Invalid error about one field (a dotted path such as 'geometry.coordinates')."""
-    return Invalid(detail, [FieldError(loc.split("."), msg)])
+def invalid_field(loc: str, template: str, **params: Any) -> Invalid:
+    """An Invalid error about one field (a dotted path such as 'geometry.coordinates').
+
+    `template` is an N_()-marked message with %(name)s placeholders filled from `params`,
+    so the API answers in English and a page can show the same message translated.
+    """
+    message = template % params if params else template
+    return Invalid(
+        "The input is not valid", [FieldError(loc.split("."), message, template=template, params=params)]
+    )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.errors import NotFound, invalid_field
+from jsms.core.i18n import N_
 from jsms.core.models import Organisation, Party
 from jsms.core.policy import PARTIES, require
 
@@ -75,9 +76,9 @@ def add_organisation(
     if parent_id is not None:
         parent = session.get(Organisation, parent_id)
         if parent is None:
-            raise invalid_field("parent_id", f"no organisation with id {parent_id}")
+            raise invalid_field("parent_id", N_("no organisation with id %(id)s"), id=parent_id)
         if parent.party_id != party_row.id:
-            raise invalid_field("parent_id", "the parent belongs to the other party")
+            raise invalid_field("parent_id", N_("the parent belongs to the other party"))
     org_id = uuid.uuid4()
     org = Organisation(
         id=org_id,
@@ -107,9 +108,9 @@ def move_organisation(session: Session, org: Organisation, new_parent_id: uuid.U
     parent = get_organisation(session, new_parent_id) if new_parent_id else None
     if parent is not None:
         if parent.party_id != org.party_id:
-            raise invalid_field("parent_id", "the parent belongs to the other party")
+            raise invalid_field("parent_id", N_("the parent belongs to the other party"))
         if parent.path.startswith(org.path):
-            raise invalid_field("parent_id", "an organisation cannot be placed under its own subtree")
+            raise invalid_field("parent_id", N_("an organisation cannot be placed under its own subtree"))
     old_path = org.path
     new_path = organisation_path(org.party.code, parent, org.id)
     for node in session.scalars(select(Organisation).where(Organisation.path.startswith(old_path))):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.errors import Forbidden, NotFound
+from jsms.core.i18n import N_
 from jsms.core.marking import Marked, Tlp, release_token
 from jsms.core.models import Organisation, Party, PolicyVersion
 
@@ -39,6 +40,17 @@ ROLES: dict[str, str | None] = {
     "working_group_secretary": None,
     "auditor": None,
     "administrator": None,
+}
+ROLE_LABELS = {
+    "host_commander": N_("Host commander"),
+    "host_operations_officer": N_("Host operations officer"),
+    "host_analyst": N_("Host analyst"),
+    "partner_representative": N_("Partner representative"),
+    "partner_liaison_officer": N_("Partner liaison officer"),
+    "company_security_manager": N_("Company security manager"),
+    "working_group_secretary": N_("Working-group secretary"),
+    "auditor": N_("Auditor"),
+    "administrator": N_("Administrator"),
 }
 COMPANY_ROLES = frozenset({"company_security_manager"})
 SCOPES = ("own", "nationals")

@@ -10,6 +10,7 @@ from jsms.core.actor import Actor
 from jsms.core.auth import create_api_token, hash_password
 from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, Forbidden, NotFound, invalid_field
+from jsms.core.i18n import N_
 from jsms.core.models import ApiToken, User
 from jsms.core.parties import check_role_fits, get_organisation
 from jsms.core.policy import ROLES, require
@@ -21,7 +22,9 @@ MIN_PASSWORD_LENGTH = 8
 
 def check_password_strength(password: str, *, allow_short: bool = False) -> None:
     if not allow_short and len(password) < MIN_PASSWORD_LENGTH:
-        raise invalid_field("password", f"must be at least {MIN_PASSWORD_LENGTH} characters long")
+        raise invalid_field(
+            "password", N_("must be at least %(count)d characters long"), count=MIN_PASSWORD_LENGTH
+        )
 
 
 def create_user(
@@ -100,7 +103,7 @@ def issue_api_token(
     if actor.user_id != user.id:
         require(session, actor, "token.create")
     if not name.strip():
-        raise invalid_field("name", "must not be empty")
+        raise invalid_field("name", N_("must not be empty"))
     return create_api_token(session, user, name.strip(), expires_at)
 
 

@@ -30,6 +30,9 @@ class Province:
     name_ur: str
     geonames_admin1: str
 
+    def name_in(self, language: str) -> str:
+        return {"zh": self.name_zh, "ur": self.name_ur}.get(language, self.name)
+
 
 PROVINCES: dict[str, Province] = {
     p.code: p

@@ -21,6 +21,7 @@ from jsms.core.audit import record_access
 from jsms.core.crud import ListRequest
 from jsms.core.db import utcnow
 from jsms.core.errors import Forbidden, invalid_field
+from jsms.core.i18n import N_
 from jsms.core.marking import Marked, Tlp
 from jsms.core.models import Organisation
 from jsms.core.parties import add_organisation, get_organisation, move_organisation
@@ -88,7 +89,12 @@ def _check_references(session: Session, values: dict[str, Any], targets: dict[st
     for field, model in targets.items():
         object_id = values.get(field)
         if object_id is not None and session.get(model, object_id) is None:
-            raise invalid_field(field, f"no {model.__tablename__.replace('_', ' ')} with id {object_id}")
+            raise invalid_field(
+                field,
+                N_("no %(kind)s with id %(id)s"),
+                kind=model.__tablename__.replace("_", " "),
+                id=object_id,
+            )
 
 
 def _mark_new(session: Session, actor: Actor, obj: Marked, marking: s.Marking, kind: str) -> None:
@@ -223,7 +229,9 @@ def locate(lat: float | None, lon: float | None, geometry: s.Geometry | None) ->
     if geometry is not None:
         shape = shapes.shape(geometry.model_dump())
         if not shape.is_valid:
-            raise invalid_field("geometry", f"the polygon is not valid: {explain_validity(shape)}")
+            raise invalid_field(
+                "geometry", N_("the polygon is not valid: %(reason)s"), reason=explain_validity(shape)
+            )
         point = shape.representative_point()
         lat, lon, field = point.y, point.x, "geometry"
         geojson = geometry.model_dump()
@@ -232,7 +240,9 @@ def locate(lat: float | None, lon: float | None, geometry: s.Geometry | None) ->
         geojson = {"type": "Point", "coordinates": [lon, lat]}
     province = province_at(lat, lon)
     if province is None:
-        raise invalid_field(field, f"the location {lat:.5f}, {lon:.5f} is outside Pakistan")
+        raise invalid_field(
+            field, N_("the location %(lat).5f, %(lon).5f is outside Pakistan"), lat=lat, lon=lon
+        )
     district = district_at(lat, lon, province)
     return Location(
         geojson,
@@ -441,7 +451,7 @@ def create_unit(session: Session, actor: Actor, data: s.UnitCreate) -> Unit:
     require(session, actor, "unit.write")
     parent = get_organisation(session, data.parent_id) if data.parent_id else None
     if parent is None:
-        raise invalid_field("parent_id", f"no organisation with id {data.parent_id}")
+        raise invalid_field("parent_id", N_("no organisation with id %(id)s"), id=data.parent_id)
     node = add_organisation(
         session,
         actor,

@@ -1,15 +1,22 @@
 """The FastAPI application: every domain's router, problem+json errors, OpenAPI at /api/v1/openapi.json."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 import jsms
 from jsms.core import api as core_api
 from jsms.core.http import install_problem_handlers
+from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
 from jsms.registry import api as registry_api
+from jsms.registry import pages as registry_pages
+from jsms.web import pages as shell_pages
 
-ROUTERS = (core_api.router, registry_api.router, geo_api.router)
+ROUTERS = (core_api.router, registry_api.router, geo_api.router, shell_pages.router, registry_pages.router)
+TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app() -> FastAPI:
@@ -22,11 +29,9 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    for package in TEMPLATE_PACKAGES:
+        add_template_package(package)
     for router in ROUTERS:
         app.include_router(router)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/api/v1/docs")
-
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,147 @@
+"""The shell's own pages: sign-in, sign-out, language, the dashboard and its map data."""
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+
+from jsms.core.auth import authenticate, issue_access_token
+from jsms.core.config import get_settings
+from jsms.core.errors import Unauthenticated
+from jsms.core.http import SessionDep
+from jsms.core.i18n import LANGUAGES, N_
+from jsms.core.pages import (
+    LANGUAGE_COOKIE,
+    SESSION_COOKIE,
+    NavItem,
+    PageActor,
+    PageRoute,
+    add_navigation,
+    language_of,
+    redirect,
+    render,
+)
+from jsms.geo import gazetteer
+from jsms.geo.provinces import PROVINCES
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+add_navigation([NavItem("/", N_("Dashboard"))])
+SESSION_HOURS = 12
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would help phishing."""
+    if not target or urlparse(target).netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None):
+    return render(request, "login.html", {"next": _safe_next(next), "failed": False})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form()] = "/",
+):
+    try:
+        user = authenticate(session, username, password)
+    except Unauthenticated:
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "failed": True, "username": username},
+            status_code=401,
+        )
+    token, lifetime = issue_access_token(user, minutes=SESSION_HOURS * 60)
+    response = redirect(_safe_next(next), request)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=lifetime,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    if LANGUAGE_COOKIE not in request.cookies:
+        response.set_cookie(LANGUAGE_COOKIE, user.language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request):
+    response = redirect("/login", request)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/language")
+def choose_language(request: Request, language: Annotated[str, Form()], next: Annotated[str, Form()] = "/"):
+    """Switch the page language; the browser remembers the choice for a year.
+
+    The account's own language is only the default for a browser that has made no choice:
+    changing the account would change its version and end the session's token.
+    """
+    chosen = language if language in LANGUAGES else language_of(request)
+    response = redirect(_safe_next(next), request)
+    response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, actor: PageActor):
+    from jsms.core.policy import allows
+
+    layers = {"sites": allows(session, actor, "site.read"), "units": allows(session, actor, "unit.read")}
+    return render(request, "dashboard.html", {"layers": layers, "provinces": PROVINCES}, actor=actor)
+
+
+@lru_cache(maxsize=1)
+def _basemap_json() -> bytes:
+    """Pakistan's provinces, main roads and cities: the base layer drawn with no tile server."""
+    data = resources.files("jsms.geo").joinpath("data")
+    provinces = json.loads(data.joinpath("pk_provinces.geojson").read_text())
+    roads = json.loads(data.joinpath("pk_main_roads.geojson").read_text())
+    cities = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                "properties": {"name": p.name, "population": p.population},
+            }
+            for p in gazetteer.places()
+            if p.population >= 50_000
+        ],
+    }
+    return json.dumps(
+        {"provinces": provinces, "roads": roads, "cities": cities}, separators=(",", ":")
+    ).encode()
+
+
+@router.get("/map/basemap.json")
+def basemap(_actor: PageActor):
+    return Response(
+        _basemap_json(), media_type="application/json", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@router.get("/map/config.json")
+def map_config(request: Request, actor: PageActor):
+    settings = get_settings()
+    return JSONResponse(
+        {
+            "tile_url": settings.tile_url,
+            "tile_attribution": settings.tile_attribution,
+            "language": language_of(request, actor),
+        }
+    )

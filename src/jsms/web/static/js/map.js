@@ -1,0 +1,126 @@
+// The JSMS map: an offline base layer (provinces, main roads, cities) drawn from data the
+// node ships, a tile layer when the deployment has a tile server, and the overlays a page
+// asks for (sites, units' areas). Labels arrive translated from the page.
+(function () {
+  "use strict";
+  const TIER_COLOURS = { 1: "#b3261e", 2: "#e07b00", 3: "#2f6fb0" };
+  const ROAD_STYLES = {
+    motorway: { color: "#8e3b2f", weight: 2.6 },
+    national: { color: "#c77d1a", weight: 1.8 },
+    provincial: { color: "#9a8f7a", weight: 1.2, dashArray: "4 3" },
+  };
+
+  function json(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null));
+  }
+
+  function drawBase(map, base, labels, overlays) {
+    const provinces = L.geoJSON(base.provinces, {
+      style: { color: "#6b7a5a", weight: 1, fillColor: "#f3f1e4", fillOpacity: 1 },
+      interactive: false,
+    }).addTo(map);
+    const roads = L.geoJSON(base.roads, {
+      style: (f) => ROAD_STYLES[f.properties.class] || ROAD_STYLES.provincial,
+      onEachFeature: (f, layer) => layer.bindTooltip(f.properties.ref, { sticky: true }),
+    }).addTo(map);
+    const cities = L.geoJSON(base.cities, {
+      pointToLayer: (f, latlng) =>
+        L.circleMarker(latlng, { radius: f.properties.population > 1000000 ? 3.5 : 2, color: "#444",
+                                 weight: 1, fillColor: "#fff", fillOpacity: 1 })
+          .bindTooltip(f.properties.name, {
+            permanent: f.properties.population > 1000000, direction: "right", className: "city-label",
+          }),
+    }).addTo(map);
+    overlays[labels.provinces] = provinces;
+    overlays[labels.roads] = roads;
+    overlays[labels.cities] = cities;
+    return provinces;
+  }
+
+  function siteLayer(collection, labels) {
+    return L.geoJSON(collection, {
+      pointToLayer: (f, latlng) =>
+        L.circleMarker(latlng, { radius: 7, weight: 2, color: "#fff",
+                                 fillColor: TIER_COLOURS[f.properties.tier] || "#555", fillOpacity: 0.95 }),
+      style: (f) => ({ color: TIER_COLOURS[f.properties.tier] || "#555", weight: 2 }),
+      onEachFeature: (f, layer) => {
+        const box = document.createElement("div");
+        const title = document.createElement("strong");
+        title.textContent = f.properties.name;
+        const kind = document.createElement("div");
+        kind.textContent = f.properties.kind_label;
+        const link = document.createElement("a");
+        link.href = f.properties.url;
+        link.textContent = labels.open;
+        box.append(title, kind, link);
+        layer.bindPopup(box);
+        layer.options.className = "site-marker";
+      },
+    });
+  }
+
+  function legend(labels) {
+    const control = L.control({ position: "bottomright" });
+    control.onAdd = () => {
+      const box = L.DomUtil.create("div", "map-legend");
+      const heading = document.createElement("strong");
+      heading.textContent = labels.legend;
+      box.appendChild(heading);
+      [1, 2, 3].forEach((tier) => {
+        const row = document.createElement("div");
+        const swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.background = TIER_COLOURS[tier];
+        row.append(swatch, document.createTextNode(" " + labels["tier" + tier]));
+        box.appendChild(row);
+      });
+      return box;
+    };
+    return control;
+  }
+
+  function start(el) {
+    const labels = JSON.parse(el.dataset.labels || "{}");
+    const map = L.map(el, { zoomSnap: 0.5, attributionControl: true }).setView([30.2, 69.3], 5);
+    map.attributionControl.setPrefix(false);
+    el.jsmsMap = map;
+    const overlays = {};
+    Promise.all([json("/map/config.json"), json("/map/basemap.json")]).then(([config, base]) => {
+      if (config && config.tile_url) {
+        L.tileLayer(config.tile_url, { attribution: config.tile_attribution || "" }).addTo(map);
+      }
+      if (base) {
+        const provinces = drawBase(map, base, labels, overlays);
+        if (!el.dataset.focus) map.fitBounds(provinces.getBounds(), { padding: [8, 8] });
+      }
+      const loads = [];
+      if (el.dataset.unitsUrl) {
+        loads.push(json(el.dataset.unitsUrl).then((units) => {
+          if (!units) return;
+          overlays[labels.units] = L.geoJSON(units, {
+            style: { color: "#3c5a99", weight: 1, dashArray: "5 4", fillOpacity: 0.06 },
+            onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { sticky: true }),
+          }).addTo(map);
+        }));
+      }
+      if (el.dataset.sitesUrl) {
+        loads.push(json(el.dataset.sitesUrl).then((sites) => {
+          if (!sites) return;
+          const layer = siteLayer(sites, labels).addTo(map);
+          overlays[labels.sites] = layer;
+          el.dataset.siteCount = String(sites.features.length);
+          if (el.dataset.focus && sites.features.length) {
+            map.fitBounds(layer.getBounds(), { maxZoom: 11, padding: [30, 30] });
+          }
+        }));
+      }
+      Promise.all(loads).then(() => {
+        L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+        legend(labels).addTo(map);
+        el.dataset.ready = "true";
+      });
+    });
+  }
+
+  document.querySelectorAll(".map").forEach(start);
+})();
