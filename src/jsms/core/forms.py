@@ -145,7 +145,12 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
     resource = spec.resource
 
     def context(session: Session, actor: Actor, **more: Any) -> dict[str, Any]:
-        return {"spec": spec, "base": base, "can_write": allows(session, actor, spec.write_permission), **more}
+        return {
+            "spec": spec,
+            "base": base,
+            "can_write": allows(session, actor, spec.write_permission),
+            **more,
+        }
 
     def list_page(request: Request, session: SessionDep, actor: PageActor):
         query = request.query_params
@@ -158,24 +163,59 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
             params = resource.params.model_validate({"limit": PAGE_SIZE, "offset": 0})
         items, total = resource.list(session, actor, ListRequest.of(params))
         pages = max(1, ceil(total / PAGE_SIZE))
-        return render(request, "list.html", context(
-            session, actor, items=items, total=total, page=page_number, pages=pages, params=params,
-            query=dict(query)), actor=actor)
+        return render(
+            request,
+            "list.html",
+            context(
+                session,
+                actor,
+                items=items,
+                total=total,
+                page=page_number,
+                pages=pages,
+                params=params,
+                query=dict(query),
+            ),
+            actor=actor,
+        )
 
     def detail_page(object_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
         obj = resource.get(session, actor, object_id)
         shown = resource.view(session, actor, obj) if resource.view else obj
         extra = spec.extra(session, actor, obj) if spec.extra else {}
-        return render(request, spec.detail_template, context(session, actor, obj=shown, record=obj, **extra),
-                      actor=actor)
+        return render(
+            request,
+            spec.detail_template,
+            context(session, actor, obj=shown, record=obj, **extra),
+            actor=actor,
+        )
 
-    def form_page(request: Request, session: SessionDep, actor: PageActor, obj: Any, values: dict[str, Any],
-                  errors: dict[str, str] | None = None, general: list[str] | None = None,
-                  status_code: int = 200):
+    def form_page(
+        request: Request,
+        session: SessionDep,
+        actor: PageActor,
+        obj: Any,
+        values: dict[str, Any],
+        errors: dict[str, str] | None = None,
+        general: list[str] | None = None,
+        status_code: int = 200,
+    ):
         options = {f.name: f.options(session, actor) for f in spec.fields if f.kind == "select"}
-        return render(request, "form.html", context(
-            session, actor, obj=obj, values=values, errors=errors or {}, general=general or [],
-            options=options), actor=actor, status_code=status_code)
+        return render(
+            request,
+            "form.html",
+            context(
+                session,
+                actor,
+                obj=obj,
+                values=values,
+                errors=errors or {},
+                general=general or [],
+                options=options,
+            ),
+            actor=actor,
+            status_code=status_code,
+        )
 
     def new_form(request: Request, session: SessionDep, actor: PageActor):
         require(session, actor, spec.write_permission)
@@ -219,6 +259,8 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
 
 def _changed(values: dict[str, Any], initial: dict[str, Any]) -> dict[str, Any]:
     """Only the fields the user changed, so an edit sends no untouched value back."""
-    return {k: v for k, v in values.items() if str(initial.get(k) if initial.get(k) is not None else "")
-            != str(v if v is not None else "")}
-
+    return {
+        k: v
+        for k, v in values.items()
+        if str(initial.get(k) if initial.get(k) is not None else "") != str(v if v is not None else "")
+    }

@@ -79,6 +79,7 @@ class NavItem:
     path: str
     label: str  # an N_()-marked message id
     permission: str | None = None
+    order: int = 50
 
 
 _navigation: list[NavItem] = []
@@ -88,6 +89,7 @@ def add_navigation(items: Iterable[NavItem]) -> None:
     for item in items:
         if item not in _navigation:
             _navigation.append(item)
+    _navigation.sort(key=lambda item: item.order)
 
 
 def language_of(request: Request, actor: Actor | None = None) -> str:

@@ -24,15 +24,17 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 RESOURCE = {r.name: r for r in RESOURCES}
 ALL = PageParams(limit=500, offset=0)
 
-add_navigation([
-    NavItem("/sites", N_("Sites"), "site.read"),
-    NavItem("/persons", N_("Protected persons"), "person.read"),
-    NavItem("/units", N_("Units"), "unit.read"),
-    NavItem("/projects", N_("Projects"), "project.read"),
-    NavItem("/assets", N_("Assets"), "asset.read"),
-    NavItem("/agreements", N_("Agreements"), "agreement.read"),
-    NavItem("/organisations", N_("Organisations"), "organisation.read"),
-])
+add_navigation(
+    [
+        NavItem("/sites", N_("Sites"), "site.read"),
+        NavItem("/persons", N_("Protected persons"), "person.read"),
+        NavItem("/units", N_("Units"), "unit.read"),
+        NavItem("/projects", N_("Projects"), "project.read"),
+        NavItem("/assets", N_("Assets"), "asset.read"),
+        NavItem("/agreements", N_("Agreements"), "agreement.read"),
+        NavItem("/organisations", N_("Organisations"), "organisation.read"),
+    ]
+)
 
 
 def label(mapping: dict[str, str], attribute: str):
@@ -63,9 +65,11 @@ def yes_no(attribute: str):
 
 def choices_of(resource: str, name=lambda o: o.name):
     """Reference choices: the records of a resource the user may see, by id."""
+
     def options(session: Session, actor: Actor) -> dict[str, str]:
         items, _ = RESOURCE[resource].list(session, actor, ListRequest(ALL))
         return {str(item.id): name(item) for item in items}
+
     return options
 
 
@@ -82,26 +86,36 @@ MARKINGS = {t.value: t.label for t in Tlp}
 # ---- sites -------------------------------------------------------------------------------
 
 SITES = PageSpec(
-    resource=RESOURCE["sites"], title=N_("Sites"), singular=N_("Site"), write_permission="site.write",
+    resource=RESOURCE["sites"],
+    title=N_("Sites"),
+    singular=N_("Site"),
+    write_permission="site.write",
     columns=[
         Column("name", N_("Name"), plain("name"), sort="name", link=True),
         Column("kind", N_("Kind"), label(labels.SITE_KINDS, "kind"), sort="kind"),
         Column("province", N_("Province"), province, sort="province"),
         Column("district", N_("District"), plain("district"), sort="district"),
-        Column("tier", N_("Security tier"), label(labels.SECURITY_TIERS, "security_tier"), sort="security_tier"),
+        Column(
+            "tier", N_("Security tier"), label(labels.SECURITY_TIERS, "security_tier"), sort="security_tier"
+        ),
         Column("marking", N_("Marking"), marking),
     ],
     details=[
-        DetailRow(N_("Name"), plain("name")), DetailRow(N_("Chinese name"), plain("name_zh")),
+        DetailRow(N_("Name"), plain("name")),
+        DetailRow(N_("Chinese name"), plain("name_zh")),
         DetailRow(N_("Kind"), label(labels.SITE_KINDS, "kind")),
         DetailRow(N_("Security tier"), label(labels.SECURITY_TIERS, "security_tier")),
-        DetailRow(N_("Province"), province), DetailRow(N_("District"), plain("district")),
-        DetailRow(N_("Latitude"), plain("lat")), DetailRow(N_("Longitude"), plain("lon")),
-        DetailRow(N_("Marking"), marking), DetailRow(N_("Notes"), plain("notes")),
+        DetailRow(N_("Province"), province),
+        DetailRow(N_("District"), plain("district")),
+        DetailRow(N_("Latitude"), plain("lat")),
+        DetailRow(N_("Longitude"), plain("lon")),
+        DetailRow(N_("Marking"), marking),
+        DetailRow(N_("Notes"), plain("notes")),
         DetailRow(N_("Last changed"), when("updated_at")),
     ],
     fields=[
-        FormField("name", N_("Name"), required=True), FormField("name_zh", N_("Chinese name")),
+        FormField("name", N_("Name"), required=True),
+        FormField("name_zh", N_("Chinese name")),
         FormField("kind", N_("Kind"), "select", labels.SITE_KINDS, required=True),
         FormField("security_tier", N_("Security tier"), "select", labels.SECURITY_TIERS),
         FormField("lat", N_("Latitude"), "number", step="any", required=True),
@@ -111,15 +125,24 @@ SITES = PageSpec(
         FormField("tlp", N_("Marking"), "select", MARKINGS),
         FormField("notes", N_("Notes"), "textarea", wide=True),
     ],
-    initial=lambda site: {"name": site.name, "name_zh": site.name_zh, "kind": site.kind,
-                          "security_tier": site.security_tier, "lat": site.lat, "lon": site.lon,
-                          "project_id": site.project_id, "guarding_unit_id": site.guarding_unit_id,
-                          "tlp": site.tlp, "notes": site.notes},
+    initial=lambda site: {
+        "name": site.name,
+        "name_zh": site.name_zh,
+        "kind": site.kind,
+        "security_tier": site.security_tier,
+        "lat": site.lat,
+        "lon": site.lon,
+        "project_id": site.project_id,
+        "guarding_unit_id": site.guarding_unit_id,
+        "tlp": site.tlp,
+        "notes": site.notes,
+    },
     detail_template="registry/site.html",
     extra=lambda session, actor, site: {
         "people": service.site_people(session, actor, site),
         "unit": service.get_unit(session, actor, site.guarding_unit_id)
-        if site.guarding_unit_id and allows(session, actor, "unit.read") else None,
+        if site.guarding_unit_id and allows(session, actor, "unit.read")
+        else None,
         "person_fields": allows(session, actor, "person.read"),
     },
 )
@@ -129,15 +152,19 @@ SITES = PageSpec(
 
 def personal(attribute: str):
     """A personal-data row: the value where the policy shows it, otherwise a masked note."""
+
     def value(person, t: Translator) -> str:
         if person.personal_data_withheld:
             return t.gettext(N_("withheld"))
         return getattr(person, attribute) or ""
+
     return value
 
 
 PERSONS = PageSpec(
-    resource=RESOURCE["persons"], title=N_("Protected persons"), singular=N_("Protected person"),
+    resource=RESOURCE["persons"],
+    title=N_("Protected persons"),
+    singular=N_("Protected person"),
     write_permission="person.write",
     columns=[
         Column("full_name", N_("Name"), plain("full_name"), sort="full_name", link=True),
@@ -148,9 +175,12 @@ PERSONS = PageSpec(
         Column("consent", N_("Consents to tracking"), yes_no("consent_to_tracking")),
     ],
     details=[
-        DetailRow(N_("Name"), plain("full_name")), DetailRow(N_("Chinese name"), plain("name_hanzi")),
-        DetailRow(N_("Pinyin"), plain("name_pinyin")), DetailRow(N_("Nationality"), plain("nationality")),
-        DetailRow(N_("Job"), plain("job_title")), DetailRow(N_("Status"), label(labels.PERSON_STATUSES, "status")),
+        DetailRow(N_("Name"), plain("full_name")),
+        DetailRow(N_("Chinese name"), plain("name_hanzi")),
+        DetailRow(N_("Pinyin"), plain("name_pinyin")),
+        DetailRow(N_("Nationality"), plain("nationality")),
+        DetailRow(N_("Job"), plain("job_title")),
+        DetailRow(N_("Status"), label(labels.PERSON_STATUSES, "status")),
         DetailRow(N_("Consents to tracking"), yes_no("consent_to_tracking")),
         DetailRow(N_("Consent recorded"), when("consent_recorded_at")),
         DetailRow(N_("Passport number"), personal("passport_number")),
@@ -159,24 +189,37 @@ PERSONS = PageSpec(
         DetailRow(N_("Emergency contact phone"), personal("emergency_contact_phone")),
     ],
     fields=[
-        FormField("full_name", N_("Name"), required=True), FormField("name_hanzi", N_("Chinese name")),
-        FormField("nationality", N_("Nationality"), help=N_("Two-letter country code, e.g. CN"), required=True),
+        FormField("full_name", N_("Name"), required=True),
+        FormField("name_hanzi", N_("Chinese name")),
+        FormField(
+            "nationality", N_("Nationality"), help=N_("Two-letter country code, e.g. CN"), required=True
+        ),
         FormField("job_title", N_("Job")),
         FormField("site_id", N_("Site"), "select", choices_of("sites")),
-        FormField("passport_number", N_("Passport number")), FormField("phone", N_("Phone")),
+        FormField("passport_number", N_("Passport number")),
+        FormField("phone", N_("Phone")),
         FormField("emergency_contact_name", N_("Emergency contact")),
         FormField("emergency_contact_phone", N_("Emergency contact phone")),
         FormField("consent_to_tracking", N_("Consents to tracking"), "checkbox"),
     ],
-    initial=lambda p: {"full_name": p.full_name, "name_hanzi": p.name_hanzi, "nationality": p.nationality,
-                       "job_title": p.job_title, "site_id": p.site_id, "emergency_contact_name":
-                       p.emergency_contact_name, "consent_to_tracking": p.consent_to_tracking},
+    initial=lambda p: {
+        "full_name": p.full_name,
+        "name_hanzi": p.name_hanzi,
+        "nationality": p.nationality,
+        "job_title": p.job_title,
+        "site_id": p.site_id,
+        "emergency_contact_name": p.emergency_contact_name,
+        "consent_to_tracking": p.consent_to_tracking,
+    },
 )
 
 # ---- units, projects, assets, agreements, organisations ----------------------------------
 
 UNITS = PageSpec(
-    resource=RESOURCE["units"], title=N_("Units"), singular=N_("Unit"), write_permission="unit.write",
+    resource=RESOURCE["units"],
+    title=N_("Units"),
+    singular=N_("Unit"),
+    write_permission="unit.write",
     columns=[
         Column("name", N_("Name"), plain("name"), link=True),
         Column("call_sign", N_("Call sign"), plain("call_sign")),
@@ -186,24 +229,36 @@ UNITS = PageSpec(
         Column("marking", N_("Marking"), lambda u, t: Tlp(u.marking.tlp).label),
     ],
     details=[
-        DetailRow(N_("Name"), plain("name")), DetailRow(N_("Call sign"), plain("call_sign")),
-        DetailRow(N_("Kind"), label(labels.UNIT_KINDS, "kind")), DetailRow(N_("Province"), province),
+        DetailRow(N_("Name"), plain("name")),
+        DetailRow(N_("Call sign"), plain("call_sign")),
+        DetailRow(N_("Kind"), label(labels.UNIT_KINDS, "kind")),
+        DetailRow(N_("Province"), province),
         DetailRow(N_("Strength"), lambda u, t: t.number(u.strength)),
         DetailRow(N_("Marking"), lambda u, t: Tlp(u.marking.tlp).label),
     ],
     fields=[
-        FormField("name", N_("Name"), required=True), FormField("call_sign", N_("Call sign")),
+        FormField("name", N_("Name"), required=True),
+        FormField("call_sign", N_("Call sign")),
         FormField("kind", N_("Kind"), "select", labels.UNIT_KINDS, required=True),
         FormField("parent_id", N_("Belongs to"), "select", choices_of("organisations"), required=True),
         FormField("province", N_("Province"), "select", PROVINCE_CHOICES),
         FormField("strength", N_("Strength"), "number"),
     ],
-    initial=lambda u: {"name": u.node.name, "call_sign": u.call_sign, "kind": u.kind,
-                       "parent_id": u.node.parent_id, "province": u.province, "strength": u.strength},
+    initial=lambda u: {
+        "name": u.node.name,
+        "call_sign": u.call_sign,
+        "kind": u.kind,
+        "parent_id": u.node.parent_id,
+        "province": u.province,
+        "strength": u.strength,
+    },
 )
 
 PROJECTS = PageSpec(
-    resource=RESOURCE["projects"], title=N_("Projects"), singular=N_("Project"), write_permission="project.write",
+    resource=RESOURCE["projects"],
+    title=N_("Projects"),
+    singular=N_("Project"),
+    write_permission="project.write",
     columns=[
         Column("name", N_("Name"), plain("name"), sort="name", link=True),
         Column("programme", N_("Programme"), label(labels.PROGRAMMES, "programme"), sort="programme"),
@@ -211,25 +266,36 @@ PROJECTS = PageSpec(
         Column("status", N_("Status"), label(labels.PROJECT_STATUSES, "status"), sort="status"),
     ],
     details=[
-        DetailRow(N_("Name"), plain("name")), DetailRow(N_("Chinese name"), plain("name_zh")),
+        DetailRow(N_("Name"), plain("name")),
+        DetailRow(N_("Chinese name"), plain("name_zh")),
         DetailRow(N_("Programme"), label(labels.PROGRAMMES, "programme")),
         DetailRow(N_("Sector"), label(labels.PROJECT_SECTORS, "sector")),
         DetailRow(N_("Status"), label(labels.PROJECT_STATUSES, "status")),
         DetailRow(N_("Description"), plain("description")),
     ],
     fields=[
-        FormField("name", N_("Name"), required=True), FormField("name_zh", N_("Chinese name")),
+        FormField("name", N_("Name"), required=True),
+        FormField("name_zh", N_("Chinese name")),
         FormField("programme", N_("Programme"), "select", labels.PROGRAMMES, required=True),
         FormField("sector", N_("Sector"), "select", labels.PROJECT_SECTORS, required=True),
         FormField("status", N_("Status"), "select", labels.PROJECT_STATUSES),
         FormField("description", N_("Description"), "textarea", wide=True),
     ],
-    initial=lambda p: {"name": p.name, "name_zh": p.name_zh, "programme": p.programme, "sector": p.sector,
-                       "status": p.status, "description": p.description},
+    initial=lambda p: {
+        "name": p.name,
+        "name_zh": p.name_zh,
+        "programme": p.programme,
+        "sector": p.sector,
+        "status": p.status,
+        "description": p.description,
+    },
 )
 
 ASSETS = PageSpec(
-    resource=RESOURCE["assets"], title=N_("Assets"), singular=N_("Asset"), write_permission="asset.write",
+    resource=RESOURCE["assets"],
+    title=N_("Assets"),
+    singular=N_("Asset"),
+    write_permission="asset.write",
     columns=[
         Column("name", N_("Name"), plain("name"), sort="name", link=True),
         Column("kind", N_("Kind"), label(labels.ASSET_KINDS, "kind"), sort="kind"),
@@ -238,25 +304,37 @@ ASSETS = PageSpec(
         Column("status", N_("Status"), label(labels.ASSET_STATUSES, "status"), sort="status"),
     ],
     details=[
-        DetailRow(N_("Name"), plain("name")), DetailRow(N_("Kind"), label(labels.ASSET_KINDS, "kind")),
-        DetailRow(N_("Registration"), plain("registration")), DetailRow(N_("Armour rating"), plain("armour_rating")),
-        DetailRow(N_("Status"), label(labels.ASSET_STATUSES, "status")), DetailRow(N_("Notes"), plain("notes")),
+        DetailRow(N_("Name"), plain("name")),
+        DetailRow(N_("Kind"), label(labels.ASSET_KINDS, "kind")),
+        DetailRow(N_("Registration"), plain("registration")),
+        DetailRow(N_("Armour rating"), plain("armour_rating")),
+        DetailRow(N_("Status"), label(labels.ASSET_STATUSES, "status")),
+        DetailRow(N_("Notes"), plain("notes")),
     ],
     fields=[
         FormField("name", N_("Name"), required=True),
         FormField("kind", N_("Kind"), "select", labels.ASSET_KINDS, required=True),
-        FormField("registration", N_("Registration")), FormField("armour_rating", N_("Armour rating")),
+        FormField("registration", N_("Registration")),
+        FormField("armour_rating", N_("Armour rating")),
         FormField("status", N_("Status"), "select", labels.ASSET_STATUSES),
         FormField("assigned_unit_id", N_("Assigned unit"), "select", unit_choices),
         FormField("notes", N_("Notes"), "textarea", wide=True),
     ],
-    initial=lambda a: {"name": a.name, "kind": a.kind, "registration": a.registration,
-                       "armour_rating": a.armour_rating, "status": a.status,
-                       "assigned_unit_id": a.assigned_unit_id, "notes": a.notes},
+    initial=lambda a: {
+        "name": a.name,
+        "kind": a.kind,
+        "registration": a.registration,
+        "armour_rating": a.armour_rating,
+        "status": a.status,
+        "assigned_unit_id": a.assigned_unit_id,
+        "notes": a.notes,
+    },
 )
 
 AGREEMENTS = PageSpec(
-    resource=RESOURCE["agreements"], title=N_("Agreements"), singular=N_("Agreement"),
+    resource=RESOURCE["agreements"],
+    title=N_("Agreements"),
+    singular=N_("Agreement"),
     write_permission="agreement.write",
     columns=[
         Column("title", N_("Title"), plain("title"), sort="title", link=True),
@@ -265,26 +343,38 @@ AGREEMENTS = PageSpec(
         Column("status", N_("Status"), label(labels.AGREEMENT_STATUSES, "status"), sort="status"),
     ],
     details=[
-        DetailRow(N_("Title"), plain("title")), DetailRow(N_("Chinese title"), plain("title_zh")),
+        DetailRow(N_("Title"), plain("title")),
+        DetailRow(N_("Chinese title"), plain("title_zh")),
         DetailRow(N_("Kind"), label(labels.AGREEMENT_KINDS, "kind")),
         DetailRow(N_("Signed"), lambda a, t: t.date(a.signed_on)),
         DetailRow(N_("Status"), label(labels.AGREEMENT_STATUSES, "status")),
         DetailRow(N_("Summary"), plain("summary")),
-        DetailRow(N_("Items"), lambda a, t: "; ".join(f"{i.description} × {t.number(i.quantity)}" for i in a.items)),
+        DetailRow(
+            N_("Items"), lambda a, t: "; ".join(f"{i.description} × {t.number(i.quantity)}" for i in a.items)
+        ),
     ],
     fields=[
-        FormField("title", N_("Title"), required=True, wide=True), FormField("title_zh", N_("Chinese title"), wide=True),
+        FormField("title", N_("Title"), required=True, wide=True),
+        FormField("title_zh", N_("Chinese title"), wide=True),
         FormField("kind", N_("Kind"), "select", labels.AGREEMENT_KINDS, required=True),
         FormField("status", N_("Status"), "select", labels.AGREEMENT_STATUSES),
         FormField("signed_on", N_("Signed"), "date"),
         FormField("summary", N_("Summary"), "textarea", wide=True),
     ],
-    initial=lambda a: {"title": a.title, "title_zh": a.title_zh, "kind": a.kind, "status": a.status,
-                       "signed_on": a.signed_on, "summary": a.summary},
+    initial=lambda a: {
+        "title": a.title,
+        "title_zh": a.title_zh,
+        "kind": a.kind,
+        "status": a.status,
+        "signed_on": a.signed_on,
+        "summary": a.summary,
+    },
 )
 
 ORGANISATIONS = PageSpec(
-    resource=RESOURCE["organisations"], title=N_("Organisations"), singular=N_("Organisation"),
+    resource=RESOURCE["organisations"],
+    title=N_("Organisations"),
+    singular=N_("Organisation"),
     write_permission="organisation.write",
     columns=[
         Column("name", N_("Name"), plain("name"), sort="name", link=True),
@@ -293,21 +383,34 @@ ORGANISATIONS = PageSpec(
         Column("party", N_("Party"), label(labels.PARTIES, "party_code")),
     ],
     details=[
-        DetailRow(N_("Name"), plain("name")), DetailRow(N_("Chinese name"), plain("name_zh")),
+        DetailRow(N_("Name"), plain("name")),
+        DetailRow(N_("Chinese name"), plain("name_zh")),
         DetailRow(N_("Short name"), plain("short_name")),
         DetailRow(N_("Kind"), label(labels.ORGANISATION_KINDS, "kind")),
         DetailRow(N_("Party"), label(labels.PARTIES, "party_code")),
     ],
     fields=[
-        FormField("name", N_("Name"), required=True), FormField("name_zh", N_("Chinese name")),
+        FormField("name", N_("Name"), required=True),
+        FormField("name_zh", N_("Chinese name")),
         FormField("short_name", N_("Short name")),
         FormField("party", N_("Party"), "select", labels.PARTIES, required=True),
-        FormField("kind", N_("Kind"), "select", {k: v for k, v in labels.ORGANISATION_KINDS.items() if k != "unit"},
-                  required=True),
+        FormField(
+            "kind",
+            N_("Kind"),
+            "select",
+            {k: v for k, v in labels.ORGANISATION_KINDS.items() if k != "unit"},
+            required=True,
+        ),
         FormField("parent_id", N_("Belongs to"), "select", choices_of("organisations")),
     ],
-    initial=lambda o: {"name": o.name, "name_zh": o.name_zh, "short_name": o.short_name,
-                       "party": o.party_code, "kind": o.kind, "parent_id": o.parent_id},
+    initial=lambda o: {
+        "name": o.name,
+        "name_zh": o.name_zh,
+        "short_name": o.short_name,
+        "party": o.party_code,
+        "kind": o.kind,
+        "parent_id": o.parent_id,
+    },
 )
 
 for spec in (SITES, PERSONS, UNITS, PROJECTS, ASSETS, AGREEMENTS, ORGANISATIONS):
@@ -315,6 +418,7 @@ for spec in (SITES, PERSONS, UNITS, PROJECTS, ASSETS, AGREEMENTS, ORGANISATIONS)
 
 
 # ---- map layers --------------------------------------------------------------------------
+
 
 @router.get("/map/sites.json")
 def site_layer(request: Request, session: SessionDep, actor: PageActor, site: str | None = None):
@@ -325,11 +429,24 @@ def site_layer(request: Request, session: SessionDep, actor: PageActor, site: st
     sites, _ = service.list_sites(session, actor, ListRequest(PageParams(limit=500, offset=0)))
     if site:
         sites = [s for s in sites if str(s.id) == site]
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": s.geometry,
-         "properties": {"id": str(s.id), "name": s.name, "kind": s.kind, "tier": s.security_tier,
-                        "url": f"/sites/{s.id}", "kind_label": t.gettext(labels.SITE_KINDS[s.kind])}}
-        for s in sites]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": s.geometry,
+                "properties": {
+                    "id": str(s.id),
+                    "name": s.name,
+                    "kind": s.kind,
+                    "tier": s.security_tier,
+                    "url": f"/sites/{s.id}",
+                    "kind_label": t.gettext(labels.SITE_KINDS[s.kind]),
+                },
+            }
+            for s in sites
+        ],
+    }
 
 
 @router.get("/map/units.json")
@@ -338,8 +455,15 @@ def unit_layer(session: SessionDep, actor: PageActor):
     if not allows(session, actor, "unit.read"):
         return JSONResponse({"type": "FeatureCollection", "features": []})
     units, _ = service.list_units(session, actor, ListRequest(PageParams(limit=500, offset=0)))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": u.area_of_responsibility,
-         "properties": {"id": str(u.id), "name": u.node.name, "call_sign": u.call_sign}}
-        for u in units if u.area_of_responsibility]}
-
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": u.area_of_responsibility,
+                "properties": {"id": str(u.id), "name": u.node.name, "call_sign": u.call_sign},
+            }
+            for u in units
+            if u.area_of_responsibility
+        ],
+    }

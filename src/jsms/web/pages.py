@@ -29,7 +29,7 @@ from jsms.geo import gazetteer
 from jsms.geo.provinces import PROVINCES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_navigation([NavItem("/", N_("Dashboard"))])
+add_navigation([NavItem("/", N_("Dashboard"), order=0)])
 SESSION_HOURS = 12
 
 

@@ -25,7 +25,7 @@
     }).addTo(map);
     const cities = L.geoJSON(base.cities, {
       pointToLayer: (f, latlng) =>
-        L.circleMarker(latlng, { radius: f.properties.population > 1000000 ? 3.5 : 2, color: "#444",
+        L.circleMarker(latlng, { radius: f.properties.population > 1000000 ? 3.5 : 1.8, color: "#444",
                                  weight: 1, fillColor: "#fff", fillOpacity: 1 })
           .bindTooltip(f.properties.name, {
             permanent: f.properties.population > 1000000, direction: "right", className: "city-label",
@@ -91,7 +91,7 @@
       }
       if (base) {
         const provinces = drawBase(map, base, labels, overlays);
-        if (!el.dataset.focus) map.fitBounds(provinces.getBounds(), { padding: [8, 8] });
+        if (!el.dataset.focus) map.fitBounds(provinces.getBounds(), { padding: [8, 8], animate: false });
       }
       const loads = [];
       if (el.dataset.unitsUrl) {
@@ -110,7 +110,7 @@
           overlays[labels.sites] = layer;
           el.dataset.siteCount = String(sites.features.length);
           if (el.dataset.focus && sites.features.length) {
-            map.fitBounds(layer.getBounds(), { maxZoom: 11, padding: [30, 30] });
+            map.fitBounds(layer.getBounds(), { maxZoom: 11, padding: [30, 30], animate: false });
           }
         }));
       }
