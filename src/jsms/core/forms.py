@@ -106,7 +106,10 @@ def field_messages(error: ValidationError | Invalid, t: Translator) -> tuple[dic
     if isinstance(error, ValidationError):
         for item in error.errors():
             template = VALIDATION_MESSAGES.get(item["type"])
-            ctx = item.get("ctx") or {}
+            ctx = {
+                k: t.number(v) if isinstance(v, int | float) else v
+                for k, v in (item.get("ctx") or {}).items()
+            }
             message = t.gettext(template, **ctx) if template else str(item.get("msg", ""))
             name = str(item["loc"][0]) if item["loc"] else None
             if name:
