@@ -16,7 +16,7 @@ LOCALE := src/jsms/locale
 VENDOR := src/jsms/web/static/vendor
 CATALOGUES := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
 
-.PHONY: install assets translations extract demo test bench lint clean
+.PHONY: install assets translations extract demo test bench lint screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,6 +57,10 @@ test: install
 
 bench: install
 	$(VENV)/bin/python -m bench $(ARGS)
+
+# Refresh the README's screenshot with the browser tests' own helper.
+screenshots: install
+	JSMS_UPDATE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/web/test_browser.py -k dashboard -q
 
 lint: install
 	$(VENV)/bin/ruff check .

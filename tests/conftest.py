@@ -17,6 +17,7 @@ from jsms.core import db as core_db
 from jsms.core.config import Settings, use_settings
 from jsms.core.db import engine_for
 from tests.support import pg
+from tests.support.server import demo_server  # noqa: F401  (a fixture: a real `jsms demo` server)
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = "test-secret-key-for-the-suite-only"

@@ -1,51 +1,6 @@
 """`jsms demo` as a newcomer runs it: a real server on 127.0.0.1 answering over HTTP."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
-import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    data_dir = tmp_path_factory.mktemp("demo-server")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jsms.cli", "demo", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the demo server did not answer within 120 s")
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def bearer(base: str, user: str) -> dict[str, str]:
