@@ -135,3 +135,9 @@ def test_policy_changes_always_need_both_parties():
     assert {"policy.change", "threat_level.override", "compensation.amount"} <= set(
         PolicyDocument().dual_approval
     )
+
+
+def test_editing_a_policy_document_leaves_the_defaults_alone():
+    document = PolicyDocument()
+    document.grants["journey.request"].append("partner_liaison_officer")
+    assert "partner_liaison_officer" not in PolicyDocument().grants["journey.request"]

@@ -194,7 +194,44 @@ def test_basemap_is_served_from_bundled_data(browser):
     assert any(city["properties"]["name"] == "Karachi" for city in base["cities"]["features"])
 
 
-def test_units_areas_layer(browser):
+def test_policy_page_shows_the_policy_and_its_approvals(browser):
+    browser.sign_in("partner.liaison", language="en")
+    page = text_of(browser.get("/policy").text)
+    assert "Version 1 in force" in page and "Approve journeys" in page
+    assert "Partner liaison officer — own nationals only" in page
+    assert "Propose a new version" not in page
+
+
+def test_policy_proposed_and_approved_through_the_page(browser, api):
+    from jsms.core.policy import PolicyDocument
+
+    browser.sign_in("host.commander", language="en")
+    document = PolicyDocument()
+    document.grants["journey.request"].append("partner_liaison_officer")
+    proposed = browser.post(
+        "/policy/proposals",
+        {"summary": "Liaison may request journeys", "document": document.model_dump_json()},
+    )
+    assert proposed.status_code == 303
+    version = next(v for v in api.get("/api/v1/policy/versions", "auditor").json() if v["number"] == 2)
+    assert browser.post(f"/policy/{version['id']}/approve", {}).status_code == 303
+    page = browser.get("/policy").text
+    assert 'data-version="2" data-status="proposed"' in page and "Awaiting approval" in page
+    bad = browser.post(
+        "/policy/proposals", {"summary": "Broken", "document": '{"grants": {"x.y": ["general"]}}'}
+    )
+    assert bad.status_code == 422
+    browser.client.cookies.clear()
+    browser.sign_in("partner.representative", language="en")
+    assert browser.post(f"/policy/{version['id']}/approve", {}).status_code == 303
+    assert 'data-version="2" data-status="active"' in browser.get("/policy").text
+
+
+def test_units_areas_of_responsibility_are_on_the_map(browser):
     browser.sign_in("host.officer")
-    layer = browser.get("/map/units.json").json()
-    assert layer["type"] == "FeatureCollection"
+    names = {f["properties"]["name"] for f in browser.get("/map/units.json").json()["features"]}
+    assert any(name.startswith("Special Security Division South") for name in names)
+    assert any(name.startswith("Task Force-88") for name in names)
+    browser.client.cookies.clear()
+    browser.sign_in("auditor")
+    assert browser.get("/map/units.json").json()["features"] == []

@@ -49,3 +49,26 @@ def test_translations_keep_their_placeholders(language):
             assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), (
                 message.id
             )
+
+
+TEMPLATES = sorted((ROOT / "src" / "jsms").glob("*/templates/**/*.html"))
+JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", flags=re.S)
+TAG = re.compile(r"<[^>]+>", flags=re.S)
+# Text that is not language: brand names, symbols and separators.
+NOT_WORDS = {"JSMS", "TLP", "*", "·", "—", "(", ")", "×"}
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_templates_hold_no_text_outside_the_catalogues(template):
+    """Every word a template shows must come through _() (so a translation exists for it)."""
+    html = template.read_text()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    leftover = TAG.sub(" ", JINJA.sub(" ", html))
+    words = [w for w in re.findall(r"[^\s]+", leftover) if re.search(r"[A-Za-z]", w) and w not in NOT_WORDS]
+    assert not words, f"{template.name} shows untranslated text: {words}"
+
+
+def test_attributes_shown_to_users_are_translated_too():
+    for template in TEMPLATES:
+        for attribute in re.findall(r'(?:placeholder|title|aria-label)="([^"]*)"', template.read_text()):
+            assert attribute.startswith("{{"), f"{template.name}: {attribute}"

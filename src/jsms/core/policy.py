@@ -52,6 +52,39 @@ ROLE_LABELS = {
     "auditor": N_("Auditor"),
     "administrator": N_("Administrator"),
 }
+ACTION_LABELS = {
+    "organisation.read": N_("See organisations"),
+    "organisation.write": N_("Register organisations"),
+    "project.read": N_("See projects"),
+    "project.write": N_("Register projects"),
+    "site.read": N_("See sites"),
+    "site.write": N_("Register and change sites"),
+    "person.read": N_("See protected persons"),
+    "person.write": N_("Register protected persons"),
+    "person.read_personal": N_("See passport and phone numbers"),
+    "unit.read": N_("See units"),
+    "unit.write": N_("Register units"),
+    "unit.task": N_("Task units"),
+    "asset.read": N_("See assets"),
+    "asset.write": N_("Register assets"),
+    "agreement.read": N_("See agreements"),
+    "agreement.write": N_("Record agreements"),
+    "journey.request": N_("Request journeys"),
+    "journey.approve": N_("Approve journeys"),
+    "user.read": N_("See user accounts"),
+    "user.write": N_("Manage user accounts"),
+    "token.create": N_("Issue API tokens for others"),
+    "policy.read": N_("See the mechanism policy"),
+    "policy.propose": N_("Propose policy versions"),
+    "policy.approve": N_("Approve policy versions for a party"),
+    "audit.read": N_("Read the audit trail"),
+}
+SCOPE_LABELS = {"own": N_("own organisation only"), "nationals": N_("own nationals only")}
+DECISION_LABELS = {
+    "policy.change": N_("Policy changes"),
+    "threat_level.override": N_("Threat-level overrides"),
+    "compensation.amount": N_("Compensation amounts"),
+}
 COMPANY_ROLES = frozenset({"company_security_manager"})
 SCOPES = ("own", "nationals")
 
@@ -101,7 +134,10 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
 class PolicyDocument(BaseModel):
     """The content of one mechanism policy version, as both parties agreed it."""
 
-    grants: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_GRANTS))
+    # A fresh copy of every list: a document being edited must never change the defaults.
+    grants: dict[str, list[str]] = Field(
+        default_factory=lambda: {a: list(r) for a, r in DEFAULT_GRANTS.items()}
+    )
     # Highest marking a party may receive of what the other party owns, unless released by name.
     max_tlp_received: dict[str, Tlp] = Field(default_factory=lambda: {HOST: Tlp.AMBER, PARTNER: Tlp.AMBER})
     # Company users see no more than this of what is not their own.

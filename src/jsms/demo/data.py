@@ -69,6 +69,15 @@ UNITS: dict[str, tuple[str, str, str, str, str, int, str, float, float]] = {
                       800, "PK-BA", 25.1216, 62.3254),
 }
 
+# Units' areas of responsibility: the provinces each covers (TF-88: the sea approaches to Gwadar).
+UNIT_AREAS: dict[str, tuple[str, ...]] = {
+    "ssd_north": ("PK-KP", "PK-GB", "PK-PB", "PK-IS", "PK-JK"),
+    "ssd_south": ("PK-BA", "PK-SD"),
+    "spu_punjab": ("PK-PB",), "ssu_sindh": ("PK-SD",), "spu_kp": ("PK-KP",),
+    "spu_balochistan": ("PK-BA",), "spu_gb": ("PK-GB",), "ict_spu": ("PK-IS",),
+}
+TF88_SEA_AREA = [[61.60, 24.55], [63.40, 24.55], [63.40, 25.10], [62.60, 25.15], [61.60, 25.05], [61.60, 24.55]]
+
 # Projects: key → (name, name_zh, programme, sector, status, sponsor org key)
 PROJECTS: dict[str, tuple[str, str, str, str, str, str | None]] = {
     "gwadar_port": ("Gwadar Port and Free Zone", "瓜达尔港及自由区", "corridor", "port", "operational", "cophc"),

@@ -3,6 +3,8 @@
 import random
 import secrets
 
+from shapely import unary_union
+from shapely.geometry import mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,7 @@ from jsms.core.db import unit_of_work
 from jsms.core.models import User
 from jsms.core.parties import add_organisation
 from jsms.demo import data
+from jsms.geo.provinces import province_outline
 from jsms.registry import schemas as s
 from jsms.registry import service as registry
 from jsms.registry.models import Site
@@ -77,6 +80,17 @@ def _organisations(session: Session) -> dict:
     return orgs
 
 
+def _area_of(unit_key: str) -> dict | None:
+    """A unit's area of responsibility as GeoJSON: its provinces, simplified for the map."""
+    if unit_key == "tf88":
+        return {"type": "Polygon", "coordinates": [data.TF88_SEA_AREA]}
+    codes = data.UNIT_AREAS.get(unit_key)
+    if not codes:
+        return None
+    area = unary_union([province_outline(code) for code in codes]).simplify(0.02, preserve_topology=True)
+    return mapping(area)
+
+
 def _units(session: Session, orgs: dict) -> dict:
     units = {}
     for key, (
@@ -100,6 +114,7 @@ def _units(session: Session, orgs: dict) -> dict:
                 name_zh=name_zh,
                 call_sign=call_sign,
                 short_name=call_sign,
+                area_of_responsibility=_area_of(key),
                 strength=strength,
                 province=province,
                 hq_lat=lat,

@@ -197,7 +197,15 @@ class PolygonGeometry(Strict):
     coordinates: list[list[Annotated[list[float], Field(min_length=2, max_length=3)]]] = Field(min_length=1)
 
 
+class MultiPolygonGeometry(Strict):
+    type: Literal["MultiPolygon"]
+    coordinates: list[list[list[Annotated[list[float], Field(min_length=2, max_length=3)]]]] = Field(
+        min_length=1
+    )
+
+
 Geometry = Annotated[PointGeometry | PolygonGeometry, Field(discriminator="type")]
+Area = Annotated[PolygonGeometry | MultiPolygonGeometry, Field(discriminator="type")]
 
 
 class SiteFields(Strict):
@@ -358,7 +366,7 @@ class UnitFields(Strict):
     province: ProvinceCode | None = None
     hq_lat: Latitude | None = None
     hq_lon: Longitude | None = None
-    area_of_responsibility: PolygonGeometry | None = None
+    area_of_responsibility: Area | None = None
     name_zh: str | None = None
     name_ur: str | None = None
     short_name: str | None = Field(None, max_length=40)

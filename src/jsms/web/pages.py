@@ -1,6 +1,7 @@
 """The shell's own pages: sign-in, sign-out, language, the dashboard and its map data."""
 
 import json
+import uuid
 from functools import lru_cache
 from importlib import resources
 from typing import Annotated
@@ -8,10 +9,12 @@ from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
+from jsms.core import governance
 from jsms.core.auth import authenticate, issue_access_token
 from jsms.core.config import get_settings
-from jsms.core.errors import Unauthenticated
+from jsms.core.errors import Invalid, Unauthenticated
 from jsms.core.http import SessionDep
 from jsms.core.i18n import LANGUAGES, N_
 from jsms.core.pages import (
@@ -24,6 +27,14 @@ from jsms.core.pages import (
     language_of,
     redirect,
     render,
+)
+from jsms.core.policy import (
+    ACTION_LABELS,
+    DECISION_LABELS,
+    SCOPE_LABELS,
+    PolicyDocument,
+    allows,
+    parse_rule,
 )
 from jsms.geo import gazetteer
 from jsms.geo.provinces import PROVINCES
@@ -99,8 +110,6 @@ def choose_language(request: Request, language: Annotated[str, Form()], next: An
 
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, actor: PageActor):
-    from jsms.core.policy import allows
-
     layers = {"sites": allows(session, actor, "site.read"), "units": allows(session, actor, "unit.read")}
     return render(request, "dashboard.html", {"layers": layers, "provinces": PROVINCES}, actor=actor)
 
@@ -145,3 +154,65 @@ def map_config(request: Request, actor: PageActor):
             "language": language_of(request, actor),
         }
     )
+
+
+# ---- the mechanism policy ----------------------------------------------------------------
+
+add_navigation([NavItem("/policy", N_("Mechanism policy"), "policy.read", order=90)])
+VERSION_STATUS_LABELS = {
+    "proposed": N_("Awaiting approval"),
+    "active": N_("In force"),
+    "superseded": N_("Superseded"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+
+@router.get("/policy")
+def policy_page(request: Request, session: SessionDep, actor: PageActor):
+    """The policy in force, its history, proposals awaiting approval, and who approved what."""
+    versions = governance.list_versions(session, actor)
+    active = next((v for v in versions if v.status == "active"), None)
+    document = PolicyDocument.model_validate(active.document) if active else PolicyDocument()
+    grants = [(action, [parse_rule(rule) for rule in rules]) for action, rules in document.grants.items()]
+    return render(
+        request,
+        "policy.html",
+        {
+            "active": active,
+            "versions": versions,
+            "document": document,
+            "grants": grants,
+            "action_labels": ACTION_LABELS,
+            "scope_labels": SCOPE_LABELS,
+            "decision_labels": DECISION_LABELS,
+            "can_propose": allows(session, actor, "policy.propose"),
+            "can_approve": allows(session, actor, "policy.approve"),
+            "status_labels": VERSION_STATUS_LABELS,
+            "draft": json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False),
+        },
+        actor=actor,
+    )
+
+
+@router.post("/policy/proposals")
+def propose_policy(
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    summary: Annotated[str, Form(max_length=2000)],
+    document: Annotated[str, Form()],
+):
+    try:
+        proposal = PolicyDocument.model_validate_json(document)
+    except ValidationError as error:
+        raise Invalid(f"The policy document is not valid: {error.errors()[0]['msg']}") from None
+    if not summary.strip():
+        raise Invalid("A proposal needs a summary")
+    governance.propose(session, actor, proposal, summary.strip())
+    return redirect("/policy", request)
+
+
+@router.post("/policy/{version_id}/approve")
+def approve_policy(version_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
+    governance.approve(session, actor, version_id)
+    return redirect("/policy", request)

@@ -100,7 +100,7 @@
           overlays[labels.units] = L.geoJSON(units, {
             style: { color: "#3c5a99", weight: 1, dashArray: "5 4", fillOpacity: 0.06 },
             onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { sticky: true }),
-          }).addTo(map);
+          }); // off until chosen in the layer control: the areas cover most of the country
         }));
       }
       if (el.dataset.sitesUrl) {
