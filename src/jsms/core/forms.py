@@ -65,6 +65,7 @@ class FormField:
     wide: bool = False
     help: str | None = None
     step: str | None = None
+    create_only: bool = False  # e.g. where a unit belongs: set once, not edited here
 
     def options(self, session: Session, actor: Actor) -> dict[str, str]:
         if callable(self.choices):
@@ -165,6 +166,8 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
         except ValidationError:
             params = resource.params.model_validate({"limit": PAGE_SIZE, "offset": 0})
         items, total = resource.list(session, actor, ListRequest.of(params))
+        if resource.view and resource.detail is None:  # the same rows the API's list answers
+            items = [resource.view(session, actor, item) for item in items]
         pages = max(1, ceil(total / PAGE_SIZE))
         return render(
             request,
@@ -203,7 +206,8 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
         general: list[str] | None = None,
         status_code: int = 200,
     ):
-        options = {f.name: f.options(session, actor) for f in spec.fields if f.kind == "select"}
+        fields = fields_for(obj)
+        options = {f.name: f.options(session, actor) for f in fields if f.kind == "select"}
         return render(
             request,
             "form.html",
@@ -211,6 +215,7 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
                 session,
                 actor,
                 obj=obj,
+                fields=fields,
                 values=values,
                 errors=errors or {},
                 general=general or [],
@@ -219,6 +224,10 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
             actor=actor,
             status_code=status_code,
         )
+
+    def fields_for(obj: Any) -> list[FormField]:
+        """The fields of the create form, or of the edit form (without those set only at creation)."""
+        return [f for f in spec.fields if obj is None or not f.create_only]
 
     def new_form(request: Request, session: SessionDep, actor: PageActor):
         require(session, actor, spec.write_permission)
@@ -242,7 +251,7 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
 
     async def update(object_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
         obj = resource.get(session, actor, object_id)
-        values = _form_values(await request.form(), spec.fields)
+        values = _form_values(await request.form(), fields_for(obj))
         try:
             data = resource.update.model_validate(_changed(values, spec.initial(obj)))
             resource.change(session, actor, object_id, data)

@@ -23,7 +23,7 @@ ORGANISATIONS: dict[str, tuple[str, str, str, str | None, str | None, str | None
     "gb_police": ("host", "police", "Gilgit-Baltistan Police", "吉尔吉特-巴尔蒂斯坦警察", None, None),
     "ict_police": ("host", "police", "Islamabad Capital Territory Police", "伊斯兰堡首都区警察", None, None),
     "fwo": ("host", "company", "Frontier Works Organization", "边境工程组织", "FWO", None),
-    "embassy": ("partner", "embassy", "Embassy of the People's Republic of China in Pakistan", "中华人民共和国驻巴基斯坦大使馆", "Embassy", None),
+    "embassy": ("partner", "embassy", "Embassy of the People's Republic of China in Pakistan", "中华人民共和国驻巴基斯坦大使馆", "PRC Embassy", None),
     "consulate_karachi": ("partner", "consulate", "Consulate General of China in Karachi", "中国驻卡拉奇总领事馆", None, "embassy"),
     "consulate_lahore": ("partner", "consulate", "Consulate General of China in Lahore", "中国驻拉合尔总领事馆", None, "embassy"),
     "cophc": ("partner", "company", "China Overseas Port Holding Company", "中国海外港口控股有限公司", "COPHC", None),
