@@ -88,3 +88,14 @@ def test_partner_liaison_sees_what_the_policy_grants_and_no_more(page, demo_serv
     assert "机制政策不允许您查看或执行此操作。" in page.locator("main").inner_text()
     page.goto(f"{demo_server}/persons")
     assert "CN" in page.locator("table.list").inner_text()
+
+
+def test_search_narrows_the_list_as_the_user_types(page, demo_server):
+    sign_in(page, demo_server, "host.analyst")
+    page.goto(f"{demo_server}/sites?sort=name")
+    rows_before = page.locator("#results tbody tr").count()
+    page.fill("#q", "Thar")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length < 5")
+    names = page.locator("#results tbody tr td:first-child").all_inner_texts()
+    assert rows_before > 20 and names == ["Thar Coal Block I", "Thar Coal Block II"]
+    assert "q=Thar" in page.url  # the search is in the address, so reloading keeps it

@@ -62,3 +62,26 @@ def test_every_page_renders_in_the_language_without_english_leftovers(browser, l
         assert f'<html lang="{language}" dir="{direction}">' in html, url
         untranslated = text_nodes(html) & leftovers
         assert not untranslated, f"{url} in {language} shows English: {sorted(untranslated)}"
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        "host.commander",
+        "host.officer",
+        "host.analyst",
+        "partner.liaison",
+        "partner.representative",
+        "company.security",
+        "jwg.secretary",
+        "auditor",
+        "admin",
+    ],
+)
+def test_every_demo_user_opens_every_page_of_its_navigation(browser, user):
+    browser.sign_in(user)
+    home = browser.get("/")
+    assert home.status_code == 200
+    links = re.findall(r'<nav class="main-nav".*?</nav>', home.text, flags=re.S)[0]
+    for path in re.findall(r'href="([^"]+)"', links):
+        assert browser.get(path).status_code == 200, f"{user}: {path}"
