@@ -22,6 +22,18 @@ from tests.support.server import demo_server  # noqa: F401  (a fixture: a real `
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = "test-secret-key-for-the-suite-only"
 DEMO_PASSWORD = "demo"
+# The demo users the issue names, plus the partner representative and the administrator.
+DEMO_USERS = (
+    "host.commander",
+    "host.officer",
+    "host.analyst",
+    "partner.liaison",
+    "partner.representative",
+    "company.security",
+    "jwg.secretary",
+    "auditor",
+    "admin",
+)
 
 
 def missing_component(name: str, why: str) -> None:

@@ -2,6 +2,8 @@
 
 import httpx
 
+from tests.conftest import DEMO_USERS
+
 
 def bearer(base: str, user: str) -> dict[str, str]:
     answer = httpx.post(f"{base}/api/v1/auth/token", data={"username": user, "password": "demo"})
@@ -15,15 +17,7 @@ def test_health_and_docs(demo_server):
 
 
 def test_every_demo_user_signs_in_over_http(demo_server):
-    for user in (
-        "host.commander",
-        "host.officer",
-        "host.analyst",
-        "partner.liaison",
-        "company.security",
-        "jwg.secretary",
-        "auditor",
-    ):
+    for user in DEMO_USERS:
         me = httpx.get(f"{demo_server}/api/v1/users/me", headers=bearer(demo_server, user))
         assert me.json()["username"] == user
 

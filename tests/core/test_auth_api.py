@@ -2,19 +2,10 @@
 
 import pytest
 
+from tests.conftest import DEMO_USERS
 
-@pytest.mark.parametrize(
-    "username",
-    [
-        "host.commander",
-        "host.officer",
-        "host.analyst",
-        "partner.liaison",
-        "company.security",
-        "jwg.secretary",
-        "auditor",
-    ],
-)
+
+@pytest.mark.parametrize("username", DEMO_USERS)
 def test_each_demo_user_gets_a_token_and_knows_who_it_is(api, username):
     me = api.get("/api/v1/users/me", username).json()
     assert me["username"] == username

@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.conftest import DEMO_USERS
 from tests.web.test_translations import LOCALE
 
 PAGES = [
@@ -64,20 +65,7 @@ def test_every_page_renders_in_the_language_without_english_leftovers(browser, l
         assert not untranslated, f"{url} in {language} shows English: {sorted(untranslated)}"
 
 
-@pytest.mark.parametrize(
-    "user",
-    [
-        "host.commander",
-        "host.officer",
-        "host.analyst",
-        "partner.liaison",
-        "partner.representative",
-        "company.security",
-        "jwg.secretary",
-        "auditor",
-        "admin",
-    ],
-)
+@pytest.mark.parametrize("user", DEMO_USERS)
 def test_every_demo_user_opens_every_page_of_its_navigation(browser, user):
     browser.sign_in(user)
     home = browser.get("/")
