@@ -66,6 +66,15 @@ def main() -> None:
             measure(lambda: client.get(f"/api/v1/persons/{person}", headers=officer), repeat=200),
         )
 
+        client.get("/login")
+        client.post(
+            "/login",
+            data={"username": "host.officer", "password": "demo", "csrf_token": client.cookies["jsms_csrf"]},
+        )
+        report("page /sites (HTML, 25 rows)", measure(lambda: client.get("/sites"), repeat=100))
+        report("page / (dashboard)", measure(lambda: client.get("/"), repeat=100))
+        report("map layer /map/sites.json", measure(lambda: client.get("/map/sites.json"), repeat=100))
+
     with unit_of_work(Actor.system("bench")) as session:
         samples = measure(lambda: verify_chain(session), repeat=5)
         records = verify_chain(session).records
