@@ -46,6 +46,11 @@ def plain(attribute: str):
     return lambda obj, t: "" if getattr(obj, attribute) is None else getattr(obj, attribute)
 
 
+def local_name(obj: Any, t: Translator) -> str:
+    """The record's name in the reader's language where one is stored (name_zh, name_ur), else its name."""
+    return getattr(obj, f"name_{t.language}", None) or obj.name
+
+
 def province(obj: Any, t: Translator) -> str:
     code = getattr(obj, "province", None)
     return PROVINCES[code].name_in(t.language) if code in PROVINCES else ""
@@ -91,7 +96,7 @@ SITES = PageSpec(
     singular=N_("Site"),
     write_permission="site.write",
     columns=[
-        Column("name", N_("Name"), plain("name"), sort="name", link=True),
+        Column("name", N_("Name"), local_name, sort="name", link=True),
         Column("kind", N_("Kind"), label(labels.SITE_KINDS, "kind"), sort="kind"),
         Column("province", N_("Province"), province, sort="province"),
         Column("district", N_("District"), plain("district"), sort="district"),
@@ -221,7 +226,7 @@ UNITS = PageSpec(
     singular=N_("Unit"),
     write_permission="unit.write",
     columns=[
-        Column("name", N_("Name"), plain("name"), link=True),
+        Column("name", N_("Name"), local_name, link=True),
         Column("call_sign", N_("Call sign"), plain("call_sign")),
         Column("kind", N_("Kind"), label(labels.UNIT_KINDS, "kind"), sort="kind"),
         Column("province", N_("Province"), province, sort="province"),
@@ -267,7 +272,7 @@ PROJECTS = PageSpec(
     singular=N_("Project"),
     write_permission="project.write",
     columns=[
-        Column("name", N_("Name"), plain("name"), sort="name", link=True),
+        Column("name", N_("Name"), local_name, sort="name", link=True),
         Column("programme", N_("Programme"), label(labels.PROGRAMMES, "programme"), sort="programme"),
         Column("sector", N_("Sector"), label(labels.PROJECT_SECTORS, "sector"), sort="sector"),
         Column("status", N_("Status"), label(labels.PROJECT_STATUSES, "status"), sort="status"),
@@ -304,7 +309,7 @@ ASSETS = PageSpec(
     singular=N_("Asset"),
     write_permission="asset.write",
     columns=[
-        Column("name", N_("Name"), plain("name"), sort="name", link=True),
+        Column("name", N_("Name"), local_name, sort="name", link=True),
         Column("kind", N_("Kind"), label(labels.ASSET_KINDS, "kind"), sort="kind"),
         Column("registration", N_("Registration"), plain("registration")),
         Column("armour", N_("Armour rating"), plain("armour_rating")),
@@ -384,7 +389,7 @@ ORGANISATIONS = PageSpec(
     singular=N_("Organisation"),
     write_permission="organisation.write",
     columns=[
-        Column("name", N_("Name"), plain("name"), sort="name", link=True),
+        Column("name", N_("Name"), local_name, sort="name", link=True),
         Column("short_name", N_("Short name"), plain("short_name")),
         Column("kind", N_("Kind"), label(labels.ORGANISATION_KINDS, "kind"), sort="kind"),
         Column("party", N_("Party"), label(labels.PARTIES, "party_code")),
