@@ -1,0 +1,112 @@
+"""Domain events through a transactional outbox.
+
+A service calls `emit(session, "incident.verified", {...})` inside its unit of work: the event
+is a row written in the same transaction as the change, so a rollback sends nothing and a
+crash after commit loses nothing. A dispatcher (in the server process, or `jsms worker`)
+delivers pending rows to the handlers registered for their name, in order, and marks them
+delivered; a handler that fails leaves its row pending to be retried.
+"""
+
+import logging
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from jsms.core.actor import Actor
+from jsms.core.db import Base, UTCDateTime, unit_of_work, utcnow
+
+log = logging.getLogger("jsms.events")
+Handler = Callable[[Session, dict[str, Any]], None]
+_handlers: dict[str, list[Handler]] = defaultdict(list)
+DISPATCHER = Actor.system("event-dispatcher")
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_event_pending", "delivered_at", "seq"),)
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+def emit(session: Session, name: str, payload: dict[str, Any]) -> None:
+    """Record an event in the caller's transaction; it is delivered only if that commits."""
+    session.add(OutboxEvent(name=name, payload=payload))
+
+
+def on(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler for an event name (handlers take the session and the payload)."""
+    def register(handler: Handler) -> Handler:
+        if handler not in _handlers[name]:
+            _handlers[name].append(handler)
+        return handler
+    return register
+
+
+def dispatch_pending(limit: int = 500) -> int:
+    """Deliver pending events in order, each in its own unit of work; returns how many were delivered."""
+    delivered = 0
+    with unit_of_work(DISPATCHER) as session:
+        pending = list(session.scalars(select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None))
+                                       .order_by(OutboxEvent.seq).limit(limit)))
+    for event in pending:
+        try:
+            with unit_of_work(DISPATCHER) as session:
+                for handler in _handlers.get(event.name, []):
+                    handler(session, event.payload)
+                row = session.get(OutboxEvent, event.seq)
+                row.delivered_at = utcnow()
+                row.attempts += 1
+            delivered += 1
+        except Exception as error:  # noqa: BLE001 - any handler failure: record it, retry later
+            log.exception("event %s (%s) failed", event.seq, event.name)
+            with unit_of_work(DISPATCHER) as session:
+                row = session.get(OutboxEvent, event.seq)
+                row.attempts += 1
+                row.last_error = f"{type(error).__name__}: {error}"[:2000]
+            break  # keep the order: later events wait for this one
+    return delivered
+
+
+class Dispatcher:
+    """Delivers events in a background thread of the server process, soon after they commit."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval = interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="jsms-events", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                dispatch_pending()
+            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+                log.exception("event dispatch failed")
+            self._wake.wait(self.interval)
+            self._wake.clear()
