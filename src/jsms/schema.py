@@ -10,10 +10,6 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-import jsms.core.events  # noqa: F401  (each import registers its domain's tables)
-import jsms.core.models
-import jsms.incidents.models
-import jsms.registry.models
 from jsms.core.db import Base, get_engine
 
 metadata = Base.metadata

@@ -25,6 +25,11 @@ asset.read            host_commander:* host_operations_officer:* host_analyst:* 
 asset.write           host_commander:* host_operations_officer:*
 agreement.read        host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:*
 agreement.write       host_commander:* working_group_secretary:*
+incident.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
+incident.write        host_commander:* host_operations_officer:* host_analyst:*
+incident.verify       host_commander:* host_analyst:*
+investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
+investigation.write   host_commander:* host_operations_officer:* host_analyst:*
 journey.request       host_commander:* host_operations_officer:* company_security_manager:own
 journey.approve       host_commander:* host_operations_officer:*
 user.read             administrator:* auditor:*

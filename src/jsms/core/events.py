@@ -48,10 +48,12 @@ def emit(session: Session, name: str, payload: dict[str, Any]) -> None:
 
 def on(name: str) -> Callable[[Handler], Handler]:
     """Register a handler for an event name (handlers take the session and the payload)."""
+
     def register(handler: Handler) -> Handler:
         if handler not in _handlers[name]:
             _handlers[name].append(handler)
         return handler
+
     return register
 
 
@@ -59,8 +61,14 @@ def dispatch_pending(limit: int = 500) -> int:
     """Deliver pending events in order, each in its own unit of work; returns how many were delivered."""
     delivered = 0
     with unit_of_work(DISPATCHER) as session:
-        pending = list(session.scalars(select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None))
-                                       .order_by(OutboxEvent.seq).limit(limit)))
+        pending = list(
+            session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.delivered_at.is_(None))
+                .order_by(OutboxEvent.seq)
+                .limit(limit)
+            )
+        )
     for event in pending:
         try:
             with unit_of_work(DISPATCHER) as session:
@@ -70,7 +78,7 @@ def dispatch_pending(limit: int = 500) -> int:
                 row.delivered_at = utcnow()
                 row.attempts += 1
             delivered += 1
-        except Exception as error:  # noqa: BLE001 - any handler failure: record it, retry later
+        except Exception as error:
             log.exception("event %s (%s) failed", event.seq, event.name)
             with unit_of_work(DISPATCHER) as session:
                 row = session.get(OutboxEvent, event.seq)
@@ -106,7 +114,7 @@ class Dispatcher:
         while not self._stop.is_set():
             try:
                 dispatch_pending()
-            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+            except Exception:
                 log.exception("event dispatch failed")
             self._wake.wait(self.interval)
             self._wake.clear()

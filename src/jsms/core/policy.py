@@ -69,6 +69,11 @@ ACTION_LABELS = {
     "asset.write": N_("Register assets"),
     "agreement.read": N_("See agreements"),
     "agreement.write": N_("Record agreements"),
+    "incident.read": N_("See incidents"),
+    "incident.write": N_("Record incidents"),
+    "incident.verify": N_("Verify or reject incidents"),
+    "investigation.read": N_("See investigations"),
+    "investigation.write": N_("Record investigation progress"),
     "journey.request": N_("Request journeys"),
     "journey.approve": N_("Approve journeys"),
     "user.read": N_("See user accounts"),
@@ -119,6 +124,11 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "asset.write": [*HOST_OPS],
     "agreement.read": [*READERS],
     "agreement.write": ["host_commander", "working_group_secretary"],
+    "incident.read": [*READERS, "company_security_manager"],
+    "incident.write": [*HOST_ALL],
+    "incident.verify": ["host_commander", "host_analyst"],
+    "investigation.read": [*HOST_ALL, *PARTNER_ALL, "working_group_secretary"],
+    "investigation.write": [*HOST_ALL],
     "journey.request": [*HOST_OPS, "company_security_manager:own"],
     "journey.approve": [*HOST_OPS],
     "user.read": ["administrator", "auditor"],
@@ -143,7 +153,12 @@ class PolicyDocument(BaseModel):
     # Company users see no more than this of what is not their own.
     company_max_tlp: Tlp = Tlp.GREEN
     default_markings: dict[str, Tlp] = Field(
-        default_factory=lambda: {"site": Tlp.GREEN, "unit": Tlp.AMBER, "agreement": Tlp.GREEN}
+        default_factory=lambda: {
+            "site": Tlp.GREEN,
+            "unit": Tlp.AMBER,
+            "agreement": Tlp.GREEN,
+            "incident": Tlp.AMBER,
+        }
     )
     # Decisions that take effect only with an approval from each party.
     dual_approval: list[str] = Field(

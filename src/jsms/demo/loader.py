@@ -57,10 +57,11 @@ def load_demo() -> str:
         assets = _donated_equipment(session, orgs, units, agreement)
         people = _protected_persons(session, orgs, projects, sites)
         _users(session, orgs, units)
+        history = _incident_history(session)
     return (
         f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
         f"{len(sites)} sites, {assets} donated assets, {people} protected persons, "
-        f"{len(data.USERS)} users"
+        f"{len(data.USERS)} users, {history} incidents"
     )
 
 
@@ -242,3 +243,88 @@ def _users(session: Session, orgs: dict, units: dict) -> None:
             timezone=timezone,
             allow_short_password=True,
         )
+
+
+BACKGROUND_INCIDENTS = 400
+
+
+def _incident_history(session: Session) -> int:
+    """Real attacks since 2017 (verified, marked historical) and synthetic background (verified)."""
+    from datetime import UTC, datetime, timedelta
+
+    from jsms.demo.incidents import BACKGROUND_AREAS, BACKGROUND_KINDS, HISTORY
+    from jsms.incidents import service as incidents
+    from jsms.incidents.schemas import IncidentCreate
+
+    count = 0
+    for attack in HISTORY:
+        occurred = datetime.fromisoformat(attack.day).replace(hour=6, tzinfo=UTC)
+        incident = incidents.create_incident(
+            session,
+            DEMO_ACTOR,
+            IncidentCreate(
+                title=attack.title,
+                occurred_at=occurred,
+                time_precision="day",
+                lat=attack.lat,
+                lon=attack.lon,
+                place_name=attack.place,
+                kind=attack.kind,
+                target_category=attack.target,
+                protected_nationality_targeted=True,
+                killed=attack.killed,
+                killed_protected=attack.killed_chinese,
+                injured=attack.injured,
+                claimed_by=attack.claimed_by,
+                narrative=attack.summary,
+                tlp="green",
+            ),
+            source_system="history",
+            external_id=attack.key,
+            historical=True,
+        )
+        incidents.verify_incident(session, DEMO_ACTOR, incident.id)
+        count += 1
+    rng = random.Random(2017)
+    kinds = [kind for kind, weight in BACKGROUND_KINDS for _ in range(weight)]
+    now = datetime.now(UTC)
+    for number in range(BACKGROUND_INCIDENTS):
+        area, lat, lon = _scattered_point(rng, rng.choice(BACKGROUND_AREAS))
+        kind = rng.choice(kinds)
+        occurred = now - timedelta(days=rng.expovariate(1 / 240))
+        killed = 0 if kind in ("threat", "foiled_plot") else min(int(rng.expovariate(0.6)), 25)
+        incident = incidents.create_incident(
+            session,
+            DEMO_ACTOR,
+            IncidentCreate(
+                title=f"Synthetic {kind.replace('_', ' ')} near {area}",
+                occurred_at=occurred,
+                lat=lat,
+                lon=lon,
+                place_name=area,
+                kind=kind,
+                target_category=rng.choice(
+                    ("security_forces", "security_forces", "civilians", "infrastructure")
+                ),
+                killed=killed,
+                injured=int(killed * rng.uniform(0.5, 2.5)),
+                narrative="Synthetic background incident generated for the demo; not a real event.",
+            ),
+            source_system="synthetic",
+            external_id=f"bg-{number}",
+            synthetic=True,
+        )
+        incidents.verify_incident(session, DEMO_ACTOR, incident.id)
+        count += 1
+    return count
+
+
+def _scattered_point(rng: random.Random, area: tuple[str, float, float, float]) -> tuple[str, float, float]:
+    """A random point around an area's centre that lies inside Pakistan (not in the sea)."""
+    from jsms.geo.provinces import province_at
+
+    name, lat, lon, spread = area
+    while True:
+        point = (lat + rng.gauss(0, spread), lon + rng.gauss(0, spread))
+        if province_at(*point) is not None:
+            return name, round(point[0], 4), round(point[1], 4)

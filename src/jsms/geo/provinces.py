@@ -109,3 +109,25 @@ def district_at(lat: float, lon: float, province: Province | None = None) -> Dis
 def province_outline(code: str) -> BaseGeometry:
     codes, shapes, _ = province_shapes()
     return shapes[codes.index(code)]
+
+
+@dataclass(frozen=True)
+class PointPlace:
+    """Where a point lies: its province, district and H3 cell."""
+
+    province: Province
+    district: District | None
+    h3_cell: str
+
+
+H3_RESOLUTION = 9  # ~0.1 km² cells: fine enough to tell sites apart; coarser levels are its parents
+
+
+def place_point(lat: float, lon: float) -> PointPlace | None:
+    """Province, district and H3 cell of a point in Pakistan; None outside it."""
+    import h3
+
+    province = province_at(lat, lon)
+    if province is None:
+        return None
+    return PointPlace(province, district_at(lat, lon, province), h3.latlng_to_cell(lat, lon, H3_RESOLUTION))

@@ -53,7 +53,10 @@ class Incident(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
     external_id: Mapped[str | None] = mapped_column(String(80))
 
     sources: Mapped[list["IncidentSource"]] = relationship(
-        back_populates="incident", lazy="selectin", cascade="all, delete-orphan", order_by="IncidentSource.position"
+        back_populates="incident",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="IncidentSource.position",
     )
     investigation: Mapped["Investigation | None"] = relationship(
         back_populates="incident", lazy="selectin", cascade="all, delete-orphan", uselist=False

@@ -10,11 +10,19 @@ from jsms.core import api as core_api
 from jsms.core.http import install_problem_handlers
 from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
+from jsms.incidents import api as incidents_api
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.web import pages as shell_pages
 
-ROUTERS = (core_api.router, registry_api.router, geo_api.router, shell_pages.router, registry_pages.router)
+ROUTERS = (
+    core_api.router,
+    registry_api.router,
+    incidents_api.router,
+    geo_api.router,
+    shell_pages.router,
+    registry_pages.router,
+)
 TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

@@ -1,0 +1,248 @@
+"""The demo's incident history: real attacks on Chinese nationals and projects in Pakistan since
+2017, from the public record (date, place, casualties as reported, claimed group), marked as
+historical; and synthetic background incidents, marked as synthetic, for a realistic picture.
+
+Casualty figures are those widely reported at the time; "killed" excludes attackers.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HistoricalAttack:
+    key: str
+    day: str  # YYYY-MM-DD
+    title: str
+    place: str
+    lat: float
+    lon: float
+    kind: str
+    target: str
+    killed: int | None
+    killed_chinese: int | None
+    injured: int | None
+    claimed_by: str | None
+    summary: str
+
+
+HISTORY: tuple[HistoricalAttack, ...] = (
+    HistoricalAttack(
+        "quetta-2017-05",
+        "2017-05-24",
+        "Two Chinese language teachers abducted in Quetta",
+        "Jinnah Town, Quetta",
+        30.2014,
+        66.9950,
+        "kidnapping",
+        "foreign_nationals",
+        2,
+        2,
+        0,
+        "Islamic State (claimed)",
+        "Two Chinese nationals were abducted at gunpoint; the group later claimed to have killed them.",
+    ),
+    HistoricalAttack(
+        "karachi-2018-02",
+        "2018-02-05",
+        "Chinese shipping executive shot dead in Karachi",
+        "Defence Housing Authority, Karachi",
+        24.8070,
+        67.0650,
+        "armed_attack",
+        "foreign_nationals",
+        1,
+        1,
+        0,
+        None,
+        "A Chinese national working for a shipping company was shot in his car.",
+    ),
+    HistoricalAttack(
+        "dalbandin-2018-08",
+        "2018-08-11",
+        "Suicide attack on bus of Chinese engineers near Dalbandin",
+        "Dalbandin, Chagai",
+        28.8900,
+        64.4060,
+        "suicide_bombing",
+        "convoy",
+        0,
+        0,
+        5,
+        "Balochistan Liberation Army (claimed)",
+        "A bomber struck a bus carrying engineers of the Saindak project; three Chinese were injured.",
+    ),
+    HistoricalAttack(
+        "consulate-2018-11",
+        "2018-11-23",
+        "Attack on the Chinese Consulate General in Karachi",
+        "Clifton, Karachi",
+        24.8140,
+        67.0310,
+        "armed_attack",
+        "diplomatic",
+        4,
+        0,
+        1,
+        "Balochistan Liberation Army (claimed)",
+        "Three gunmen tried to storm the consulate; two police officers and two visa applicants died.",
+    ),
+    HistoricalAttack(
+        "gwadar-pc-2019-05",
+        "2019-05-11",
+        "Attack on the Pearl Continental hotel in Gwadar",
+        "Koh-e-Batil, Gwadar",
+        25.1080,
+        62.3420,
+        "armed_attack",
+        "foreign_nationals",
+        5,
+        0,
+        6,
+        "Balochistan Liberation Army (claimed)",
+        "Gunmen entered the hotel used by investors; four staff and a navy soldier were killed.",
+    ),
+    HistoricalAttack(
+        "psx-2020-06",
+        "2020-06-29",
+        "Attack on the Pakistan Stock Exchange in Karachi",
+        "I. I. Chundrigar Road, Karachi",
+        24.8478,
+        67.0011,
+        "armed_attack",
+        "infrastructure",
+        4,
+        0,
+        7,
+        "Balochistan Liberation Army (claimed)",
+        "Attackers targeted the exchange, partly owned by a Chinese consortium; four defenders died.",
+    ),
+    HistoricalAttack(
+        "serena-2021-04",
+        "2021-04-21",
+        "Car bomb at the Serena Hotel, Quetta",
+        "Serena Hotel, Quetta",
+        30.1930,
+        67.0100,
+        "ied",
+        "diplomatic",
+        5,
+        0,
+        12,
+        "Tehrik-i-Taliban Pakistan (claimed)",
+        "A car bomb exploded in the hotel car park while the Chinese ambassador was staying there.",
+    ),
+    HistoricalAttack(
+        "dasu-2021-07",
+        "2021-07-14",
+        "Bombing of the Dasu project bus",
+        "Karakoram Highway near Dasu, Upper Kohistan",
+        35.2800,
+        73.2500,
+        "suicide_bombing",
+        "convoy",
+        13,
+        9,
+        28,
+        None,
+        "A vehicle-borne bomb hit the bus taking workers to the Dasu dam site; nine Chinese died.",
+    ),
+    HistoricalAttack(
+        "gwadar-2021-08",
+        "2021-08-20",
+        "Suicide attack on a convoy of Chinese nationals in Gwadar",
+        "East Bay Expressway, Gwadar",
+        25.1270,
+        62.3600,
+        "suicide_bombing",
+        "convoy",
+        2,
+        0,
+        3,
+        "Balochistan Liberation Army (claimed)",
+        "A bomber struck a convoy on the expressway; two children were killed and a Chinese national hurt.",
+    ),
+    HistoricalAttack(
+        "ku-2022-04",
+        "2022-04-26",
+        "Suicide bombing at the Confucius Institute, University of Karachi",
+        "University of Karachi",
+        24.9450,
+        67.1180,
+        "suicide_bombing",
+        "foreign_nationals",
+        4,
+        3,
+        4,
+        "Balochistan Liberation Army (claimed)",
+        "A female bomber blew herself up beside the institute's van; three Chinese teachers died.",
+    ),
+    HistoricalAttack(
+        "gwadar-2023-08",
+        "2023-08-13",
+        "Attack on a convoy of Chinese engineers in Gwadar",
+        "Faqir Colony, Gwadar",
+        25.1300,
+        62.3300,
+        "armed_attack",
+        "convoy",
+        0,
+        0,
+        0,
+        "Balochistan Liberation Army (claimed)",
+        "Gunmen fired on a convoy; the escort repelled the attack and no Chinese were hurt.",
+    ),
+    HistoricalAttack(
+        "besham-2024-03",
+        "2024-03-26",
+        "Suicide bombing of a convoy of Dasu project engineers at Besham",
+        "Karakoram Highway near Besham, Shangla",
+        34.9200,
+        72.8700,
+        "suicide_bombing",
+        "convoy",
+        6,
+        5,
+        0,
+        None,
+        "A bomber rammed a car into a convoy travelling from Islamabad to Dasu; five Chinese died.",
+    ),
+    HistoricalAttack(
+        "karachi-airport-2024-10",
+        "2024-10-06",
+        "Bombing near Jinnah International Airport, Karachi",
+        "Airport signal, Karachi",
+        24.8980,
+        67.1590,
+        "suicide_bombing",
+        "convoy",
+        2,
+        2,
+        10,
+        "Balochistan Liberation Army (claimed)",
+        "A vehicle bomb struck a convoy of Port Qasim power plant engineers; two Chinese died.",
+    ),
+)
+
+# Synthetic background: districts where other violence is frequent, and the kinds it takes.
+BACKGROUND_AREAS = (
+    ("Quetta", 30.19, 67.00, 0.15),
+    ("Turbat", 26.00, 63.05, 0.2),
+    ("Panjgur", 26.97, 64.10, 0.2),
+    ("Khuzdar", 27.81, 66.61, 0.2),
+    ("Dera Ismail Khan", 31.83, 70.90, 0.2),
+    ("Bannu", 32.99, 70.60, 0.15),
+    ("North Waziristan", 32.95, 70.10, 0.25),
+    ("Peshawar", 34.01, 71.55, 0.12),
+    ("Karachi", 24.89, 67.05, 0.12),
+    ("Lakki Marwat", 32.61, 70.91, 0.15),
+    ("Gwadar", 25.15, 62.40, 0.15),
+    ("Kech", 26.20, 62.80, 0.3),
+)
+BACKGROUND_KINDS = (
+    ("ied", 4),
+    ("armed_attack", 5),
+    ("rocket_grenade", 2),
+    ("threat", 2),
+    ("foiled_plot", 1),
+    ("kidnapping", 1),
+)

@@ -1,0 +1,217 @@
+"""Incident logic: record, verify, reject, close; sources and investigation. No commit here.
+
+Verifying, changing a verified incident, or rejecting one emits a domain event through the
+outbox (`incident.verified`, `incident.changed`, `incident.withdrawn`): the risk picture and,
+later, alerts and the partner node follow from those events, after the change has committed.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from jsms.core.actor import Actor
+from jsms.core.crud import ListRequest
+from jsms.core.db import utcnow
+from jsms.core.errors import Conflict, Forbidden, invalid_field
+from jsms.core.events import emit
+from jsms.core.i18n import N_
+from jsms.core.marking import Tlp
+from jsms.core.policy import active_policy, get_visible, require, visible
+from jsms.geo.provinces import place_point
+from jsms.incidents import schemas as s
+from jsms.incidents.models import Incident, IncidentSource, Investigation
+
+SORTABLE = ("occurred_at", "kind", "province", "state", "killed", "created_at")
+TEXT_COLUMNS = ("title", "place_name", "claimed_by", "district")
+
+
+def list_incidents(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Incident], int]:
+    from sqlalchemy import func
+
+    stmt = visible(select(Incident), session, actor, Incident)
+    if query.q:
+        pattern = f"%{query.q.strip()}%"
+        stmt = stmt.where(or_(*(getattr(Incident, c).ilike(pattern) for c in TEXT_COLUMNS)))
+    for name, value in (query.filters or {}).items():
+        if value is not None:
+            stmt = stmt.where(getattr(Incident, name) == value)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    key = query.sort or "-occurred_at"
+    column = key.lstrip("-")
+    if column not in SORTABLE:
+        raise invalid_field("sort", N_("cannot sort by %(field)s"), field=column)
+    order = getattr(Incident, column)
+    stmt = stmt.order_by(order.desc() if key.startswith("-") else order.asc(), Incident.id)
+    rows = session.scalars(stmt.limit(query.page.limit).offset(query.page.offset)).all()
+    return list(rows), total
+
+
+def get_incident(session: Session, actor: Actor, incident_id: uuid.UUID) -> Incident:
+    return get_visible(session, actor, Incident, incident_id)
+
+
+def _place(incident: Incident, lat: float, lon: float) -> None:
+    where = place_point(lat, lon)
+    if where is None:
+        raise invalid_field(
+            "lat", N_("the location %(lat).5f, %(lon).5f is outside Pakistan"), lat=lat, lon=lon
+        )
+    incident.lat, incident.lon = lat, lon
+    incident.province = where.province.code
+    incident.district = where.district.name if where.district else None
+    incident.h3_cell = where.h3_cell
+
+
+def _sources(items: list[s.SourceIn]) -> list[IncidentSource]:
+    return [
+        IncidentSource(
+            position=i,
+            title=item.title,
+            url=str(item.url) if item.url else None,
+            publisher=item.publisher,
+            published_on=item.published_on,
+        )
+        for i, item in enumerate(items)
+    ]
+
+
+def create_incident(
+    session: Session,
+    actor: Actor,
+    data: s.IncidentCreate,
+    *,
+    source_system: str = "field",
+    external_id: str | None = None,
+    historical: bool = False,
+    synthetic: bool = False,
+) -> Incident:
+    """Record a draft incident (the analyst verifies it before it counts anywhere)."""
+    require(session, actor, "incident.write")
+    values = data.model_dump(exclude={"lat", "lon", "sources", "tlp", "release_to"})
+    incident = Incident(
+        **values,
+        source_system=source_system,
+        external_id=external_id,
+        historical=historical,
+        synthetic=synthetic,
+        state="draft",
+        sources=_sources(data.sources),
+    )
+    _place(incident, data.lat, data.lon)
+    policy = active_policy(session)
+    incident.tlp = (data.tlp or policy.default_markings.get("incident", Tlp.AMBER)).value
+    incident.owner_party = actor.party
+    incident.release_to = list(data.release_to or [])
+    session.add(incident)
+    session.flush()
+    return incident
+
+
+def update_incident(
+    session: Session, actor: Actor, incident_id: uuid.UUID, data: s.IncidentUpdate
+) -> Incident:
+    incident = get_incident(session, actor, incident_id)
+    require(session, actor, "incident.write", incident)
+    if incident.state in ("closed", "rejected"):
+        raise Conflict(f"The incident is {incident.state}; reopen it before changing it")
+    changes = data.model_dump(exclude_unset=True)
+    if "lat" in changes:
+        _place(incident, changes.pop("lat"), changes.pop("lon"))
+    if "sources" in changes:
+        changes.pop("sources")
+        incident.sources = _sources(data.sources or [])
+    if changes.get("tlp") is not None:
+        incident.tlp = Tlp(changes.pop("tlp")).value
+    if "release_to" in changes:
+        incident.release_to = list(changes.pop("release_to") or [])
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    session.flush()
+    if incident.state == "verified":
+        emit(session, "incident.changed", event_payload(incident))
+    return incident
+
+
+def event_payload(incident: Incident) -> dict[str, Any]:
+    """What the risk picture needs to know of an incident, without reading its table."""
+    return {
+        "id": str(incident.id),
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "h3_cell": incident.h3_cell,
+        "province": incident.province,
+        "district": incident.district,
+        "kind": incident.kind,
+        "occurred_at": incident.occurred_at.isoformat(),
+        "killed": incident.killed,
+        "injured": incident.injured,
+        "killed_protected": incident.killed_protected,
+        "protected_nationality_targeted": incident.protected_nationality_targeted,
+        "state": incident.state,
+    }
+
+
+def verify_incident(session: Session, actor: Actor, incident_id: uuid.UUID) -> Incident:
+    incident = get_incident(session, actor, incident_id)
+    require(session, actor, "incident.verify", incident)
+    if incident.state != "draft":
+        raise Conflict(f"Only a draft can be verified; this incident is {incident.state}")
+    incident.state = "verified"
+    incident.verified_at = utcnow()
+    incident.verified_by = actor.username
+    incident.state_reason = None
+    session.flush()
+    emit(session, "incident.verified", event_payload(incident))
+    return incident
+
+
+def reject_incident(session: Session, actor: Actor, incident_id: uuid.UUID, reason: str) -> Incident:
+    """Reject a draft, or withdraw a verified incident found to be false (it leaves the risk picture)."""
+    incident = get_incident(session, actor, incident_id)
+    require(session, actor, "incident.verify", incident)
+    if incident.state not in ("draft", "verified"):
+        raise Conflict(f"The incident is {incident.state}; it cannot be rejected")
+    was_verified = incident.state == "verified"
+    incident.state = "rejected"
+    incident.state_reason = reason
+    session.flush()
+    if was_verified:
+        emit(session, "incident.withdrawn", event_payload(incident))
+    return incident
+
+
+def close_incident(session: Session, actor: Actor, incident_id: uuid.UUID, reason: str = "") -> Incident:
+    """Close a verified incident: its record is complete. It stays in the risk picture."""
+    incident = get_incident(session, actor, incident_id)
+    require(session, actor, "incident.verify", incident)
+    if incident.state != "verified":
+        raise Conflict(f"Only a verified incident can be closed; this one is {incident.state}")
+    incident.state = "closed"
+    incident.state_reason = reason or None
+    session.flush()
+    return incident
+
+
+def record_investigation(
+    session: Session, actor: Actor, incident_id: uuid.UUID, data: s.InvestigationIn
+) -> Investigation:
+    incident = get_incident(session, actor, incident_id)
+    require(session, actor, "investigation.write", incident)
+    if incident.investigation is None:
+        incident.investigation = Investigation(**data.model_dump())
+    else:
+        for name, value in data.model_dump().items():
+            setattr(incident.investigation, name, value)
+    session.flush()
+    return incident.investigation
+
+
+def investigation_of(session: Session, actor: Actor, incident: Incident) -> Investigation | None:
+    """The incident's investigation, where the policy shows investigations to the actor."""
+    try:
+        require(session, actor, "investigation.read", incident)
+    except Forbidden:
+        return None
+    return incident.investigation
