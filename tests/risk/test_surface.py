@@ -94,7 +94,7 @@ def test_incidents_outside_the_raster_are_ignored(surface):
 def test_area_maxima(surface):
     surface.upsert("a", 30.0, 70.0, NOW, 10.0)
     labels = np.full(surface.raster.shape, -1)
-    row, col, _ = surface.grid.index(np.array([30.0]), np.array([70.0]))
+    row, _col, _ = surface.grid.index(np.array([30.0]), np.array([70.0]))
     labels[: row[0] + 1, :] = 0  # area 0 holds the incident's cell
     labels[row[0] + 30 :, :] = 1  # area 1 is far north of it
     maxima = surface.area_maxima(labels, 2, NOW)

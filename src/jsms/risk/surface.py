@@ -109,7 +109,7 @@ class Grid:
 
 def _kernel_patch(sigma_cells: float) -> np.ndarray:
     """The smoothing a single unit weight receives, as a patch: exactly what the filter does."""
-    radius = int(math.ceil(3 * sigma_cells))
+    radius = math.ceil(3 * sigma_cells)
     impulse = np.zeros((2 * radius + 1, 2 * radius + 1))
     impulse[radius, radius] = 1.0
     return _smooth(impulse, sigma_cells, radius)
@@ -135,7 +135,7 @@ class RiskSurface:
         self.model = model or RiskModel()
         self.grid = grid or Grid.over_pakistan()
         self.sigma_cells = self.model.sigma_km / CELL_KM
-        self.radius = int(math.ceil(3 * self.sigma_cells))
+        self.radius = math.ceil(3 * self.sigma_cells)
         self.patch = _kernel_patch(self.sigma_cells)
         self.reference_day = _days(reference or datetime.now(UTC))
         self.raster = np.zeros((self.grid.rows, self.grid.cols))
