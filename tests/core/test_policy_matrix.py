@@ -30,6 +30,7 @@ incident.write        host_commander:* host_operations_officer:* host_analyst:*
 incident.verify       host_commander:* host_analyst:*
 investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 investigation.write   host_commander:* host_operations_officer:* host_analyst:*
+risk.read             host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 journey.request       host_commander:* host_operations_officer:* company_security_manager:own
 journey.approve       host_commander:* host_operations_officer:*
 user.read             administrator:* auditor:*

@@ -23,7 +23,9 @@ from jsms.core.db import Base, UTCDateTime, unit_of_work, utcnow
 
 log = logging.getLogger("jsms.events")
 Handler = Callable[[Session, dict[str, Any]], None]
+BatchHook = Callable[[Session], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+_batch_hooks: list[BatchHook] = []
 DISPATCHER = Actor.system("event-dispatcher")
 
 
@@ -57,35 +59,77 @@ def on(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def after_batch(hook: BatchHook) -> BatchHook:
+    """Register work to do once after a batch of events (e.g. re-derive levels once, not per event)."""
+    if hook not in _batch_hooks:
+        _batch_hooks.append(hook)
+    return hook
+
+
+def _deliver(session: Session, event: OutboxEvent) -> None:
+    for handler in _handlers.get(event.name, []):
+        handler(session, event.payload)
+    event.delivered_at = utcnow()
+    event.attempts += 1
+
+
 def dispatch_pending(limit: int = 500) -> int:
-    """Deliver pending events in order, each in its own unit of work; returns how many were delivered."""
+    """Deliver pending events in order; returns how many were delivered.
+
+    A batch is delivered in one unit of work; if any handler fails, the batch is rolled back
+    and retried one event at a time, so the failing event is recorded and the ones before it
+    still go through (later ones wait: events keep their order).
+    """
+    try:
+        with unit_of_work(DISPATCHER) as session:
+            pending = _pending(session, limit)
+            for event in pending:
+                _deliver(session, event)
+            delivered = len(pending)
+    except Exception:  # fall back to one by one to find and record the culprit
+        delivered = _dispatch_one_by_one(limit)
+    if delivered:
+        _run_batch_hooks()
+    return delivered
+
+
+def _pending(session: Session, limit: int) -> list[OutboxEvent]:
+    return list(
+        session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.delivered_at.is_(None))
+            .order_by(OutboxEvent.seq)
+            .limit(limit)
+        )
+    )
+
+
+def _dispatch_one_by_one(limit: int) -> int:
     delivered = 0
     with unit_of_work(DISPATCHER) as session:
-        pending = list(
-            session.scalars(
-                select(OutboxEvent)
-                .where(OutboxEvent.delivered_at.is_(None))
-                .order_by(OutboxEvent.seq)
-                .limit(limit)
-            )
-        )
-    for event in pending:
+        sequence = [event.seq for event in _pending(session, limit)]
+    for seq in sequence:
         try:
             with unit_of_work(DISPATCHER) as session:
-                for handler in _handlers.get(event.name, []):
-                    handler(session, event.payload)
-                row = session.get(OutboxEvent, event.seq)
-                row.delivered_at = utcnow()
-                row.attempts += 1
+                _deliver(session, session.get(OutboxEvent, seq))
             delivered += 1
-        except Exception as error:
-            log.exception("event %s (%s) failed", event.seq, event.name)
+        except Exception as error:  # record the failure, retry later
+            log.exception("event %s failed", seq)
             with unit_of_work(DISPATCHER) as session:
-                row = session.get(OutboxEvent, event.seq)
+                row = session.get(OutboxEvent, seq)
                 row.attempts += 1
                 row.last_error = f"{type(error).__name__}: {error}"[:2000]
-            break  # keep the order: later events wait for this one
+            break
     return delivered
+
+
+def _run_batch_hooks() -> None:
+    for hook in _batch_hooks:
+        try:
+            with unit_of_work(DISPATCHER) as session:
+                hook(session)
+        except Exception:  # the hook keeps its own state and runs again next batch
+            log.exception("after-batch hook %s failed", getattr(hook, "__name__", hook))
 
 
 class Dispatcher:

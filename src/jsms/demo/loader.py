@@ -58,6 +58,7 @@ def load_demo() -> str:
         people = _protected_persons(session, orgs, projects, sites)
         _users(session, orgs, units)
         history = _incident_history(session)
+        _threat_levels(session)
     return (
         f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
         f"{len(sites)} sites, {assets} donated assets, {people} protected persons, "
@@ -328,3 +329,11 @@ def _scattered_point(rng: random.Random, area: tuple[str, float, float, float]) 
         point = (lat + rng.gauss(0, spread), lon + rng.gauss(0, spread))
         if province_at(*point) is not None:
             return name, round(point[0], 4), round(point[1], 4)
+
+
+def _threat_levels(session: Session) -> None:
+    """The first threat levels of the node, from the surface of the incidents just loaded."""
+    from jsms.risk import service as risk
+
+    risk.forget_engine()
+    risk.refresh_levels(session)

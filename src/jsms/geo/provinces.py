@@ -76,11 +76,31 @@ def districts() -> tuple[District, ...]:
 
 
 @lru_cache(maxsize=1)
-def _district_arrays() -> dict[str, tuple[list[District], np.ndarray]]:
+def _district_arrays() -> dict[str, tuple[list[District], np.ndarray, float]]:
+    """Per province: its district points, their coordinates on a local plane, and that plane's scale."""
     grouped: dict[str, list[District]] = {}
     for district in districts():
         grouped.setdefault(district.province, []).append(district)
-    return {code: (ds, np.array([[d.lat, d.lon] for d in ds])) for code, ds in grouped.items()}
+    arrays = {}
+    for code, members in grouped.items():
+        # One scale per province (cosine of its mean latitude), so that a point's district is the
+        # same whether it is asked for alone or as part of a raster (see nearest_districts).
+        scale = float(np.cos(np.radians(np.mean([d.lat for d in members]))))
+        arrays[code] = (members, np.array([[d.lat, d.lon * scale] for d in members]), scale)
+    return arrays
+
+
+def nearest_districts(province: str, lats: np.ndarray, lons: np.ndarray) -> list[District]:
+    """The district of each point of a province: the one whose nearest point is closest."""
+    members, points, scale = _district_arrays()[province]
+    queries = np.column_stack([np.asarray(lats, float), np.asarray(lons, float) * scale])
+    nearest = np.empty(len(queries), dtype=np.int64)
+    for start in range(0, len(queries), 50_000):  # bounded memory for large rasters
+        chunk = queries[start : start + 50_000]
+        nearest[start : start + len(chunk)] = (
+            ((chunk[:, None, :] - points[None, :, :]) ** 2).sum(-1).argmin(1)
+        )
+    return [members[i] for i in nearest]
 
 
 def province_at(lat: float, lon: float) -> Province | None:
@@ -95,15 +115,11 @@ def province_at(lat: float, lon: float) -> Province | None:
 
 
 def district_at(lat: float, lon: float, province: Province | None = None) -> District | None:
-    """The district whose seat is nearest the point, among the districts of its province."""
+    """The district whose nearest point is closest, among the districts of the point's province."""
     province = province or province_at(lat, lon)
     if province is None:
         return None
-    candidates, points = _district_arrays()[province.code]
-    # Scale longitude by cos(latitude) so distances are roughly in equal units.
-    scale = np.array([1.0, np.cos(np.radians(lat))])
-    index = int(np.argmin((((points - [lat, lon]) * scale) ** 2).sum(axis=1)))
-    return candidates[index]
+    return nearest_districts(province.code, np.array([lat]), np.array([lon]))[0]
 
 
 def province_outline(code: str) -> BaseGeometry:

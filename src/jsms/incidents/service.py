@@ -6,8 +6,10 @@ later, alerts and the partner node follow from those events, after the change ha
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -215,3 +217,47 @@ def investigation_of(session: Session, actor: Actor, incident: Incident) -> Inve
     except Forbidden:
         return None
     return incident.investigation
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    """The counted incidents as arrays, for the risk surface (verified or closed, not rejected)."""
+
+    ids: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    occurred_day: np.ndarray
+    kinds: np.ndarray
+    killed: np.ndarray
+    injured: np.ndarray
+    protected: np.ndarray
+
+
+COUNTED_STATES = ("verified", "closed")
+
+
+def risk_inputs(session: Session) -> RiskInputs:
+    """Every counted incident, whatever its marking: the risk picture is the host's own."""
+    rows = session.execute(
+        select(
+            Incident.id,
+            Incident.lat,
+            Incident.lon,
+            Incident.occurred_at,
+            Incident.kind,
+            Incident.killed,
+            Incident.injured,
+            Incident.protected_nationality_targeted,
+        ).where(Incident.state.in_(COUNTED_STATES))
+    ).all()
+    columns = list(zip(*rows, strict=True)) if rows else [[]] * 8
+    return RiskInputs(
+        ids=[str(i) for i in columns[0]],
+        lat=np.array(columns[1], dtype=float),
+        lon=np.array(columns[2], dtype=float),
+        occurred_day=np.array([moment.timestamp() / 86400 for moment in columns[3]], dtype=float),
+        kinds=np.array(columns[4], dtype=object),
+        killed=np.array([np.nan if v is None else v for v in columns[5]], dtype=float),
+        injured=np.array([np.nan if v is None else v for v in columns[6]], dtype=float),
+        protected=np.array(columns[7], dtype=bool),
+    )

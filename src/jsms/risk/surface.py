@@ -17,7 +17,8 @@ scaled by one scalar when read. So adding or removing one incident is exact and 
 add (or subtract) its weight times a precomputed 31 × 31 kernel patch at its place.
 
 H3 cells, districts and provinces read the raster: a cell's value is the raster at its
-centre; an area's intensity is the highest value inside it.
+centre; an area's intensity is the highest value inside it. Values are scaled so that a
+fresh incident reads its own severity at its place (the kernel's peak counts as 1).
 """
 
 import math
@@ -137,6 +138,8 @@ class RiskSurface:
         self.sigma_cells = self.model.sigma_km / CELL_KM
         self.radius = math.ceil(3 * self.sigma_cells)
         self.patch = _kernel_patch(self.sigma_cells)
+        # Read values so that an incident's own place shows its full severity (kernel peak = 1).
+        self.gain = 1.0 / float(self.patch.max())
         self.reference_day = _days(reference or datetime.now(UTC))
         self.raster = np.zeros((self.grid.rows, self.grid.cols))
         # Each incident's weight at the reference time, kept so it can be taken out again.
@@ -200,21 +203,22 @@ class RiskSurface:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def decay_factor(self, at: datetime | None = None) -> float:
-        """What every stored weight is worth at `at` (now by default) relative to the reference time."""
+    def scale(self, at: datetime | None = None) -> float:
+        """What the stored raster is worth at `at` (now by default): the decay since the reference
+        time, times the gain that makes an incident read its own severity at its place."""
         moment = _days(at or datetime.now(UTC))
-        return float(np.exp2(-(moment - self.reference_day) / self.model.half_life_days))
+        return self.gain * float(np.exp2(-(moment - self.reference_day) / self.model.half_life_days))
 
     def values_at(self, lat: np.ndarray, lon: np.ndarray, at: datetime | None = None) -> np.ndarray:
         """The intensity at points (0 outside the raster)."""
         row, col, inside = self.grid.index(lat, lon)
         values = np.zeros(len(row))
         values[inside] = self.raster[row[inside], col[inside]]
-        return np.maximum(values, 0.0) * self.decay_factor(at)
+        return np.maximum(values, 0.0) * self.scale(at)
 
     def area_maxima(self, labels: np.ndarray, count: int, at: datetime | None = None) -> np.ndarray:
         """The highest intensity inside each labelled area (labels: one int per raster cell, -1 none)."""
         maxima = np.zeros(count)
         valid = labels >= 0
         np.maximum.at(maxima, labels[valid], self.raster[valid])
-        return np.maximum(maxima, 0.0) * self.decay_factor(at)
+        return np.maximum(maxima, 0.0) * self.scale(at)

@@ -13,12 +13,14 @@ from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
+from jsms.risk import api as risk_api
 from jsms.web import pages as shell_pages
 
 ROUTERS = (
     core_api.router,
     registry_api.router,
     incidents_api.router,
+    risk_api.router,
     geo_api.router,
     shell_pages.router,
     registry_pages.router,

@@ -1,0 +1,101 @@
+"""HTTP API of the risk picture: threat levels per area, their history, the surface, a point's risk."""
+
+from typing import Annotated, Literal
+
+import h3
+import numpy as np
+from fastapi import APIRouter, Query
+
+from jsms.core.errors import invalid_field
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.i18n import N_
+from jsms.core.policy import require
+from jsms.risk import schemas as s
+from jsms.risk import service
+from jsms.risk.areas import LEVELS, level_for
+
+router = APIRouter(prefix="/api/v1/risk", route_class=UnitOfWorkRoute, tags=["risk"])
+MAX_SURFACE_CELLS = 20_000
+
+
+@router.get("/areas", response_model=list[s.AreaLevel])
+def areas(session: SessionDep, actor: ActorDep, kind: Literal["province", "district"] | None = None):
+    """The threat level in force in each province and district, with the intensity behind it."""
+    return [
+        s.AreaLevel(
+            area=row.area,
+            area_kind=row.area_kind,
+            name=service.area_name(row.area),
+            level=row.level,
+            level_label=LEVELS[row.level],
+            computed_level=row.computed_level,
+            intensity=round(row.intensity, 3),
+            updated_at=row.updated_at,
+        )
+        for row in service.threat_levels(session, actor, kind)
+    ]
+
+
+@router.get("/areas/{area:path}/history", response_model=list[s.LevelChange])
+def history(area: str, session: SessionDep, actor: ActorDep):
+    return service.level_history(session, actor, area)
+
+
+@router.get("/point", response_model=s.PointRisk)
+def point(
+    session: SessionDep,
+    actor: ActorDep,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+):
+    """The risk intensity at one point now, and the level it alone would mean."""
+    intensity = service.intensity_at(session, actor, lat, lon)
+    level = level_for(intensity)
+    return s.PointRisk(
+        lat=lat, lon=lon, intensity=round(intensity, 3), level=level, level_label=LEVELS[level]
+    )
+
+
+@router.get("/surface")
+def surface(
+    session: SessionDep,
+    actor: ActorDep,
+    bbox: Annotated[
+        str,
+        Query(
+            pattern=r"^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$", description="min lon,min lat,max lon,max lat"
+        ),
+    ],
+    resolution: Annotated[int, Query(ge=4, le=8)] = 6,
+    minimum: Annotated[float, Query(ge=0)] = 0.5,
+):
+    """The surface as GeoJSON H3 hexagons inside a bounding box (cells below `minimum` left out)."""
+    require(session, actor, "risk.read")
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox.split(","))
+    if not (min_lon < max_lon and min_lat < max_lat):
+        raise invalid_field("bbox", N_("the box must run from its south-west to its north-east corner"))
+    box = h3.LatLngPoly([(min_lat, min_lon), (min_lat, max_lon), (max_lat, max_lon), (max_lat, min_lon)])
+    cells = list(h3.polygon_to_cells(box, resolution))
+    if len(cells) > MAX_SURFACE_CELLS:
+        raise invalid_field(
+            "resolution",
+            N_("too many cells (%(count)s); choose a coarser resolution or a smaller box"),
+            count=len(cells),
+        )
+    centres = np.array([h3.cell_to_latlng(c) for c in cells]) if cells else np.zeros((0, 2))
+    risk = service.engine(session)
+    values = risk.surface.values_at(centres[:, 0], centres[:, 1]) if cells else np.zeros(0)
+    features = []
+    for cell, value in zip(cells, values.tolist(), strict=True):
+        if value < minimum:
+            continue
+        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
+        features.append(
+            {
+                "type": "Feature",
+                "id": cell,
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "properties": {"intensity": round(value, 3), "level": level_for(value)},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

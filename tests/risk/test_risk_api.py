@@ -1,0 +1,102 @@
+"""The risk picture through the API: levels per area follow verified incidents within a second."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from jsms.core.events import OutboxEvent, dispatch_pending
+from jsms.risk import service as risk
+
+
+@pytest.fixture(autouse=True)
+def fresh_engine():
+    risk.forget_engine()  # each test's transaction is rolled back: never keep another test's surface
+    yield
+    risk.forget_engine()
+
+
+def level_of(api, area: str) -> int:
+    areas = {a["area"]: a for a in api.get("/api/v1/risk/areas", "partner.liaison").json()}
+    return areas[area]["level"]
+
+
+ATTABAD_ATTACK = {
+    "title": "Suicide bombing of a project convoy near the Attabad tunnels",
+    "occurred_at": "2026-11-22T03:00:00Z",
+    "lat": 36.33,
+    "lon": 74.86,
+    "place_name": "Attabad, Hunza",
+    "kind": "suicide_bombing",
+    "target_category": "convoy",
+    "protected_nationality_targeted": True,
+    "killed": 6,
+    "killed_protected": 4,
+    "injured": 9,
+}
+
+
+def test_levels_exist_for_every_province_and_district(api):
+    provinces = api.get("/api/v1/risk/areas", "host.analyst", params={"kind": "province"}).json()
+    assert {p["area"] for p in provinces} == {"PK-BA", "PK-GB", "PK-IS", "PK-JK", "PK-KP", "PK-PB", "PK-SD"}
+    districts = api.get("/api/v1/risk/areas", "host.analyst", params={"kind": "district"}).json()
+    assert len(districts) >= 150 and all(1 <= d["level"] <= 5 for d in districts)
+    balochistan = next(p for p in provinces if p["area"] == "PK-BA")
+    assert balochistan["level"] >= 4 and balochistan["level_label"] in ("High", "Severe")
+
+
+def test_verifying_an_incident_near_a_site_raises_the_district_level_and_site_risk(api, connection):
+    dispatch_pending()
+    assert level_of(api, "PK-GB/Hunza") == 1
+    before = api.get("/api/v1/risk/point", "host.officer", params={"lat": 36.33, "lon": 74.87}).json()
+    incident = api.post("/api/v1/incidents", "host.officer", json=ATTABAD_ATTACK).json()
+    assert api.post(f"/api/v1/incidents/{incident['id']}/verify", "host.analyst").status_code == 200
+    started = time.perf_counter()
+    assert dispatch_pending() >= 1
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"the picture took {elapsed:.2f} s to follow the incident"
+    assert level_of(api, "PK-GB/Hunza") == 5 and level_of(api, "PK-GB") == 5
+    after = api.get("/api/v1/risk/point", "host.officer", params={"lat": 36.33, "lon": 74.87}).json()
+    assert after["intensity"] > before["intensity"] + 20 and after["level"] >= 4  # 1 km from the blast
+    history = api.get("/api/v1/risk/areas/PK-GB/Hunza/history", "host.analyst").json()
+    assert (
+        history[0]["previous_level"] == 1 and history[0]["level"] == 5 and history[0]["cause"] == "computed"
+    )
+    announced = connection.execute(
+        select(OutboxEvent.payload).where(OutboxEvent.name == "threat_level.changed")
+    )
+    assert "PK-GB/Hunza" in {payload["area"] for payload in announced.scalars()}
+
+
+def test_withdrawing_the_incident_lowers_the_level_again(api):
+    incident = api.post("/api/v1/incidents", "host.officer", json=ATTABAD_ATTACK).json()
+    api.post(f"/api/v1/incidents/{incident['id']}/verify", "host.analyst")
+    dispatch_pending()
+    assert level_of(api, "PK-GB/Hunza") == 5
+    api.post(f"/api/v1/incidents/{incident['id']}/reject", "host.analyst", json={"reason": "Misreported"})
+    dispatch_pending()
+    assert level_of(api, "PK-GB/Hunza") == 1
+
+
+def test_a_draft_changes_nothing(api):
+    dispatch_pending()
+    api.post("/api/v1/incidents", "host.officer", json=ATTABAD_ATTACK)
+    dispatch_pending()
+    assert level_of(api, "PK-GB/Hunza") == 1
+
+
+def test_surface_as_hexagons(api):
+    collection = api.get(
+        "/api/v1/risk/surface", "partner.liaison", params={"bbox": "66.8,24.7,67.4,25.1", "resolution": 6}
+    ).json()
+    assert collection["features"], "Karachi has recent incidents"
+    first = collection["features"][0]
+    assert first["geometry"]["type"] == "Polygon" and first["properties"]["intensity"] >= 0.5
+    too_big = api.get("/api/v1/risk/surface", "host.analyst", params={"bbox": "60,23,78,37", "resolution": 8})
+    assert too_big.status_code == 422 and too_big.json()["errors"][0]["loc"] == ["resolution"]
+    reversed_box = api.get("/api/v1/risk/surface", "host.analyst", params={"bbox": "67,25,66,24"})
+    assert reversed_box.status_code == 422
+
+
+def test_risk_needs_a_signed_in_user(api):
+    assert api.get("/api/v1/risk/areas", None).status_code == 401
