@@ -56,9 +56,14 @@ def main() -> None:
     from jsms.risk.areas import area_index
 
     areas = area_index(grid)
-    report("threat levels of all 7 provinces and 160 districts",
-           measure(lambda: (areas.provinces.maxima(surface.raster), areas.districts.maxima(surface.raster)),
-                   repeat=200), "ms")
+    report(
+        "threat levels of all 7 provinces and 160 districts",
+        measure(
+            lambda: (areas.provinces.maxima(surface.raster), areas.districts.maxima(surface.raster)),
+            repeat=200,
+        ),
+        "ms",
+    )
     median_full = sorted(full)[len(full) // 2]
     median_inc = sorted(incremental)[len(incremental) // 2]
     print(

@@ -163,5 +163,5 @@ class Api:
 def api(connection: Connection, node: Settings) -> Iterator[Api]:
     from jsms.web.app import create_app
 
-    with TestClient(create_app(), raise_server_exceptions=False) as client:
+    with TestClient(create_app(dispatch_events=False), raise_server_exceptions=False) as client:
         yield Api(client, node.database_url)

@@ -37,3 +37,41 @@ def test_concurrent_writes_all_succeed_and_the_chain_stays_intact(demo_server):
     assert statuses == [201] * 48
     report = httpx.get(f"{demo_server}/api/v1/audit/verify", headers=bearer(demo_server, "auditor")).json()
     assert report["intact"] is True
+
+
+def test_a_verified_incident_raises_the_district_level_within_a_second(demo_server):
+    """The outbox dispatcher in the server carries the incident into the threat levels."""
+    import time
+
+    officer, analyst = bearer(demo_server, "host.officer"), bearer(demo_server, "host.analyst")
+    area = "PK-GB/Hunza"
+
+    def level() -> int:
+        areas = httpx.get(
+            f"{demo_server}/api/v1/risk/areas", headers=analyst, params={"kind": "district"}
+        ).json()
+        return next(a["level"] for a in areas if a["area"] == area)
+
+    assert level() == 1
+    incident = httpx.post(
+        f"{demo_server}/api/v1/incidents",
+        headers=officer,
+        json={
+            "title": "Rocket fired at the Attabad tunnel camp",
+            "occurred_at": "2026-11-22T03:00:00Z",
+            "lat": 36.33,
+            "lon": 74.86,
+            "kind": "suicide_bombing",
+            "target_category": "project_site",
+            "protected_nationality_targeted": True,
+            "killed": 3,
+            "injured": 5,
+        },
+    ).json()
+    verified = httpx.post(f"{demo_server}/api/v1/incidents/{incident['id']}/verify", headers=analyst)
+    assert verified.status_code == 200
+    started = time.monotonic()
+    while level() == 1 and time.monotonic() - started < 5:
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    assert level() >= 4 and elapsed < 1.0, f"level {level()} after {elapsed:.2f} s"

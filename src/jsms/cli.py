@@ -383,6 +383,23 @@ def demo(
         _serve(host, port)
 
 
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls")] = 0.5,
+) -> None:
+    """Deliver domain events (risk updates, later alerts and federation) outside the web server."""
+    import time
+
+    from jsms.core.events import dispatch_pending
+
+    prepare_database()
+    out.print("delivering events; Ctrl-C to stop")
+    while True:
+        delivered = dispatch_pending()
+        if not delivered:
+            time.sleep(interval)
+
+
 def entrypoint() -> None:  # pragma: no cover - console script shim
     sys.exit(app())
 

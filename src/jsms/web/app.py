@@ -1,5 +1,6 @@
 """The FastAPI application: every domain's router, problem+json errors, OpenAPI at /api/v1/openapi.json."""
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -7,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 import jsms
 from jsms.core import api as core_api
+from jsms.core.events import Dispatcher
 from jsms.core.http import install_problem_handlers
 from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
@@ -29,8 +31,23 @@ TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app() -> FastAPI:
+def create_app(dispatch_events: bool = True) -> FastAPI:
+    """The application; `dispatch_events` runs the outbox dispatcher in this process (not in tests
+    that hold their own transaction, and not where separate `jsms worker` processes deliver)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        dispatcher = Dispatcher() if dispatch_events else None
+        if dispatcher is not None:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                dispatcher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="JSMS — Joint Security Management System",
         version=jsms.__version__,
         description="Protective security coordination between the host and partner parties.",
