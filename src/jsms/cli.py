@@ -390,12 +390,16 @@ def worker(
     """Deliver domain events (risk updates, later alerts and federation) outside the web server."""
     import time
 
-    from jsms.core.events import dispatch_pending
+    from jsms.core.events import PERIODIC_SECONDS, dispatch_pending, run_periodic_hooks
 
     prepare_database()
     out.print("delivering events; Ctrl-C to stop")
+    last_periodic = 0.0
     while True:
         delivered = dispatch_pending()
+        if time.monotonic() - last_periodic >= PERIODIC_SECONDS:
+            last_periodic = time.monotonic()
+            run_periodic_hooks()
         if not delivered:
             time.sleep(interval)
 

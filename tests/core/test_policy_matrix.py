@@ -31,6 +31,10 @@ incident.verify       host_commander:* host_analyst:*
 investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 investigation.write   host_commander:* host_operations_officer:* host_analyst:*
 risk.read             host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
+risk.override         host_commander:* host_analyst:*
+risk.approve_override host_commander:* partner_representative:*
+sop.read              host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
+sop.write             host_commander:*
 journey.request       host_commander:* host_operations_officer:* company_security_manager:own
 journey.approve       host_commander:* host_operations_officer:*
 user.read             administrator:* auditor:*

@@ -100,3 +100,49 @@ def test_surface_as_hexagons(api):
 
 def test_risk_needs_a_signed_in_user(api):
     assert api.get("/api/v1/risk/areas", None).status_code == 401
+
+
+def test_an_override_needs_both_parties_shows_its_reason_and_expires(api):
+    from datetime import UTC, datetime, timedelta
+
+    from jsms.risk import service as risk_service
+
+    dispatch_pending()
+    expires = datetime.now(UTC) + timedelta(hours=6)
+    body = {"area": "PK-GB/Hunza", "level": 4, "reason": "Credible threat to the KKH convoys this week",
+            "expires_at": expires.isoformat()}
+    assert api.post("/api/v1/risk/overrides", "partner.liaison", json=body).status_code == 403
+    proposed = api.post("/api/v1/risk/overrides", "host.analyst", json=body)
+    assert proposed.status_code == 201, proposed.text
+    override = proposed.json()
+    assert override["status"] == "proposed" and override["approved_by"] == {"host": "host.analyst"}
+    assert level_of(api, "PK-GB/Hunza") == 1  # the partner has not approved yet
+    approved = api.post(f"/api/v1/risk/overrides/{override['id']}/approve", "partner.representative").json()
+    assert approved["status"] == "active"
+    hunza = next(a for a in api.get("/api/v1/risk/areas", "host.officer").json() if a["area"] == "PK-GB/Hunza")
+    assert (hunza["level"], hunza["computed_level"]) == (4, 1)
+    assert hunza["override"]["reason"].startswith("Credible threat")
+    history = api.get("/api/v1/risk/areas/PK-GB/Hunza/history", "host.analyst").json()
+    assert history[0]["cause"] == "override" and history[0]["reason"].startswith("Credible")
+    # After the expiry the computed level is back, and the history says why.
+    risk_service.refresh_levels(_session_for_tests(), at=expires + timedelta(minutes=1))
+    hunza = next(a for a in api.get("/api/v1/risk/areas", "host.officer").json() if a["area"] == "PK-GB/Hunza")
+    assert hunza["level"] == 1 and hunza["override"] is None
+    history = api.get("/api/v1/risk/areas/PK-GB/Hunza/history", "host.analyst").json()
+    assert history[0]["cause"] == "override_expired"
+
+
+def test_override_input_is_checked(api):
+    past = {"area": "PK-GB/Hunza", "level": 4, "reason": "Old news", "expires_at": "2020-01-01T00:00:00Z"}
+    response = api.post("/api/v1/risk/overrides", "host.analyst", json=past)
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["expires_at"]
+    nowhere = {**past, "area": "PK-XX/Atlantis", "expires_at": "2099-01-01T00:00:00Z"}
+    assert api.post("/api/v1/risk/overrides", "host.analyst", json=nowhere).json()["errors"][0]["loc"] == ["area"]
+    assert api.post("/api/v1/risk/overrides", "host.analyst", json={**past, "level": 6}).status_code == 422
+
+
+def _session_for_tests():
+    from jsms.core.actor import Actor
+    from jsms.core.db import new_session
+
+    return new_session(Actor.system("test"))

@@ -9,6 +9,7 @@ delivered; a handler that fails leaves its row pending to be retried.
 
 import logging
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,6 +27,8 @@ Handler = Callable[[Session, dict[str, Any]], None]
 BatchHook = Callable[[Session], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 _batch_hooks: list[BatchHook] = []
+_periodic_hooks: list[BatchHook] = []
+PERIODIC_SECONDS = 30.0
 DISPATCHER = Actor.system("event-dispatcher")
 
 
@@ -73,6 +76,17 @@ def _deliver(session: Session, event: OutboxEvent) -> None:
     event.attempts += 1
 
 
+def periodically(hook: BatchHook) -> BatchHook:
+    """Register work the dispatcher does every half minute (e.g. expire overrides, let decay show)."""
+    if hook not in _periodic_hooks:
+        _periodic_hooks.append(hook)
+    return hook
+
+
+def run_periodic_hooks() -> None:
+    _run_hooks(_periodic_hooks)
+
+
 def dispatch_pending(limit: int = 500) -> int:
     """Deliver pending events in order; returns how many were delivered.
 
@@ -89,7 +103,7 @@ def dispatch_pending(limit: int = 500) -> int:
     except Exception:  # fall back to one by one to find and record the culprit
         delivered = _dispatch_one_by_one(limit)
     if delivered:
-        _run_batch_hooks()
+        _run_hooks(_batch_hooks)
     return delivered
 
 
@@ -123,8 +137,8 @@ def _dispatch_one_by_one(limit: int) -> int:
     return delivered
 
 
-def _run_batch_hooks() -> None:
-    for hook in _batch_hooks:
+def _run_hooks(hooks: list[BatchHook]) -> None:
+    for hook in hooks:
         try:
             with unit_of_work(DISPATCHER) as session:
                 hook(session)
@@ -155,10 +169,14 @@ class Dispatcher:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        last_periodic = 0.0
         while not self._stop.is_set():
             try:
                 dispatch_pending()
-            except Exception:
+                if time.monotonic() - last_periodic >= PERIODIC_SECONDS:
+                    last_periodic = time.monotonic()
+                    run_periodic_hooks()
+            except Exception:  # the loop must survive a database hiccup
                 log.exception("event dispatch failed")
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -1,5 +1,6 @@
 """HTTP API of the risk picture: threat levels per area, their history, the surface, a point's risk."""
 
+import uuid
 from typing import Annotated, Literal
 
 import h3
@@ -20,7 +21,9 @@ MAX_SURFACE_CELLS = 20_000
 
 @router.get("/areas", response_model=list[s.AreaLevel])
 def areas(session: SessionDep, actor: ActorDep, kind: Literal["province", "district"] | None = None):
-    """The threat level in force in each province and district, with the intensity behind it."""
+    """The threat level in force in each province and district, the intensity behind it, and the
+    analyst's override where one is in force (with its reason and expiry)."""
+    active = {o.area: o for o in service.overrides(session, actor, "active")}
     return [
         s.AreaLevel(
             area=row.area,
@@ -31,9 +34,36 @@ def areas(session: SessionDep, actor: ActorDep, kind: Literal["province", "distr
             computed_level=row.computed_level,
             intensity=round(row.intensity, 3),
             updated_at=row.updated_at,
+            override=s.OverrideRead.model_validate(active[row.area]) if row.area in active else None,
         )
         for row in service.threat_levels(session, actor, kind)
     ]
+
+
+@router.get("/overrides", response_model=list[s.OverrideRead])
+def list_overrides(
+    session: SessionDep,
+    actor: ActorDep,
+    status: Literal["proposed", "active", "expired", "withdrawn"] | None = None,
+):
+    return service.overrides(session, actor, status)
+
+
+@router.post("/overrides", response_model=s.OverrideRead, status_code=201)
+def propose_override(data: s.OverrideIn, session: SessionDep, actor: ActorDep):
+    """Set an area's level by hand with a reason and an expiry; under the default policy it takes
+    effect once the other party has approved it too."""
+    return service.propose_override(session, actor, data.area, data.level, data.reason, data.expires_at)
+
+
+@router.post("/overrides/{override_id}/approve", response_model=s.OverrideRead)
+def approve_override(override_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    return service.approve_override(session, actor, override_id)
+
+
+@router.post("/overrides/{override_id}/withdraw", response_model=s.OverrideRead)
+def withdraw_override(override_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    return service.withdraw_override(session, actor, override_id)
 
 
 @router.get("/areas/{area:path}/history", response_model=list[s.LevelChange])

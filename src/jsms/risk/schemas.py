@@ -1,8 +1,9 @@
 """Pydantic in/out models of the risk picture."""
 
+import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from jsms.core.schemas import ReadModel
 
@@ -16,6 +17,7 @@ class AreaLevel(BaseModel):
     computed_level: int
     intensity: float
     updated_at: datetime
+    override: "OverrideRead | None" = None
 
 
 class LevelChange(ReadModel):
@@ -35,3 +37,24 @@ class PointRisk(BaseModel):
     intensity: float
     level: int
     level_label: str
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    area: str = Field(min_length=4, max_length=100, description='"PK-BA" or "PK-BA/Gwadar"')
+    level: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=3, max_length=2000)
+    expires_at: AwareDatetime
+
+
+class OverrideRead(ReadModel):
+    id: uuid.UUID
+    area: str
+    level: int
+    reason: str
+    expires_at: datetime
+    status: str
+    proposed_by: str
+    proposed_at: datetime
+    approved_by: dict[str, str]

@@ -8,6 +8,7 @@ announced as `threat_level.changed`.
 """
 
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.db import utcnow
-from jsms.core.events import after_batch, emit, on
-from jsms.core.policy import require
+from jsms.core.errors import Conflict, NotFound, invalid_field
+from jsms.core.events import after_batch, emit, on, periodically
+from jsms.core.i18n import N_
+from jsms.core.policy import active_policy, require
 from jsms.geo.provinces import PROVINCES
 from jsms.incidents import service as incidents
 from jsms.risk.areas import AreaIndex, area_index, levels_for
-from jsms.risk.models import ThreatLevel, ThreatLevelChange
+from jsms.risk.models import ThreatLevel, ThreatLevelChange, ThreatOverride
 from jsms.risk.surface import RiskModel, RiskSurface
 
 
@@ -99,12 +102,6 @@ def _refresh_if_stale(session: Session) -> None:
         risk.levels_stale = False
 
 
-on("incident.verified")(_apply_incident)
-on("incident.changed")(_apply_incident)
-on("incident.withdrawn")(_withdraw_incident)
-after_batch(_refresh_if_stale)
-
-
 def area_intensities(risk: RiskEngine, at: datetime | None = None) -> dict[str, tuple[str, float]]:
     """Each province's and district's highest intensity now: area key → (kind, intensity)."""
     scale = risk.surface.scale(at)
@@ -119,61 +116,165 @@ def area_intensities(risk: RiskEngine, at: datetime | None = None) -> dict[str, 
 
 
 def refresh_levels(session: Session, at: datetime | None = None) -> list[ThreatLevelChange]:
-    """Store every area level the surface now implies; record and announce those that moved."""
+    """Store every area's level: an override in force, else what the surface implies.
+
+    Every level that moved is recorded with its cause (computed, override, override_expired)
+    and, where an area already had a level, announced as `threat_level.changed`.
+    """
     risk = engine(session)
     with _lock:
         intensities = area_intensities(risk, at)
-    current = {row.area: row for row in session.scalars(select(ThreatLevel))}
-    keys = list(intensities)
-    levels = levels_for(np.array([intensities[k][1] for k in keys]))
-    changes = []
     now = at or utcnow()
-    for key, level in zip(keys, levels.tolist(), strict=True):
+    current = {row.area: row for row in session.scalars(select(ThreatLevel))}
+    in_force, expired = _overrides_in_force(session, now)
+    keys = list(intensities)
+    computed = levels_for(np.array([intensities[k][1] for k in keys])).tolist()
+    changes = []
+    for key, computed_level in zip(keys, computed, strict=True):
         kind, intensity = intensities[key]
         row = current.get(key)
+        previous = row.level if row is not None else None
         if row is None:
             row = ThreatLevel(
                 area=key,
                 area_kind=kind,
-                level=level,
-                computed_level=level,
+                level=computed_level,
+                computed_level=computed_level,
                 intensity=intensity,
                 updated_at=now,
             )
             session.add(row)
-            previous = None
-        else:
-            previous = row.level
-            row.intensity = round(intensity, 6)
-            row.computed_level = level
-            row.level = level  # overrides come later and take precedence here
-        if previous != level:
-            row.updated_at = now
-            change = ThreatLevelChange(
-                area=key,
-                area_kind=kind,
-                previous_level=previous,
-                level=level,
-                intensity=round(intensity, 6),
-                cause="computed",
-                at=now,
+        row.intensity = round(intensity, 6)
+        row.computed_level = computed_level
+        level, cause, reason = computed_level, "computed", ""
+        if key in in_force:
+            level, cause, reason = in_force[key].level, "override", in_force[key].reason
+        elif key in expired:
+            cause, reason = "override_expired", expired[key]
+        row.level = level
+        if previous == level:
+            continue
+        row.updated_at = now
+        change = ThreatLevelChange(
+            area=key,
+            area_kind=kind,
+            previous_level=previous,
+            level=level,
+            intensity=round(intensity, 6),
+            cause=cause,
+            reason=reason,
+            at=now,
+        )
+        session.add(change)
+        changes.append(change)
+        if previous is not None:
+            emit(
+                session,
+                "threat_level.changed",
+                {
+                    "area": key,
+                    "area_kind": kind,
+                    "previous_level": previous,
+                    "level": level,
+                    "intensity": intensity,
+                    "cause": cause,
+                    "reason": reason,
+                },
             )
-            session.add(change)
-            changes.append(change)
-            if previous is not None:
-                emit(
-                    session,
-                    "threat_level.changed",
-                    {
-                        "area": key,
-                        "area_kind": kind,
-                        "previous_level": previous,
-                        "level": level,
-                        "intensity": intensity,
-                    },
-                )
     session.flush()
     return changes
+
+
+def _overrides_in_force(session: Session, now: datetime) -> tuple[dict[str, ThreatOverride], dict[str, str]]:
+    """Active overrides by area, and the reasons of those that expired just now (marked expired)."""
+    in_force: dict[str, ThreatOverride] = {}
+    expired: dict[str, str] = {}
+    for override in session.scalars(
+        select(ThreatOverride).where(ThreatOverride.status == "active").order_by(ThreatOverride.proposed_at)
+    ):
+        if override.expires_at <= now:
+            override.status = "expired"
+            expired[override.area] = override.reason
+        else:
+            in_force[override.area] = override
+    return in_force, expired
+
+
+def propose_override(
+    session: Session, actor: Actor, area: str, level: int, reason: str, expires_at: datetime
+) -> ThreatOverride:
+    """Set an area's level by hand, with a reason and an expiry. Where the policy wants both parties
+    for threat-level overrides, it waits for the other party's approval before it takes effect."""
+    require(session, actor, "risk.override")
+    if session.get(ThreatLevel, area) is None:
+        raise invalid_field("area", N_("no province or district %(area)s"), area=area)
+    if expires_at <= utcnow():
+        raise invalid_field("expires_at", N_("the expiry must be in the future"))
+    override = ThreatOverride(
+        area=area,
+        level=level,
+        reason=reason,
+        expires_at=expires_at,
+        proposed_by=actor.username,
+        approved_by={actor.party: actor.username},
+        status="proposed",
+    )
+    session.add(override)
+    if not needs_both_parties(session):
+        _activate_override(session, override)
+    session.flush()
+    return override
+
+
+def needs_both_parties(session: Session) -> bool:
+    return "threat_level.override" in active_policy(session).dual_approval
+
+
+def approve_override(session: Session, actor: Actor, override_id: uuid.UUID) -> ThreatOverride:
+    require(session, actor, "risk.approve_override")
+    override = session.get(ThreatOverride, override_id)
+    if override is None:
+        raise NotFound(f"No threat-level override with id {override_id}")
+    if override.status != "proposed":
+        raise Conflict(f"The override is {override.status}, not awaiting approval")
+    if actor.party in override.approved_by:
+        raise Conflict(f"The {actor.party} party has already approved this override")
+    override.approved_by = {**override.approved_by, actor.party: actor.username}
+    if set(override.approved_by) >= {"host", "partner"}:
+        _activate_override(session, override)
+    session.flush()
+    return override
+
+
+def withdraw_override(session: Session, actor: Actor, override_id: uuid.UUID) -> ThreatOverride:
+    require(session, actor, "risk.override")
+    override = session.get(ThreatOverride, override_id)
+    if override is None:
+        raise NotFound(f"No threat-level override with id {override_id}")
+    if override.status not in ("proposed", "active"):
+        raise Conflict(f"The override is {override.status}")
+    override.status = "withdrawn"
+    session.flush()
+    refresh_levels(session)
+    return override
+
+
+def _activate_override(session: Session, override: ThreatOverride) -> None:
+    for earlier in session.scalars(
+        select(ThreatOverride).where(ThreatOverride.area == override.area, ThreatOverride.status == "active")
+    ):
+        earlier.status = "withdrawn"
+    override.status = "active"
+    session.flush()
+    refresh_levels(session)
+
+
+def overrides(session: Session, actor: Actor, status: str | None = None) -> list[ThreatOverride]:
+    require(session, actor, "risk.read")
+    stmt = select(ThreatOverride).order_by(ThreatOverride.proposed_at.desc())
+    if status:
+        stmt = stmt.where(ThreatOverride.status == status)
+    return list(session.scalars(stmt))
 
 
 def threat_levels(session: Session, actor: Actor, kind: str | None = None) -> list[ThreatLevel]:
@@ -207,3 +308,11 @@ def area_name(key: str, language: str = "en") -> str:
     province, _, district = key.partition("/")
     province_name = PROVINCES[province].name_in(language) if province in PROVINCES else province
     return f"{district}, {province_name}" if district else province_name
+
+
+# What the dispatcher does for the risk picture.
+on("incident.verified")(_apply_incident)
+on("incident.changed")(_apply_incident)
+on("incident.withdrawn")(_withdraw_incident)
+after_batch(_refresh_if_stale)
+periodically(refresh_levels)  # overrides expire and old incidents fade even when nothing happens
