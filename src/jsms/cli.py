@@ -84,8 +84,11 @@ def prepare_database() -> None:
     settings = get_settings()
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from jsms.risk.service import install_default_rules
+
     upgrade()
     run("db-upgrade", bootstrap_node)
+    run("db-upgrade", install_default_rules)
 
 
 @db_app.command("upgrade")

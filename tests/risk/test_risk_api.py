@@ -146,3 +146,33 @@ def _session_for_tests():
     from jsms.core.db import new_session
 
     return new_session(Actor.system("test"))
+
+
+def test_sop_requirements_for_a_posture(api):
+    answer = api.post("/api/v1/risk/sop/evaluate", "company.security",
+                      json={"threat_level": 4, "site_tier": 1, "departure_hour": 21})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["sop_version"] == 1
+    assert result["requirements"]["armoured_vehicle"] is True and result["requirements"]["escort_vehicles"] == 3
+    assert result["requirements"]["approval_level"] == "commander" and "night" in result["applied_rules"]
+    bad = api.post("/api/v1/risk/sop/evaluate", "host.officer", json={"threat_level": 9})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "threat_level"]
+
+
+def test_a_new_sop_version_takes_effect_and_keeps_the_history(api):
+    current = api.get("/api/v1/risk/sop", "host.commander").json()
+    rules = current["rules"]
+    rules["baseline"]["escort_vehicles"] = 2
+    assert api.post("/api/v1/risk/sop/versions", "partner.liaison",
+                    json={"summary": "Two escorts always", "rules": rules}).status_code == 403
+    created = api.post("/api/v1/risk/sop/versions", "host.commander", json={"summary": "Two escorts always",
+                                                                           "rules": rules})
+    assert created.status_code == 201 and created.json()["number"] == 2
+    result = api.post("/api/v1/risk/sop/evaluate", "host.officer", json={"threat_level": 1}).json()
+    assert result["sop_version"] == 2 and result["requirements"]["escort_vehicles"] == 2
+    versions = api.get("/api/v1/risk/sop/versions", "auditor").json()
+    assert [(v["number"], v["status"]) for v in versions] == [(2, "active"), (1, "superseded")]
+    rules["rules"].append(rules["rules"][0])
+    duplicate = api.post("/api/v1/risk/sop/versions", "host.commander", json={"summary": "x", "rules": rules})
+    assert duplicate.status_code == 422 and "unique" in duplicate.text

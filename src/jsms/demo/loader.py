@@ -335,5 +335,6 @@ def _threat_levels(session: Session) -> None:
     """The first threat levels of the node, from the surface of the incidents just loaded."""
     from jsms.risk import service as risk
 
+    risk.install_default_rules(session)
     risk.forget_engine()
     risk.refresh_levels(session)

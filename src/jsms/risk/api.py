@@ -7,13 +7,14 @@ import h3
 import numpy as np
 from fastapi import APIRouter, Query
 
-from jsms.core.errors import invalid_field
+from jsms.core.errors import NotFound, invalid_field
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
 from jsms.core.i18n import N_
 from jsms.core.policy import require
 from jsms.risk import schemas as s
 from jsms.risk import service
 from jsms.risk.areas import LEVELS, level_for
+from jsms.risk.sop import Posture
 
 router = APIRouter(prefix="/api/v1/risk", route_class=UnitOfWorkRoute, tags=["risk"])
 MAX_SURFACE_CELLS = 20_000
@@ -129,3 +130,36 @@ def surface(
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+@router.get("/sop", response_model=s.RuleSetVersion)
+def sop_in_force(session: SessionDep, actor: ActorDep):
+    """The standard operating procedures in force: a baseline and the rules that tighten it."""
+    versions = service.rule_set_versions(session, actor)
+    active = next((v for v in versions if v.status == "active"), None)
+    if active is None:
+        raise NotFound("No SOP version is stored yet; the defaults apply")
+    return active
+
+
+@router.get("/sop/versions", response_model=list[s.RuleSetVersion])
+def sop_versions(session: SessionDep, actor: ActorDep):
+    return service.rule_set_versions(session, actor)
+
+
+@router.post("/sop/versions", response_model=s.RuleSetVersion, status_code=201)
+def new_sop_version(data: s.RuleSetProposal, session: SessionDep, actor: ActorDep):
+    """Put a new version of the SOPs in force (the earlier ones are kept)."""
+    return service.new_rule_set(session, actor, data.rules, data.summary)
+
+
+@router.post("/sop/evaluate", response_model=s.PostureRequirements)
+def sop_requirements(posture: Posture, session: SessionDep, actor: ActorDep):
+    """What a journey with this posture (threat level on its way, hours, site tier) requires."""
+    number, result = service.requirements_for(session, actor, posture)
+    return s.PostureRequirements(
+        sop_version=number,
+        posture=posture,
+        requirements=result.requirements,
+        applied_rules=result.applied_rules,
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from jsms.core.schemas import ReadModel
+from jsms.risk.sop import Posture, Requirements, RuleSet
 
 
 class AreaLevel(BaseModel):
@@ -58,3 +59,26 @@ class OverrideRead(ReadModel):
     proposed_by: str
     proposed_at: datetime
     approved_by: dict[str, str]
+
+
+class RuleSetVersion(ReadModel):
+    number: int
+    status: str
+    summary: str
+    rules: dict
+    created_by: str
+    created_at: datetime
+
+
+class RuleSetProposal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(min_length=1, max_length=2000)
+    rules: RuleSet
+
+
+class PostureRequirements(BaseModel):
+    sop_version: int
+    posture: Posture
+    requirements: Requirements
+    applied_rules: list[str]

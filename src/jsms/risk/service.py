@@ -25,8 +25,9 @@ from jsms.core.i18n import N_
 from jsms.core.policy import active_policy, require
 from jsms.geo.provinces import PROVINCES
 from jsms.incidents import service as incidents
+from jsms.risk import sop
 from jsms.risk.areas import AreaIndex, area_index, levels_for
-from jsms.risk.models import ThreatLevel, ThreatLevelChange, ThreatOverride
+from jsms.risk.models import SopRuleSet, ThreatLevel, ThreatLevelChange, ThreatOverride
 from jsms.risk.surface import RiskModel, RiskSurface
 
 
@@ -308,6 +309,66 @@ def area_name(key: str, language: str = "en") -> str:
     province, _, district = key.partition("/")
     province_name = PROVINCES[province].name_in(language) if province in PROVINCES else province
     return f"{district}, {province_name}" if district else province_name
+
+
+# ---- standard operating procedures -------------------------------------------------------
+
+
+def install_default_rules(session: Session) -> SopRuleSet | None:
+    """Version 1 of the SOPs on a new node (the default set of the risk README); no-op afterwards."""
+    if session.scalar(select(SopRuleSet.id).limit(1)) is not None:
+        return None
+    rule_set = SopRuleSet(
+        number=1,
+        status="active",
+        summary="Default SOPs at installation",
+        rules=sop.DEFAULT_RULES.model_dump(mode="json"),
+        created_by="system:install",
+    )
+    session.add(rule_set)
+    session.flush()
+    return rule_set
+
+
+def active_rules(session: Session, actor: Actor) -> tuple[int, sop.RuleSet]:
+    """The SOP version in force and its rules (the defaults until a version is stored)."""
+    require(session, actor, "sop.read")
+    current = session.scalar(select(SopRuleSet).where(SopRuleSet.status == "active"))
+    if current is None:
+        return 0, sop.DEFAULT_RULES
+    return current.number, sop.RuleSet.model_validate(current.rules)
+
+
+def rule_set_versions(session: Session, actor: Actor) -> list[SopRuleSet]:
+    require(session, actor, "sop.read")
+    return list(session.scalars(select(SopRuleSet).order_by(SopRuleSet.number.desc())))
+
+
+def new_rule_set(session: Session, actor: Actor, rules: sop.RuleSet, summary: str) -> SopRuleSet:
+    """Put a new SOP version in force; the earlier ones are kept as superseded."""
+    require(session, actor, "sop.write")
+    install_default_rules(session)
+    number = 1
+    for earlier in session.scalars(select(SopRuleSet)):
+        number = max(number, earlier.number + 1)
+        if earlier.status == "active":
+            earlier.status = "superseded"
+    rule_set = SopRuleSet(
+        number=number,
+        status="active",
+        summary=summary,
+        rules=rules.model_dump(mode="json"),
+        created_by=actor.username,
+    )
+    session.add(rule_set)
+    session.flush()
+    return rule_set
+
+
+def requirements_for(session: Session, actor: Actor, posture: sop.Posture) -> tuple[int, sop.Evaluation]:
+    """What a journey with this posture requires under the SOPs in force."""
+    number, rules = active_rules(session, actor)
+    return number, sop.evaluate(rules, posture)
 
 
 # What the dispatcher does for the risk picture.
