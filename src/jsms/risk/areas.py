@@ -13,7 +13,7 @@ from jsms.risk.surface import Grid
 # The highest intensity in an area sets its level; at or above each bound the level rises by one.
 # A fresh incident reads its own severity at its place: a threat 0.5 (low), an IED without
 # casualties 3 (guarded), an armed attack killing four 7.8 (elevated), a suicide bombing on
-# protected nationals killing ten 25 (severe). See src/jsms/risk/README.md.
+# protected nationals killing ten 25.5 (severe). See src/jsms/risk/README.md.
 LEVEL_BOUNDS = (2.0, 5.0, 12.0, 25.0)
 LEVELS = {
     1: N_("Low"),
