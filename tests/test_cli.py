@@ -147,3 +147,21 @@ def test_policy_show_and_history(demo_dir):
     shown = jsms("policy", "show", data_dir=demo_dir)
     assert '"number": 1' in shown.stdout and "journey.approve" in shown.stdout
     assert "system:install" in jsms("policy", "history", data_dir=demo_dir).stdout
+
+
+def test_incidents_import_from_the_command_line_twice(demo_dir):
+    sample = Path(__file__).parent / "incidents" / "data" / "acled_sample.csv"
+    first = jsms("incidents", "import", str(sample), "--format", "acled", data_dir=demo_dir)
+    assert first.returncode == 0, first.stderr
+    assert "line 5: event_date" in first.stderr and "line 6: no coordinates" in first.stderr
+    assert summary_row(first.stdout) == ["6", "3", "0", "1", "2"]  # read, created, present, skipped, bad
+    second = jsms("incidents", "import", str(sample), "--format", "acled", data_dir=demo_dir)
+    assert summary_row(second.stdout) == ["6", "0", "3", "1", "2"]
+    bad_format = jsms("incidents", "import", str(sample), "--format", "xml", data_dir=demo_dir)
+    assert bad_format.returncode == 2 and "unknown format" in bad_format.stderr
+
+
+def summary_row(stdout: str) -> list[str]:
+    """The figures of the import's summary table."""
+    rows = [line for line in stdout.splitlines() if line.strip().startswith("│")]
+    return [cell.strip() for cell in rows[-1].strip().strip("│").split("│")]

@@ -25,11 +25,15 @@ users_app = typer.Typer(help="User accounts and API tokens", no_args_is_help=Tru
 audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
 policy_app = typer.Typer(help="The mechanism policy", no_args_is_help=True)
 geo_app = typer.Typer(help="The gazetteer of Pakistan", no_args_is_help=True)
+incidents_app = typer.Typer(help="Incidents and incident data sets", no_args_is_help=True)
+risk_app = typer.Typer(help="The risk surface and threat levels", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(geo_app, name="geo")
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(risk_app, name="risk")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -324,6 +328,82 @@ def geo_locate(
         fail(f"{lat}, {lon} is outside Pakistan", EXIT_BAD_INPUT)
     district = district_at(lat, lon, province)
     out.print(f"{province.code} {province.name}; district {district.name if district else '?'}")
+
+
+# ---- incidents and risk ------------------------------------------------------------------
+
+
+@incidents_app.command("import")
+def incidents_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    format: Annotated[str, typer.Option("--format", help="acled, gtd or csv")],
+    column_map: Annotated[
+        list[str] | None, typer.Option("--map", help="For csv: FIELD=COLUMN, repeatable")
+    ] = None,
+    verify: Annotated[bool, typer.Option(help="Verify what is imported (curated data sets)")] = False,
+) -> None:
+    """Import an incident data set; importing the same file again adds nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from jsms.incidents import imports
+    from jsms.incidents.service import import_incidents
+
+    if format not in ("acled", "gtd", "csv"):
+        fail(f"unknown format {format!r}; use acled, gtd or csv (--format)", EXIT_BAD_INPUT)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text", EXIT_BAD_INPUT)
+    mapping = dict(pair.split("=", 1) for pair in (column_map or []) if "=" in pair)
+    if column_map and len(mapping) != len(column_map):
+        fail("each --map takes FIELD=COLUMN", EXIT_BAD_INPUT)
+    try:
+        rows = imports.parse_csv(text, mapping) if format == "csv" else imports.PARSERS[format](text)
+        total = max(text.count("\n") - 1, 0)
+        columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("import", total=total)
+            summary = run(
+                "incidents-import",
+                lambda s: import_incidents(
+                    s,
+                    cli_actor("incidents-import"),
+                    rows,
+                    format,
+                    verify=verify,
+                    progress=lambda: progress.advance(task),
+                ),
+            )
+    except imports.FileProblem as problem:
+        fail(f"{file}: {problem}", EXIT_BAD_INPUT)
+    for line, reason in summary.bad:
+        err.print(f"line {line}: {reason}", highlight=False)
+    table = Table("rows read", "created", "already present", "skipped", "bad rows")
+    table.add_row(
+        str(summary.read),
+        str(summary.created),
+        str(summary.already_present),
+        str(len(summary.skipped)),
+        str(len(summary.bad)),
+    )
+    out.print(table)
+
+
+@risk_app.command("recompute")
+def risk_recompute() -> None:
+    """Rebuild the surface from every counted incident and store the threat levels it implies."""
+    from jsms.risk import service as risk
+
+    def action(session):
+        risk.forget_engine()
+        return risk.refresh_levels(session), risk.threat_levels(session, cli_actor("risk"), "province")
+
+    changes, provinces = run("risk-recompute", action)
+    table = Table("province", "level", "intensity")
+    for row in provinces:
+        table.add_row(row.area, str(row.level), f"{row.intensity:.2f}")
+    out.print(table)
+    out.print(f"{len(changes)} level(s) changed")
 
 
 # ---- serve and demo ----------------------------------------------------------------------

@@ -109,8 +109,12 @@ def test_an_override_needs_both_parties_shows_its_reason_and_expires(api):
 
     dispatch_pending()
     expires = datetime.now(UTC) + timedelta(hours=6)
-    body = {"area": "PK-GB/Hunza", "level": 4, "reason": "Credible threat to the KKH convoys this week",
-            "expires_at": expires.isoformat()}
+    body = {
+        "area": "PK-GB/Hunza",
+        "level": 4,
+        "reason": "Credible threat to the KKH convoys this week",
+        "expires_at": expires.isoformat(),
+    }
     assert api.post("/api/v1/risk/overrides", "partner.liaison", json=body).status_code == 403
     proposed = api.post("/api/v1/risk/overrides", "host.analyst", json=body)
     assert proposed.status_code == 201, proposed.text
@@ -119,14 +123,18 @@ def test_an_override_needs_both_parties_shows_its_reason_and_expires(api):
     assert level_of(api, "PK-GB/Hunza") == 1  # the partner has not approved yet
     approved = api.post(f"/api/v1/risk/overrides/{override['id']}/approve", "partner.representative").json()
     assert approved["status"] == "active"
-    hunza = next(a for a in api.get("/api/v1/risk/areas", "host.officer").json() if a["area"] == "PK-GB/Hunza")
+    hunza = next(
+        a for a in api.get("/api/v1/risk/areas", "host.officer").json() if a["area"] == "PK-GB/Hunza"
+    )
     assert (hunza["level"], hunza["computed_level"]) == (4, 1)
     assert hunza["override"]["reason"].startswith("Credible threat")
     history = api.get("/api/v1/risk/areas/PK-GB/Hunza/history", "host.analyst").json()
     assert history[0]["cause"] == "override" and history[0]["reason"].startswith("Credible")
     # After the expiry the computed level is back, and the history says why.
     risk_service.refresh_levels(_session_for_tests(), at=expires + timedelta(minutes=1))
-    hunza = next(a for a in api.get("/api/v1/risk/areas", "host.officer").json() if a["area"] == "PK-GB/Hunza")
+    hunza = next(
+        a for a in api.get("/api/v1/risk/areas", "host.officer").json() if a["area"] == "PK-GB/Hunza"
+    )
     assert hunza["level"] == 1 and hunza["override"] is None
     history = api.get("/api/v1/risk/areas/PK-GB/Hunza/history", "host.analyst").json()
     assert history[0]["cause"] == "override_expired"
@@ -137,7 +145,9 @@ def test_override_input_is_checked(api):
     response = api.post("/api/v1/risk/overrides", "host.analyst", json=past)
     assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["expires_at"]
     nowhere = {**past, "area": "PK-XX/Atlantis", "expires_at": "2099-01-01T00:00:00Z"}
-    assert api.post("/api/v1/risk/overrides", "host.analyst", json=nowhere).json()["errors"][0]["loc"] == ["area"]
+    assert api.post("/api/v1/risk/overrides", "host.analyst", json=nowhere).json()["errors"][0]["loc"] == [
+        "area"
+    ]
     assert api.post("/api/v1/risk/overrides", "host.analyst", json={**past, "level": 6}).status_code == 422
 
 
@@ -149,12 +159,17 @@ def _session_for_tests():
 
 
 def test_sop_requirements_for_a_posture(api):
-    answer = api.post("/api/v1/risk/sop/evaluate", "company.security",
-                      json={"threat_level": 4, "site_tier": 1, "departure_hour": 21})
+    answer = api.post(
+        "/api/v1/risk/sop/evaluate",
+        "company.security",
+        json={"threat_level": 4, "site_tier": 1, "departure_hour": 21},
+    )
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert result["sop_version"] == 1
-    assert result["requirements"]["armoured_vehicle"] is True and result["requirements"]["escort_vehicles"] == 3
+    assert (
+        result["requirements"]["armoured_vehicle"] is True and result["requirements"]["escort_vehicles"] == 3
+    )
     assert result["requirements"]["approval_level"] == "commander" and "night" in result["applied_rules"]
     bad = api.post("/api/v1/risk/sop/evaluate", "host.officer", json={"threat_level": 9})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "threat_level"]
@@ -164,10 +179,17 @@ def test_a_new_sop_version_takes_effect_and_keeps_the_history(api):
     current = api.get("/api/v1/risk/sop", "host.commander").json()
     rules = current["rules"]
     rules["baseline"]["escort_vehicles"] = 2
-    assert api.post("/api/v1/risk/sop/versions", "partner.liaison",
-                    json={"summary": "Two escorts always", "rules": rules}).status_code == 403
-    created = api.post("/api/v1/risk/sop/versions", "host.commander", json={"summary": "Two escorts always",
-                                                                           "rules": rules})
+    assert (
+        api.post(
+            "/api/v1/risk/sop/versions",
+            "partner.liaison",
+            json={"summary": "Two escorts always", "rules": rules},
+        ).status_code
+        == 403
+    )
+    created = api.post(
+        "/api/v1/risk/sop/versions", "host.commander", json={"summary": "Two escorts always", "rules": rules}
+    )
     assert created.status_code == 201 and created.json()["number"] == 2
     result = api.post("/api/v1/risk/sop/evaluate", "host.officer", json={"threat_level": 1}).json()
     assert result["sop_version"] == 2 and result["requirements"]["escort_vehicles"] == 2

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest
 from jsms.core.db import utcnow
-from jsms.core.errors import Conflict, Forbidden, invalid_field
+from jsms.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jsms.core.events import emit
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
@@ -261,3 +261,61 @@ def risk_inputs(session: Session) -> RiskInputs:
         injured=np.array([np.nan if v is None else v for v in columns[6]], dtype=float),
         protected=np.array(columns[7], dtype=bool),
     )
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    created: int = 0
+    already_present: int = 0
+    skipped: list[tuple[int, str]] | None = None
+    bad: list[tuple[int, str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.skipped = self.skipped or []
+        self.bad = self.bad or []
+
+
+def import_incidents(
+    session: Session, actor: Actor, rows, source_system: str, *, verify: bool = False, progress=None
+) -> ImportSummary:
+    """Create the incidents of a data set that are not there yet (idempotent: the data set's own
+    ids are kept); bad rows are reported by line and the good ones kept; each row is its own
+    savepoint, so one failure never undoes another row."""
+    from jsms.incidents.imports import BadRow, SkippedRow
+
+    require(session, actor, "incident.write")
+    if verify:
+        require(session, actor, "incident.verify")
+    summary = ImportSummary()
+    known = set(session.scalars(select(Incident.external_id).where(Incident.source_system == source_system)))
+    for parsed in rows:
+        summary.read += 1
+        if progress is not None:
+            progress()
+        if isinstance(parsed, SkippedRow):
+            summary.skipped.append((parsed.line, parsed.reason))
+            continue
+        if isinstance(parsed, BadRow):
+            summary.bad.append((parsed.line, parsed.reason))
+            continue
+        if parsed.external_id in known:
+            summary.already_present += 1
+            continue
+        try:
+            with session.begin_nested():
+                incident = create_incident(
+                    session,
+                    actor,
+                    parsed.incident,
+                    source_system=source_system,
+                    external_id=parsed.external_id,
+                )
+                if verify:
+                    verify_incident(session, actor, incident.id)
+        except DomainError as error:
+            summary.bad.append((parsed.line, str(error)))
+            continue
+        known.add(parsed.external_id)
+        summary.created += 1
+    return summary
