@@ -198,3 +198,19 @@ def test_a_new_sop_version_takes_effect_and_keeps_the_history(api):
     rules["rules"].append(rules["rules"][0])
     duplicate = api.post("/api/v1/risk/sop/versions", "host.commander", json={"summary": "x", "rules": rules})
     assert duplicate.status_code == 422 and "unique" in duplicate.text
+
+
+def test_site_risk_rises_with_an_incident_nearby_and_with_the_tier(api):
+    dispatch_pending()
+    site = api.first("/api/v1/sites", "host.officer", q="Attabad")
+    url = f"/api/v1/risk/sites/{site['id']}"
+    before = api.get(url, "partner.liaison").json()
+    assert before["risk"] < 1 and before["tier"] == 2
+    incident = api.post("/api/v1/incidents", "host.officer", json=ATTABAD_ATTACK).json()
+    api.post(f"/api/v1/incidents/{incident['id']}/verify", "host.analyst")
+    dispatch_pending()
+    after = api.get(url, "partner.liaison").json()
+    assert after["risk"] == pytest.approx(after["surrounding_intensity"] * 1.2, rel=1e-3)
+    assert after["risk"] > 20 and after["level"] == 5
+    missing = api.get("/api/v1/risk/sites/00000000-0000-0000-0000-000000000000", "host.officer")
+    assert missing.status_code == 404

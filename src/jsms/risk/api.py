@@ -87,6 +87,13 @@ def point(
     )
 
 
+@router.get("/sites/{site_id}", response_model=s.SiteRiskRead)
+def site_risk(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    """A site's risk: the highest intensity within 5 km, weighted by its security tier."""
+    result = service.site_risk(session, actor, site_id)
+    return s.SiteRiskRead(**result.__dict__, level_label=LEVELS[result.level])
+
+
 @router.get("/surface")
 def surface(
     session: SessionDep,

@@ -82,3 +82,12 @@ class PostureRequirements(BaseModel):
     posture: Posture
     requirements: Requirements
     applied_rules: list[str]
+
+
+class SiteRiskRead(BaseModel):
+    site_id: uuid.UUID
+    surrounding_intensity: float
+    tier: int
+    risk: float
+    level: int
+    level_label: str

@@ -26,7 +26,7 @@ from jsms.core.policy import active_policy, require
 from jsms.geo.provinces import PROVINCES
 from jsms.incidents import service as incidents
 from jsms.risk import sop
-from jsms.risk.areas import AreaIndex, area_index, levels_for
+from jsms.risk.areas import AreaIndex, area_index, level_for, levels_for
 from jsms.risk.models import SopRuleSet, ThreatLevel, ThreatLevelChange, ThreatOverride
 from jsms.risk.surface import RiskModel, RiskSurface
 
@@ -369,6 +369,35 @@ def requirements_for(session: Session, actor: Actor, posture: sop.Posture) -> tu
     """What a journey with this posture requires under the SOPs in force."""
     number, rules = active_rules(session, actor)
     return number, sop.evaluate(rules, posture)
+
+
+# ---- sites -------------------------------------------------------------------------------
+
+SITE_RADIUS_KM = 5.0
+# A more protected site is a more attractive target: its tier raises the risk read around it.
+TIER_FACTORS = {1: 1.5, 2: 1.2, 3: 1.0}
+
+
+@dataclass(frozen=True)
+class SiteRisk:
+    site_id: uuid.UUID
+    surrounding_intensity: float
+    tier: int
+    risk: float
+    level: int
+
+
+def site_risk(session: Session, actor: Actor, site_id: uuid.UUID) -> SiteRisk:
+    """A site's risk: the highest intensity within 5 km of it, weighted by its security tier."""
+    from jsms.registry import service as registry
+
+    require(session, actor, "risk.read")
+    site = registry.get_site(session, actor, site_id)
+    risk = engine(session)
+    with _lock:
+        around = risk.surface.max_within(site.lat, site.lon, SITE_RADIUS_KM)
+    weighted = around * TIER_FACTORS.get(site.security_tier, 1.0)
+    return SiteRisk(site.id, round(around, 3), site.security_tier, round(weighted, 3), level_for(weighted))
 
 
 # What the dispatcher does for the risk picture.

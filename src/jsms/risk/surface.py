@@ -216,6 +216,16 @@ class RiskSurface:
         values[inside] = self.raster[row[inside], col[inside]]
         return np.maximum(values, 0.0) * self.scale(at)
 
+    def max_within(self, lat: float, lon: float, radius_km: float, at: datetime | None = None) -> float:
+        """The highest intensity in the square of cells reaching `radius_km` around a point."""
+        row, col, inside = self.grid.index(np.array([lat]), np.array([lon]))
+        if not inside[0]:
+            return 0.0
+        reach = max(1, round(radius_km / CELL_KM))
+        r, c = int(row[0]), int(col[0])
+        window = self.raster[max(r - reach, 0) : r + reach + 1, max(c - reach, 0) : c + reach + 1]
+        return max(float(window.max()), 0.0) * self.scale(at)
+
     def area_maxima(self, labels: np.ndarray, count: int, at: datetime | None = None) -> np.ndarray:
         """The highest intensity inside each labelled area (labels: one int per raster cell, -1 none)."""
         maxima = np.zeros(count)
