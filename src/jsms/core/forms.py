@@ -8,6 +8,7 @@ adds GET /<name>, GET /<name>/new, POST /<name>/new, GET /<name>/<id>, GET and P
 
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
@@ -129,6 +130,30 @@ def field_messages(error: ValidationError | Invalid, t: Translator) -> tuple[dic
     return by_field, general
 
 
+def _in_zone(values: dict[str, Any], fields: list[FormField], t: Translator) -> dict[str, Any]:
+    """Read a "datetime-local" value (no zone) as the user's local time, and give it that zone."""
+    from datetime import datetime
+
+    for spec in fields:
+        raw = values.get(spec.name)
+        if spec.kind == "datetime-local" and raw:
+            with suppress(ValueError):  # left as typed: validation then names the field
+                values[spec.name] = datetime.fromisoformat(raw).replace(tzinfo=t.timezone).isoformat()
+    return values
+
+
+def _local(initial: dict[str, Any], t: Translator) -> dict[str, Any]:
+    """A record's values for its edit form: times as the user's local "YYYY-MM-DDTHH:MM"."""
+    from datetime import datetime
+
+    return {
+        name: value.astimezone(t.timezone).strftime("%Y-%m-%dT%H:%M")
+        if isinstance(value, datetime)
+        else value
+        for name, value in initial.items()
+    }
+
+
 def _form_values(form, fields: list[FormField]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in fields:
@@ -234,7 +259,9 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
         return form_page(request, session, actor, None, {})
 
     async def create(request: Request, session: SessionDep, actor: PageActor):
-        values = _form_values(await request.form(), spec.fields)
+        values = _in_zone(
+            _form_values(await request.form(), spec.fields), spec.fields, translator_for(request, actor)
+        )
         try:
             data = resource.create.model_validate({k: v for k, v in values.items() if v is not None})
             obj = resource.add(session, actor, data)
@@ -247,13 +274,18 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
     def edit_form(object_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
         obj = resource.get(session, actor, object_id)
         require(session, actor, spec.write_permission, obj)
-        return form_page(request, session, actor, obj, spec.initial(obj))
+        return form_page(
+            request, session, actor, obj, _local(spec.initial(obj), translator_for(request, actor))
+        )
 
     async def update(object_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
         obj = resource.get(session, actor, object_id)
-        values = _form_values(await request.form(), fields_for(obj))
+        fields = fields_for(obj)
+        t = translator_for(request, actor)
+        values = _form_values(await request.form(), fields)
         try:
-            data = resource.update.model_validate(_changed(values, spec.initial(obj)))
+            changed = _changed(values, _local(spec.initial(obj), t))
+            data = resource.update.model_validate(_in_zone(changed, fields, t))
             resource.change(session, actor, object_id, data)
         except (ValidationError, Invalid) as error:
             session.rollback()

@@ -13,9 +13,11 @@ from jsms.core.http import install_problem_handlers
 from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
+from jsms.incidents import pages as incident_pages
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
+from jsms.risk import pages as risk_pages
 from jsms.web import pages as shell_pages
 
 ROUTERS = (
@@ -26,8 +28,10 @@ ROUTERS = (
     geo_api.router,
     shell_pages.router,
     registry_pages.router,
+    incident_pages.router,
+    risk_pages.router,
 )
-TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry")
+TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 

@@ -59,6 +59,41 @@
     });
   }
 
+  const LEVEL_COLOURS = { 1: "#7fbf7b", 2: "#d9ef8b", 3: "#fee08b", 4: "#fc8d59", 5: "#d73027" };
+  const KIND_COLOURS = { suicide_bombing: "#6a1b1a", ied: "#b3261e", armed_attack: "#d2691e", kidnapping: "#7b1fa2",
+                         rocket_grenade: "#e07b00", foiled_plot: "#5f7d95", threat: "#9e9e9e", other: "#616161" };
+
+  function incidentLayer(collection, labels) {
+    return L.geoJSON(collection, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        radius: 3 + Math.min(7, Math.sqrt(f.properties.killed || 0) * 1.5), weight: f.properties.protected ? 2 : 1,
+        color: f.properties.protected ? "#000" : "#fff", fillColor: KIND_COLOURS[f.properties.kind] || "#555",
+        fillOpacity: 0.85 }),
+      onEachFeature: (f, layer) => {
+        const box = document.createElement("div");
+        const title = document.createElement("strong");
+        title.textContent = f.properties.title;
+        const info = document.createElement("div");
+        info.textContent = f.properties.date + " · " + f.properties.kind_label;
+        const link = document.createElement("a");
+        link.href = f.properties.url;
+        link.textContent = labels.open;
+        box.append(title, info, link);
+        layer.bindPopup(box);
+      },
+    });
+  }
+
+  function levelLayer(collection, opacity) {
+    return L.geoJSON(collection, {
+      style: (f) => ({ color: "#555", weight: 0.5, fillColor: LEVEL_COLOURS[f.properties.level],
+                       fillOpacity: opacity }),
+      onEachFeature: (f, layer) => {
+        if (f.properties.name) layer.bindTooltip(f.properties.name + ": " + f.properties.label, { sticky: true });
+      },
+    });
+  }
+
   function legend(labels) {
     const control = L.control({ position: "bottomright" });
     control.onAdd = () => {
@@ -66,6 +101,19 @@
       const heading = document.createElement("strong");
       heading.textContent = labels.legend;
       box.appendChild(heading);
+      if (labels.level) {
+        const levels = document.createElement("div");
+        levels.className = "legend-levels";
+        levels.append(document.createTextNode(labels.level + " "));
+        [1, 2, 3, 4, 5].forEach((level) => {
+          const swatch = document.createElement("span");
+          swatch.className = "swatch square";
+          swatch.style.background = LEVEL_COLOURS[level];
+          swatch.title = String(level);
+          levels.append(swatch, document.createTextNode(String(level) + " "));
+        });
+        box.appendChild(levels);
+      }
       [1, 2, 3].forEach((tier) => {
         const row = document.createElement("div");
         const swatch = document.createElement("span");
@@ -101,6 +149,23 @@
             style: { color: "#3c5a99", weight: 1, dashArray: "5 4", fillOpacity: 0.06 },
             onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { sticky: true }),
           }); // off until chosen in the layer control: the areas cover most of the country
+        }));
+      }
+      if (el.dataset.threatUrl) {
+        loads.push(json(el.dataset.threatUrl).then((threat) => {
+          if (threat) overlays[labels.threat] = levelLayer(threat, 0.45).addTo(map).bringToBack();
+        }));
+      }
+      if (el.dataset.riskUrl) {
+        loads.push(json(el.dataset.riskUrl).then((surface) => {
+          if (surface) overlays[labels.risk] = levelLayer(surface, 0.55);
+        }));
+      }
+      if (el.dataset.incidentsUrl) {
+        loads.push(json(el.dataset.incidentsUrl).then((incidents) => {
+          if (!incidents) return;
+          overlays[labels.incidents] = incidentLayer(incidents, labels).addTo(map);
+          el.dataset.incidentCount = String(incidents.features.length);
         }));
       }
       if (el.dataset.sitesUrl) {
