@@ -137,8 +137,9 @@
       if (config && config.tile_url) {
         L.tileLayer(config.tile_url, { attribution: config.tile_attribution || "" }).addTo(map);
       }
+      let provinces = null;
       if (base) {
-        const provinces = drawBase(map, base, labels, overlays);
+        provinces = drawBase(map, base, labels, overlays);
         if (!el.dataset.focus) map.fitBounds(provinces.getBounds(), { padding: [8, 8], animate: false });
       }
       const loads = [];
@@ -153,7 +154,7 @@
       }
       if (el.dataset.threatUrl) {
         loads.push(json(el.dataset.threatUrl).then((threat) => {
-          if (threat) overlays[labels.threat] = levelLayer(threat, 0.45).addTo(map).bringToBack();
+          if (threat) overlays[labels.threat] = levelLayer(threat, 0.35).addTo(map);
         }));
       }
       if (el.dataset.riskUrl) {
@@ -180,6 +181,9 @@
         }));
       }
       Promise.all(loads).then(() => {
+        // Areas under points: the threat colours over the base provinces, every marker above both.
+        if (overlays[labels.threat]) overlays[labels.threat].bringToBack();
+        if (provinces) provinces.bringToBack();
         L.control.layers(null, overlays, { collapsed: true }).addTo(map);
         legend(labels).addTo(map);
         el.dataset.ready = "true";
