@@ -3,17 +3,21 @@
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Annotated
 
 import h3
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
 
+from jsms.core.errors import Invalid
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_
-from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, render, translator_for
+from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
 from jsms.core.policy import allows, require
 from jsms.risk import service
 from jsms.risk.areas import LEVELS, level_for
+from jsms.risk.sop import RuleSet
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation([NavItem("/risk", N_("Threat levels"), "risk.read", order=30)])
@@ -42,6 +46,8 @@ def risk_page(request: Request, session: SessionDep, actor: PageActor):
             "rules": rules,
             "can_approve": allows(session, actor, "risk.approve_override"),
             "approvals": APPROVALS,
+            "can_edit_sop": allows(session, actor, "sop.write"),
+            "rules_json": rules.model_dump_json(indent=2) if rules else "",
         },
         actor=actor,
     )
@@ -106,3 +112,24 @@ def _pakistan_cells() -> tuple[str, ...]:
     for feature in _province_shapes()["features"]:
         cells |= set(h3.geo_to_cells(feature["geometry"], RISK_LAYER_RESOLUTION))
     return tuple(sorted(cells))
+
+
+@router.post("/risk/sop")
+def new_sop_version(
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    summary: Annotated[str, Form(max_length=2000)],
+    rules: Annotated[str, Form()],
+):
+    """A new SOP version from the page's editor (the JSON of the rule set)."""
+    try:
+        rule_set = RuleSet.model_validate_json(rules)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise Invalid(f"The rule set is not valid: {where}: {first['msg']}") from None
+    if not summary.strip():
+        raise Invalid("A new version needs a summary")
+    service.new_rule_set(session, actor, rule_set, summary.strip())
+    return redirect("/risk", request)
