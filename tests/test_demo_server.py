@@ -75,3 +75,24 @@ def test_a_verified_incident_raises_the_district_level_within_a_second(demo_serv
         time.sleep(0.05)
     elapsed = time.monotonic() - started
     assert level() >= 4 and elapsed < 1.0, f"level {level()} after {elapsed:.2f} s"
+
+
+def test_audited_reads_and_writes_at_once_all_succeed(demo_server):
+    """Reads that append to the audit chain (personal data) alongside writes, on SQLite."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    officer = bearer(demo_server, "host.officer")
+    people = httpx.get(f"{demo_server}/api/v1/persons", headers=officer, params={"limit": 20}).json()["items"]
+
+    def work(number: int) -> int:
+        if number % 2:
+            person = people[number % len(people)]["id"]
+            return httpx.get(
+                f"{demo_server}/api/v1/persons/{person}", headers=officer, timeout=30
+            ).status_code
+        body = {"name": f"Post {number}", "kind": "camp", "lat": 25.2 + number / 1000, "lon": 62.4}
+        return httpx.post(f"{demo_server}/api/v1/sites", json=body, headers=officer, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(work, range(60)))
+    assert statuses.count(200) == 30 and statuses.count(201) == 30

@@ -31,14 +31,14 @@ TOKEN_URL = "/api/v1/auth/token"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 def _request_session(request: Request) -> Session:
     session = getattr(request.state, "session", None)
     if session is None:
-        # The actor is set once the caller is known; a request that changes things says so up front.
-        session = new_session(actor=None, write=request.method not in READ_ONLY_METHODS)
+        # The actor is set once the caller is known. Every request may write, reads included (a
+        # read of personal data appends to the audit chain), so on SQLite each takes the write
+        # lock when it begins: a transaction that read first and writes later would fail outright
+        # if another writer (the event dispatcher, say) committed in between. PostgreSQL ignores it.
+        session = new_session(actor=None, write=True)
         request.state.session = session
     return session
 
