@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # default: the map then draws Pakistan's provinces, roads and cities from bundled data.
     tile_url: str | None = None
     tile_attribution: str = ""
+    # Deliver domain events inside the web server. Set false where one `jsms worker` delivers them:
+    # exactly one process per node should (see src/jsms/risk/README.md).
+    dispatch_in_server: bool = True
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> "Settings":

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 import jsms
 from jsms.core import api as core_api
+from jsms.core.config import get_settings
 from jsms.core.events import Dispatcher
 from jsms.core.http import install_problem_handlers
 from jsms.core.pages import add_template_package
@@ -35,13 +36,14 @@ TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(dispatch_events: bool = True) -> FastAPI:
+def create_app(dispatch_events: bool | None = None) -> FastAPI:
     """The application; `dispatch_events` runs the outbox dispatcher in this process (not in tests
     that hold their own transaction, and not where separate `jsms worker` processes deliver)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        dispatcher = Dispatcher() if dispatch_events else None
+        dispatching = get_settings().dispatch_in_server if dispatch_events is None else dispatch_events
+        dispatcher = Dispatcher() if dispatching else None
         if dispatcher is not None:
             dispatcher.start()
         try:
