@@ -47,6 +47,16 @@ VALIDATION_MESSAGES = {
 }
 
 
+def label(mapping: dict[str, str], attribute: str) -> Callable[[Any, Translator], str]:
+    """A column or row that shows a slug by its translated label."""
+    return lambda obj, t: t.gettext(mapping.get(str(getattr(obj, attribute)), str(getattr(obj, attribute))))
+
+
+def plain(attribute: str) -> Callable[[Any, Translator], Any]:
+    """A column or row that shows an attribute as it is (empty when missing)."""
+    return lambda obj, t: "" if getattr(obj, attribute) is None else getattr(obj, attribute)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from jsms.core.crud import ListRequest
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
@@ -21,14 +21,6 @@ from jsms.incidents.api import INCIDENTS
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation([NavItem("/incidents", N_("Incidents"), "incident.read", order=20)])
 MAP_DAYS = 730
-
-
-def label(mapping: dict[str, str], attribute: str):
-    return lambda obj, t: t.gettext(mapping.get(str(getattr(obj, attribute)), str(getattr(obj, attribute))))
-
-
-def plain(attribute: str):
-    return lambda obj, t: "" if getattr(obj, attribute) is None else getattr(obj, attribute)
 
 
 def where(obj, t: Translator) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
@@ -35,15 +35,6 @@ add_navigation(
         NavItem("/organisations", N_("Organisations"), "organisation.read"),
     ]
 )
-
-
-def label(mapping: dict[str, str], attribute: str):
-    """A column or row showing a slug by its translated label."""
-    return lambda obj, t: t.gettext(mapping.get(str(getattr(obj, attribute)), str(getattr(obj, attribute))))
-
-
-def plain(attribute: str):
-    return lambda obj, t: "" if getattr(obj, attribute) is None else getattr(obj, attribute)
 
 
 def local_name(obj: Any, t: Translator) -> str:
