@@ -6,16 +6,20 @@ single-object answer, If-Match honoured on update and delete, 201 on create, 204
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
+from jsms.core.errors import invalid_field
 from jsms.core.http import ActorDep, SessionDep, check_if_match, etag
+from jsms.core.i18n import N_
+from jsms.core.policy import visible
 from jsms.core.schemas import Page, PageParams
 
 
@@ -48,6 +52,43 @@ class ListRequest:
     @classmethod
     def of(cls, params: ListParams) -> "ListRequest":
         return cls(params.page(), params.q, params.filters(), params.sort)
+
+
+def sorted_by(stmt: Select, model: Any, sort: str | None, allowed: Sequence[str], default: str) -> Select:
+    """Order by a field the caller may sort on ("-name" for descending), then by id for a stable page."""
+    key = sort or default
+    descending = key.startswith("-")
+    name = key.lstrip("-")
+    if name not in allowed:
+        raise invalid_field("sort", N_("cannot sort by %(field)s"), field=name)
+    column = getattr(model, name)
+    return stmt.order_by(column.desc() if descending else column.asc(), model.id)
+
+
+def list_page(
+    session: Session,
+    actor: Actor,
+    model: Any,
+    query: ListRequest,
+    *,
+    text_columns: Sequence[str],
+    sortable: Sequence[str],
+    default_sort: str,
+    stmt: Select | None = None,
+) -> tuple[list[Any], int]:
+    """One page of the rows of `model` the actor may see (filtered in SQL by the policy), matching
+    the free text and the exact filters, sorted, with the total count."""
+    stmt = visible(stmt if stmt is not None else select(model), session, actor, model)
+    if query.q:
+        pattern = f"%{query.q.strip()}%"
+        stmt = stmt.where(or_(*(getattr(model, c).ilike(pattern) for c in text_columns)))
+    for name, value in (query.filters or {}).items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, name) == value)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    stmt = sorted_by(stmt, model, query.sort, sortable, default_sort)
+    rows = session.scalars(stmt.limit(query.page.limit).offset(query.page.offset)).unique().all()
+    return list(rows), total
 
 
 Lister = Callable[[Session, Actor, ListRequest], tuple[list[Any], int]]

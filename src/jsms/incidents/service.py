@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
-from jsms.core.crud import ListRequest
+from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jsms.core.events import emit
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
-from jsms.core.policy import active_policy, get_visible, require, visible
+from jsms.core.policy import active_policy, get_visible, require
 from jsms.geo.provinces import place_point
 from jsms.incidents import schemas as s
 from jsms.incidents.models import Incident, IncidentSource, Investigation
@@ -30,24 +30,15 @@ TEXT_COLUMNS = ("title", "place_name", "claimed_by", "district")
 
 
 def list_incidents(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Incident], int]:
-    from sqlalchemy import func
-
-    stmt = visible(select(Incident), session, actor, Incident)
-    if query.q:
-        pattern = f"%{query.q.strip()}%"
-        stmt = stmt.where(or_(*(getattr(Incident, c).ilike(pattern) for c in TEXT_COLUMNS)))
-    for name, value in (query.filters or {}).items():
-        if value is not None:
-            stmt = stmt.where(getattr(Incident, name) == value)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    key = query.sort or "-occurred_at"
-    column = key.lstrip("-")
-    if column not in SORTABLE:
-        raise invalid_field("sort", N_("cannot sort by %(field)s"), field=column)
-    order = getattr(Incident, column)
-    stmt = stmt.order_by(order.desc() if key.startswith("-") else order.asc(), Incident.id)
-    rows = session.scalars(stmt.limit(query.page.limit).offset(query.page.offset)).all()
-    return list(rows), total
+    return list_page(
+        session,
+        actor,
+        Incident,
+        query,
+        text_columns=TEXT_COLUMNS,
+        sortable=SORTABLE,
+        default_sort="-occurred_at",
+    )
 
 
 def get_incident(session: Session, actor: Actor, incident_id: uuid.UUID) -> Incident:

@@ -5,20 +5,18 @@ domain objects; it never commits (the caller owns the unit of work).
 """
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import h3
 from pypinyin import Style, lazy_pinyin
 from shapely import geometry as shapes
 from shapely.validation import explain_validity
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.audit import record_access
-from jsms.core.crud import ListRequest
+from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import utcnow
 from jsms.core.errors import Forbidden, invalid_field
 from jsms.core.i18n import N_
@@ -26,7 +24,7 @@ from jsms.core.marking import Marked, Tlp
 from jsms.core.models import Organisation
 from jsms.core.parties import add_organisation, get_organisation, move_organisation
 from jsms.core.policy import active_policy, allows, get_visible, require, visible
-from jsms.geo.provinces import district_at, province_at
+from jsms.geo.provinces import place_point
 from jsms.registry import schemas as s
 from jsms.registry.models import (
     Agreement,
@@ -37,46 +35,6 @@ from jsms.registry.models import (
     Site,
     Unit,
 )
-
-SITE_H3_RESOLUTION = 9  # ~0.1 km² cells: fine enough to tell sites apart
-
-
-def _sorted(stmt: Select, model: Any, sort: str | None, allowed: Sequence[str], default: str) -> Select:
-    key = sort or default
-    descending = key.startswith("-")
-    name = key.lstrip("-")
-    if name not in allowed:
-        raise invalid_field(
-            "sort",
-            f"cannot sort by {name!r}; use one of {', '.join(allowed)} (prefix '-' for descending)",
-        )
-    column = getattr(model, name)
-    return stmt.order_by(column.desc() if descending else column.asc(), model.id)
-
-
-def _listing(
-    session: Session,
-    actor: Actor,
-    model: Any,
-    query: ListRequest,
-    *,
-    text_columns: Sequence[str],
-    sortable: Sequence[str],
-    default_sort: str,
-    stmt: Select | None = None,
-) -> tuple[list[Any], int]:
-    """One page of the rows the actor may see, filtered and sorted, with the total count."""
-    stmt = visible(stmt if stmt is not None else select(model), session, actor, model)
-    if query.q:
-        pattern = f"%{query.q.strip()}%"
-        stmt = stmt.where(or_(*(getattr(model, c).ilike(pattern) for c in text_columns)))
-    for name, value in (query.filters or {}).items():
-        if value is not None:
-            stmt = stmt.where(getattr(model, name) == value)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    stmt = _sorted(stmt, model, query.sort, sortable, default_sort)
-    rows = session.scalars(stmt.limit(query.page.limit).offset(query.page.offset)).unique().all()
-    return list(rows), total
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> None:
@@ -129,7 +87,7 @@ def list_organisations(session: Session, actor: Actor, query: ListRequest) -> tu
     stmt = select(Organisation)
     if party:
         stmt = stmt.where(Organisation.path.startswith(f"/{party}/"))
-    return _listing(
+    return list_page(
         session,
         actor,
         Organisation,
@@ -180,7 +138,7 @@ def update_organisation(
 
 
 def list_projects(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Project], int]:
-    return _listing(
+    return list_page(
         session,
         actor,
         Project,
@@ -238,19 +196,13 @@ def locate(lat: float | None, lon: float | None, geometry: s.Geometry | None) ->
     else:
         field = "lat"
         geojson = {"type": "Point", "coordinates": [lon, lat]}
-    province = province_at(lat, lon)
-    if province is None:
+    where = place_point(lat, lon)
+    if where is None:
         raise invalid_field(
             field, N_("the location %(lat).5f, %(lon).5f is outside Pakistan"), lat=lat, lon=lon
         )
-    district = district_at(lat, lon, province)
     return Location(
-        geojson,
-        lat,
-        lon,
-        h3.latlng_to_cell(lat, lon, SITE_H3_RESOLUTION),
-        province.code,
-        district.name if district else None,
+        geojson, lat, lon, where.h3_cell, where.province.code, where.district.name if where.district else None
     )
 
 
@@ -258,7 +210,7 @@ SITE_REFERENCES = {"project_id": Project, "guarding_unit_id": Unit, "owner_org_i
 
 
 def list_sites(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Site], int]:
-    return _listing(
+    return list_page(
         session,
         actor,
         Site,
@@ -351,7 +303,7 @@ PERSON_REFERENCES = {"employer_org_id": Organisation, "project_id": Project, "si
 
 
 def list_persons(session: Session, actor: Actor, query: ListRequest) -> tuple[list[ProtectedPerson], int]:
-    return _listing(
+    return list_page(
         session,
         actor,
         ProtectedPerson,
@@ -428,7 +380,7 @@ def list_units(session: Session, actor: Actor, query: ListRequest) -> tuple[list
         pattern = f"%{query.q.strip()}%"
         stmt = stmt.where(or_(Organisation.name.ilike(pattern), Unit.call_sign.ilike(pattern)))
     plain = ListRequest(page=query.page, filters=query.filters, sort=query.sort)
-    return _listing(
+    return list_page(
         session,
         actor,
         Unit,
@@ -519,7 +471,7 @@ def unit_view(unit: Unit) -> s.UnitRead:
 
 
 def list_agreements(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Agreement], int]:
-    return _listing(
+    return list_page(
         session,
         actor,
         Agreement,
@@ -571,7 +523,7 @@ ASSET_REFERENCES = {"owner_org_id": Organisation, "agreement_id": Agreement, "as
 
 
 def list_assets(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Asset], int]:
-    return _listing(
+    return list_page(
         session,
         actor,
         Asset,
