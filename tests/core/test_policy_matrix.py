@@ -30,6 +30,7 @@ incident.write        host_commander:* host_operations_officer:* host_analyst:*
 incident.verify       host_commander:* host_analyst:*
 investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 investigation.write   host_commander:* host_operations_officer:* host_analyst:*
+gazetteer.read        host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 risk.read             host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 risk.override         host_commander:* host_analyst:*
 risk.approve_override host_commander:* partner_representative:*

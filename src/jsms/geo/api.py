@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from jsms.core.http import ActorDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.policy import require
 from jsms.geo import gazetteer
 from jsms.geo.provinces import PROVINCES, district_at, province_at
 
@@ -43,27 +44,32 @@ class LocationOut(BaseModel):
 
 @router.get("/places", response_model=list[PlaceOut])
 def search_places(
-    _actor: ActorDep,
+    session: SessionDep,
+    actor: ActorDep,
     q: Annotated[str, Query(min_length=1, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     province: Annotated[str | None, Query(pattern=r"^PK-[A-Z]{2}$")] = None,
 ):
     """Places in Pakistan whose name or any alternate name matches (accents and case ignored)."""
+    require(session, actor, "gazetteer.read")
     return gazetteer.search(q, limit, province)
 
 
 @router.get("/provinces", response_model=list[ProvinceOut])
-def list_provinces(_actor: ActorDep):
+def list_provinces(session: SessionDep, actor: ActorDep):
+    require(session, actor, "gazetteer.read")
     return list(PROVINCES.values())
 
 
 @router.get("/locate", response_model=LocationOut)
 def locate(
-    _actor: ActorDep,
+    session: SessionDep,
+    actor: ActorDep,
     lat: Annotated[float, Query(ge=-90, le=90)],
     lon: Annotated[float, Query(ge=-180, le=180)],
 ):
     """The province (ISO 3166-2:PK) and district of a point, and the nearest named place."""
+    require(session, actor, "gazetteer.read")
     province = province_at(lat, lon)
     district = district_at(lat, lon, province) if province else None
     return LocationOut(
