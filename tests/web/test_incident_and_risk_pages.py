@@ -105,3 +105,11 @@ def test_map_layers_of_incidents_threat_and_risk(browser):
     assert len(threat) == 7 and all(1 <= f["properties"]["level"] <= 5 for f in threat)
     risk = browser.get("/map/risk.json").json()["features"]
     assert risk and all(f["properties"]["intensity"] >= 2 for f in risk)
+
+
+def test_list_filters_offer_translated_choices_and_filter(browser):
+    browser.sign_in("partner.liaison", language="zh")
+    page = browser.get("/incidents?province=PK-KP&kind=suicide_bombing").text
+    assert '<option value="PK-KP" selected>开伯尔-普什图省</option>' in page
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", page, flags=re.S)
+    assert rows and all("自杀式爆炸" in row for row in rows)

@@ -71,16 +71,18 @@ class FormField:
     name: str
     label: str
     kind: str = "text"  # text, number, select, checkbox, textarea, date
-    choices: dict[str, str] | Callable[[Session, Actor], dict[str, str]] | None = None
+    # Fixed choices (message ids, translated when shown), or a function of the session, the actor
+    # and the reader's translator that returns them already in the reader's language.
+    choices: dict[str, str] | Callable[[Session, Actor, Translator], dict[str, str]] | None = None
     required: bool = False
     wide: bool = False
     help: str | None = None
     step: str | None = None
     create_only: bool = False  # e.g. where a unit belongs: set once, not edited here
 
-    def options(self, session: Session, actor: Actor) -> dict[str, str]:
+    def options(self, session: Session, actor: Actor, t: Translator) -> dict[str, str]:
         if callable(self.choices):
-            return self.choices(session, actor)
+            return self.choices(session, actor, t)
         return self.choices or {}
 
 
@@ -216,6 +218,9 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
                 pages=pages,
                 params=params,
                 query=dict(query),
+                filter_options={
+                    f.name: f.options(session, actor, translator_for(request, actor)) for f in spec.filters
+                },
             ),
             actor=actor,
         )
@@ -242,7 +247,8 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
         status_code: int = 200,
     ):
         fields = fields_for(obj)
-        options = {f.name: f.options(session, actor) for f in fields if f.kind == "select"}
+        t = translator_for(request, actor)
+        options = {f.name: f.options(session, actor, t) for f in fields if f.kind == "select"}
         return render(
             request,
             "form.html",

@@ -46,6 +46,13 @@ PROVINCES: dict[str, Province] = {
         Province("PK-IS", "Islamabad", "伊斯兰堡首都区", "اسلام آباد", "08"),
     )
 }
+
+
+def province_names(language: str) -> dict[str, str]:
+    """ISO 3166-2 code → the province's name in a language (en, zh, ur)."""
+    return {code: province.name_in(language) for code, province in PROVINCES.items()}
+
+
 BY_GEONAMES_ADMIN1 = {p.geonames_admin1: p for p in PROVINCES.values()}
 
 

@@ -14,7 +14,7 @@ from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
 from jsms.core.policy import allows
 from jsms.core.schemas import PageParams
-from jsms.geo.provinces import PROVINCES
+from jsms.geo.provinces import PROVINCES, province_names
 from jsms.incidents import labels, service
 from jsms.incidents.api import INCIDENTS
 
@@ -99,6 +99,11 @@ INCIDENT_PAGES = PageSpec(
         "narrative": i.narrative,
     },
     detail_template="incidents/incident.html",
+    filters=[
+        FormField("state", N_("State"), "select", labels.STATES),
+        FormField("kind", N_("Kind"), "select", labels.KINDS),
+        FormField("province", N_("Province"), "select", lambda _s, _a, t: province_names(t.language)),
+    ],
     extra=lambda session, actor, incident: {"can_verify": allows(session, actor, "incident.verify")},
 )
 add_pages(router, INCIDENT_PAGES)

@@ -16,7 +16,7 @@ from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, translator_for
 from jsms.core.policy import allows
 from jsms.core.schemas import PageParams
-from jsms.geo.provinces import PROVINCES
+from jsms.geo.provinces import PROVINCES, province_names
 from jsms.registry import labels, service
 from jsms.registry.api import RESOURCES
 
@@ -62,21 +62,24 @@ def yes_no(attribute: str):
 def choices_of(resource: str, name=lambda o: o.name):
     """Reference choices: the records of a resource the user may see, by id."""
 
-    def options(session: Session, actor: Actor) -> dict[str, str]:
+    def options(session: Session, actor: Actor, _t: Translator) -> dict[str, str]:
         items, _ = RESOURCE[resource].list(session, actor, ListRequest(ALL))
         return {str(item.id): name(item) for item in items}
 
     return options
 
 
-def unit_choices(session: Session, actor: Actor) -> dict[str, str]:
+def unit_choices(session: Session, actor: Actor, _t: Translator) -> dict[str, str]:
     if not allows(session, actor, "unit.read"):
         return {}
     items, _ = service.list_units(session, actor, ListRequest(ALL))
     return {str(u.id): u.node.name for u in items}
 
 
-PROVINCE_CHOICES = {code: p.name for code, p in PROVINCES.items()}
+def province_choices(_session: Session, _actor: Actor, t: Translator) -> dict[str, str]:
+    return province_names(t.language)
+
+
 MARKINGS = {t.value: t.label for t in Tlp}
 
 # ---- sites -------------------------------------------------------------------------------
@@ -134,6 +137,10 @@ SITES = PageSpec(
         "notes": site.notes,
     },
     detail_template="registry/site.html",
+    filters=[
+        FormField("kind", N_("Kind"), "select", labels.SITE_KINDS),
+        FormField("province", N_("Province"), "select", province_choices),
+    ],
     extra=lambda session, actor, site: {
         "people": service.site_people(session, actor, site),
         "unit": service.get_unit(session, actor, site.guarding_unit_id)
@@ -244,7 +251,7 @@ UNITS = PageSpec(
             required=True,
             create_only=True,
         ),
-        FormField("province", N_("Province"), "select", PROVINCE_CHOICES),
+        FormField("province", N_("Province"), "select", province_choices),
         FormField("strength", N_("Strength"), "number"),
     ],
     initial=lambda u: {
