@@ -165,3 +165,36 @@ def summary_row(stdout: str) -> list[str]:
     """The figures of the import's summary table."""
     rows = [line for line in stdout.splitlines() if line.strip().startswith("│")]
     return [cell.strip() for cell in rows[-1].strip().strip("│").split("│")]
+
+
+def test_worker_delivers_the_pending_events(demo_dir, tmp_path):
+    """The demo load leaves its incident events pending; a worker delivers them and keeps running."""
+    import time
+
+    copy = tmp_path / "worker"
+    copy.mkdir()
+    (copy / "secret.key").write_bytes((demo_dir / "secret.key").read_bytes())
+    with sqlite3.connect(demo_dir / "jsms.db") as source, sqlite3.connect(copy / "jsms.db") as target:
+        source.backup(target)
+
+    def pending() -> int:
+        with sqlite3.connect(copy / "jsms.db") as db:
+            return db.execute("SELECT count(*) FROM outbox_event WHERE delivered_at IS NULL").fetchone()[0]
+
+    assert pending() > 400
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
+    environment["JSMS_DATA_DIR"] = str(copy)
+    process = subprocess.Popen(
+        [*JSMS, "worker", "--interval", "0.1"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while pending() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert pending() == 0 and process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

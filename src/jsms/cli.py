@@ -470,21 +470,14 @@ def demo(
 def worker(
     interval: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls")] = 0.5,
 ) -> None:
-    """Deliver domain events (risk updates, later alerts and federation) outside the web server."""
-    import time
+    """Deliver domain events (risk updates, later alerts and federation) outside the web server.
 
-    from jsms.core.events import PERIODIC_SECONDS, dispatch_pending, run_periodic_hooks
+    Run one per node, with JSMS_DISPATCH_IN_SERVER=false for the server."""
+    from jsms.core.events import Dispatcher
 
     prepare_database()
     out.print("delivering events; Ctrl-C to stop")
-    last_periodic = 0.0
-    while True:
-        delivered = dispatch_pending()
-        if time.monotonic() - last_periodic >= PERIODIC_SECONDS:
-            last_periodic = time.monotonic()
-            run_periodic_hooks()
-        if not delivered:
-            time.sleep(interval)
+    Dispatcher(interval).run()
 
 
 def entrypoint() -> None:  # pragma: no cover - console script shim

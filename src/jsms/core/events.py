@@ -147,7 +147,8 @@ def _run_hooks(hooks: list[BatchHook]) -> None:
 
 
 class Dispatcher:
-    """Delivers events in a background thread of the server process, soon after they commit."""
+    """Delivers events soon after they commit: in a background thread of the server (`start`),
+    or in the foreground of `jsms worker` (`run`). Every half minute it also runs the periodic hooks."""
 
     def __init__(self, interval: float = 0.2):
         self.interval = interval
@@ -156,7 +157,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="jsms-events", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="jsms-events", daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
@@ -168,15 +169,18 @@ class Dispatcher:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Deliver until stopped; a batch that delivered something is followed at once by the next."""
         last_periodic = 0.0
         while not self._stop.is_set():
+            delivered = 0
             try:
-                dispatch_pending()
+                delivered = dispatch_pending()
                 if time.monotonic() - last_periodic >= PERIODIC_SECONDS:
                     last_periodic = time.monotonic()
                     run_periodic_hooks()
             except Exception:  # the loop must survive a database hiccup
                 log.exception("event dispatch failed")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+            if not delivered:
+                self._wake.wait(self.interval)
+                self._wake.clear()
