@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from math import ceil
 from typing import Any
 
@@ -144,8 +145,6 @@ def field_messages(error: ValidationError | Invalid, t: Translator) -> tuple[dic
 
 def _in_zone(values: dict[str, Any], fields: list[FormField], t: Translator) -> dict[str, Any]:
     """Read a "datetime-local" value (no zone) as the user's local time, and give it that zone."""
-    from datetime import datetime
-
     for spec in fields:
         raw = values.get(spec.name)
         if spec.kind == "datetime-local" and raw:
@@ -156,8 +155,6 @@ def _in_zone(values: dict[str, Any], fields: list[FormField], t: Translator) -> 
 
 def _local(initial: dict[str, Any], t: Translator) -> dict[str, Any]:
     """A record's values for its edit form: times as the user's local "YYYY-MM-DDTHH:MM"."""
-    from datetime import datetime
-
     return {
         name: value.astimezone(t.timezone).strftime("%Y-%m-%dT%H:%M")
         if isinstance(value, datetime)

