@@ -235,3 +235,12 @@ def test_units_areas_of_responsibility_are_on_the_map(browser):
     browser.client.cookies.clear()
     browser.sign_in("auditor")
     assert browser.get("/map/units.json").json()["features"] == []
+
+
+def test_an_expired_form_says_so_in_the_users_language(browser):
+    browser.sign_in("host.officer", language="zh")
+    forged = browser.client.post(
+        "/sites/new", data={"name": "X", "csrf_token": "stale"}, follow_redirects=False
+    )
+    assert forged.status_code == 403 and "表单已过期，请刷新页面后重试。" in forged.text
+    assert "机制政策不允许" not in forged.text  # not mistaken for a policy refusal

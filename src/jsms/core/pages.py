@@ -200,6 +200,7 @@ ERROR_EXPLANATIONS = {
     404: N_("There is no such record, or it has not been released to you."),
     409: N_("The change conflicts with a stored record."),
     412: N_("Someone changed this record after you opened it; reload it and try again."),
+    422: N_("The input is not valid; nothing was stored."),
 }
 
 
@@ -217,20 +218,24 @@ class PageRoute(UnitOfWorkRoute):
                 target = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
                 return redirect(f"/login?next={target}", request)
             except CsrfRejected:
-                return error_page(request, 403, N_("The form has expired; reload the page and try again."))
+                return error_page(
+                    request, 403, "", N_("The form has expired; reload the page and try again.")
+                )
             except DomainError as error:
                 return error_page(request, error.status, error.detail)
 
         return page_handler
 
 
-def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    """An error in the user's language; 403 and 404 say what happened without revealing more."""
+def error_page(request: Request, status: int, detail: str, explanation: str | None = None) -> HTMLResponse:
+    """An error in the user's language. 403 and 404 say what happened without revealing more; for
+    bad input the technical detail (field names, in English) is shown under the explanation."""
     actor = getattr(request.state, "actor", None)
     context = {
         "status": status,
         "title": ERROR_TITLES.get(status, N_("Error")),
-        "explanation": ERROR_EXPLANATIONS.get(status),
-        "detail": detail,
+        "explanation": explanation
+        or ERROR_EXPLANATIONS.get(status, N_("The request could not be carried out.")),
+        "detail": detail if status in (409, 412, 422) else "",
     }
     return render(request, "error.html", context, actor=actor, status_code=status)
