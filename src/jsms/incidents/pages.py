@@ -6,14 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from jsms.core.crud import ListRequest
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
 from jsms.core.policy import allows
-from jsms.core.schemas import PageParams
 from jsms.geo.provinces import PROVINCES, province_names
 from jsms.incidents import labels, service
 from jsms.incidents.api import INCIDENTS
@@ -141,27 +139,21 @@ def incident_layer(request: Request, session: SessionDep, actor: PageActor):
     if not allows(session, actor, "incident.read"):
         return {"type": "FeatureCollection", "features": []}
     t = translator_for(request, actor)
-    since = datetime.now(UTC) - timedelta(days=MAP_DAYS)
-    features = []
-    for state in ("verified", "closed"):
-        items, _ = service.list_incidents(
-            session, actor, ListRequest(PageParams(limit=500, offset=0), filters={"state": state})
-        )
-        features += [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
-                "properties": {
-                    "title": i.title,
-                    "kind": i.kind,
-                    "kind_label": t.gettext(labels.KINDS[i.kind]),
-                    "date": t.date(i.occurred_at),
-                    "killed": i.killed or 0,
-                    "protected": i.protected_nationality_targeted,
-                    "url": f"/incidents/{i.id}",
-                },
-            }
-            for i in items
-            if i.occurred_at >= since
-        ]
+    incidents = service.recent_counted(session, actor, datetime.now(UTC) - timedelta(days=MAP_DAYS))
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
+            "properties": {
+                "title": i.title,
+                "kind": i.kind,
+                "kind_label": t.gettext(labels.KINDS[i.kind]),
+                "date": t.date(i.occurred_at),
+                "killed": i.killed or 0,
+                "protected": i.protected_nationality_targeted,
+                "url": f"/incidents/{i.id}",
+            },
+        }
+        for i in incidents
+    ]
     return {"type": "FeatureCollection", "features": features}

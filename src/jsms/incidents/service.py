@@ -7,6 +7,7 @@ later, alerts and the partner node follow from those events, after the change ha
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from jsms.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jsms.core.events import emit
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
-from jsms.core.policy import active_policy, get_visible, require
+from jsms.core.policy import active_policy, get_visible, require, visible
 from jsms.geo.provinces import place_point
 from jsms.incidents import schemas as s
 from jsms.incidents.models import Incident, IncidentSource, Investigation
@@ -310,3 +311,14 @@ def import_incidents(
         known.add(parsed.external_id)
         summary.created += 1
     return summary
+
+
+MAP_LIMIT = 5000
+
+
+def recent_counted(session: Session, actor: Actor, since: datetime) -> list[Incident]:
+    """The counted incidents since a time that the actor may see, newest first (for the map)."""
+    stmt = visible(select(Incident), session, actor, Incident).where(
+        Incident.state.in_(COUNTED_STATES), Incident.occurred_at >= since
+    )
+    return list(session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(MAP_LIMIT)))
