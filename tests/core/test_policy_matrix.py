@@ -36,8 +36,12 @@ risk.override         host_commander:* host_analyst:*
 risk.approve_override host_commander:* partner_representative:*
 sop.read              host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 sop.write             host_commander:*
+route.plan            host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* company_security_manager:*
+journey.read          host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* auditor:* company_security_manager:own
 journey.request       host_commander:* host_operations_officer:* company_security_manager:own
 journey.approve       host_commander:* host_operations_officer:*
+journey.assign        host_commander:* host_operations_officer:*
+journey.conduct       host_commander:* host_operations_officer:*
 user.read             administrator:* auditor:*
 user.write            administrator:*
 token.create          administrator:*
@@ -99,6 +103,8 @@ def test_default_policy_decides_as_agreed(action, role, party):
         "unit.write",
         "unit.task",
         "journey.approve",
+        "journey.assign",
+        "journey.conduct",
         "asset.write",
         "site.write",
         "organisation.write",

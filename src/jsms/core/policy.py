@@ -80,8 +80,12 @@ ACTION_LABELS = {
     "risk.approve_override": N_("Approve threat-level overrides for a party"),
     "sop.read": N_("See the standard operating procedures"),
     "sop.write": N_("Change the standard operating procedures"),
+    "route.plan": N_("Plan routes"),
+    "journey.read": N_("See journeys"),
     "journey.request": N_("Request journeys"),
     "journey.approve": N_("Approve journeys"),
+    "journey.assign": N_("Assign escorts to journeys"),
+    "journey.conduct": N_("Start, complete and abort journeys"),
     "user.read": N_("See user accounts"),
     "user.write": N_("Manage user accounts"),
     "token.create": N_("Issue API tokens for others"),
@@ -141,8 +145,12 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "risk.approve_override": ["host_commander", "partner_representative"],
     "sop.read": [*READERS, "company_security_manager"],
     "sop.write": ["host_commander"],
+    "route.plan": [*HOST_ALL, *PARTNER_ALL, "company_security_manager"],
+    "journey.read": [*HOST_ALL, *PARTNER_ALL, "auditor", "company_security_manager:own"],
     "journey.request": [*HOST_OPS, "company_security_manager:own"],
     "journey.approve": [*HOST_OPS],
+    "journey.assign": [*HOST_OPS],
+    "journey.conduct": [*HOST_OPS],
     "user.read": ["administrator", "auditor"],
     "user.write": ["administrator"],
     "token.create": ["administrator"],
@@ -170,6 +178,7 @@ class PolicyDocument(BaseModel):
             "unit": Tlp.AMBER,
             "agreement": Tlp.GREEN,
             "incident": Tlp.AMBER,
+            "journey": Tlp.AMBER,
         }
     )
     # Decisions that take effect only with an approval from each party.

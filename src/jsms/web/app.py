@@ -15,6 +15,7 @@ from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
 from jsms.incidents import pages as incident_pages
+from jsms.journeys import api as journeys_api
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
@@ -26,6 +27,7 @@ ROUTERS = (
     registry_api.router,
     incidents_api.router,
     risk_api.router,
+    journeys_api.router,
     geo_api.router,
     shell_pages.router,
     registry_pages.router,
