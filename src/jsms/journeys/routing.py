@@ -380,7 +380,8 @@ def _add_area_levels(session: Session, engine: risk.RiskEngine, plans: list[Rout
     wanted = {area for plan in plans for area in plan.areas}
     if not wanted:
         return
-    levels = dict(session.execute(select(ThreatLevel.area, ThreatLevel.level).where(ThreatLevel.area.in_(wanted))))
+    rows = session.execute(select(ThreatLevel.area, ThreatLevel.level).where(ThreatLevel.area.in_(wanted)))
+    levels = {area: level for area, level in rows}
     for plan in plans:
         stored = [levels[a] for a in plan.areas if a in levels]
         plan.max_threat_level = max([plan.max_threat_level, *stored])

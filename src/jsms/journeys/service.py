@@ -307,7 +307,7 @@ def unmet_requirements(session: Session, journey: Journey) -> list[s.Finding]:
     why = f"(threat level {level} {LEVELS[level]} on the route; SOP rules: {rules})"
     found: list[s.Finding] = []
     transport = [v.asset_id for v in journey.vehicles if v.role == "transport"]
-    kinds = dict(session.execute(select(Asset.id, Asset.kind).where(Asset.id.in_(transport)))) if transport else {}
+    kinds = {asset: kind for asset, kind in session.execute(select(Asset.id, Asset.kind).where(Asset.id.in_(transport)))}
     if required["armoured_vehicle"] and ARMOURED not in kinds.values():
         found.append(
             s.Finding(
