@@ -22,7 +22,7 @@ from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, FieldError, Forbidden, Invalid, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
-from jsms.core.policy import active_policy, get_visible, require
+from jsms.core.policy import COMPANY_ROLES, active_policy, get_visible, require
 from jsms.journeys import routing
 from jsms.journeys import schemas as s
 from jsms.journeys.models import RESERVING, Journey, JourneyEvent, JourneyPerson, JourneyVehicle
@@ -120,7 +120,9 @@ def _set_times(journey: Journey, departure: datetime) -> None:
 
 def _may_request(session: Session, actor: Actor) -> None:
     require(session, actor, "journey.request")
-    if actor.party == "partner" and not active_policy(session).partner_may_request_journeys:
+    # Companies request for their own people; the partner state's officers only where the policy says so.
+    partner_officer = actor.party == "partner" and actor.role not in COMPANY_ROLES
+    if partner_officer and not active_policy(session).partner_may_request_journeys:
         raise Forbidden("Not permitted: the mechanism policy does not let the partner request journeys")
 
 
@@ -262,7 +264,7 @@ def conflicts(session: Session, journey: Journey) -> list[s.Finding]:
 
 
 def _escort_capacity(session: Session, journey: Journey, overlapping) -> list[s.Finding]:
-    """A unit escorts with its own vehicles: concurrent escorts may not need more than it has."""
+    """The escort unit must have enough vehicles free at that time for the escort the SOPs require."""
     unit = session.get(Unit, journey.escort_unit_id)
     capacity = session.scalar(
         select(func.count(Asset.id)).where(
@@ -273,22 +275,22 @@ def _escort_capacity(session: Session, journey: Journey, overlapping) -> list[s.
     )
     busy = session.scalar(
         select(func.count(JourneyVehicle.id))
-        .join(Journey, Journey.id == JourneyVehicle.journey_id)
+        .join(Asset, Asset.id == JourneyVehicle.asset_id)
         .where(
-            Journey.id.in_(overlapping),
-            Journey.escort_unit_id == journey.escort_unit_id,
-            JourneyVehicle.role == "escort",
+            JourneyVehicle.journey_id.in_(overlapping),
+            Asset.assigned_unit_id == journey.escort_unit_id,
         )
     )
-    needed = sum(1 for v in journey.vehicles if v.role == "escort")
-    if busy + needed <= capacity:
+    assigned = sum(1 for v in journey.vehicles if v.role == "escort")
+    needed = max(journey.assessment["requirements"]["escort_vehicles"], assigned)
+    if capacity - busy >= needed:
         return []
-    name = unit.call_sign or unit.node.name if unit else str(journey.escort_unit_id)
+    name = unit.call_sign or unit.node.name
     return [
         s.Finding(
             code="escort_over_capacity",
-            message=f"Escort unit {name} has {capacity} vehicles; {busy} are escorting other journeys "
-            f"at that time and this one needs {needed}",
+            message=f"Escort unit {name} has {capacity} vehicles and {busy} of them are on other journeys "
+            f"at that time; this journey needs {needed}",
         )
     ]
 
@@ -426,7 +428,7 @@ def approve(session: Session, actor: Actor, journey_id: uuid.UUID, note: str = "
     if journey.status != "submitted":
         raise Conflict(f"The journey is {journey.status}; only a submitted journey can be approved")
     level = journey.assessment["requirements"]["approval_level"]
-    if level == "commander" and actor.role != "host_commander":
+    if level == "commander" and actor.role != "host_commander" and not actor.is_system:
         raise Forbidden("Not permitted: the SOPs require a commander's approval for this journey")
     problems = unmet_requirements(session, journey) + conflicts(session, journey)
     if problems:
