@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 EARTH_RADIUS_M = 6_371_008.8
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def haversine_m(lat1, lon1, lat2, lon2):
@@ -42,7 +42,8 @@ class RoadNetwork:
     roads: list[str]  # road references ("N-35") or names
     road_classes: list[str]
     source: str = "bundled"
-    # Landmark distances on base travel times: from_landmark[k, v] = d(L_k, v), to_landmark[k, v] = d(v, L_k).
+    # Landmark distances on base travel times, one row per node (node-major, so that the search
+    # reads a node's bounds from one place): from_landmark[v, k] = d(L_k, v), to_landmark[v, k] = d(v, L_k).
     from_landmark: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     to_landmark: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
@@ -128,8 +129,8 @@ class RoadNetwork:
             to_rows.append(to_row)
             nearest = np.minimum(nearest, from_row + to_row)
             candidate = int(np.argmax(nearest))
-        self.from_landmark = np.array(from_rows) if from_rows else np.zeros((0, self.node_count))
-        self.to_landmark = np.array(to_rows) if to_rows else np.zeros((0, self.node_count))
+        self.from_landmark = np.ascontiguousarray(np.array(from_rows).T) if from_rows else np.zeros((self.node_count, 0))
+        self.to_landmark = np.ascontiguousarray(np.array(to_rows).T) if to_rows else np.zeros((self.node_count, 0))
 
     # ---- reading -------------------------------------------------------------------------
 

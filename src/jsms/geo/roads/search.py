@@ -24,10 +24,11 @@ ACTIVE_LANDMARKS = 6
 
 @numba.njit(cache=True, nogil=True)
 def _bound(from_lm, to_lm, active, v, target):
+    # Node-major arrays: a node's distances to and from every landmark share a cache line or two.
     best = 0.0
     for k in active:
-        forward = from_lm[k, target] - from_lm[k, v]
-        backward = to_lm[k, v] - to_lm[k, target]
+        forward = from_lm[target, k] - from_lm[v, k]
+        backward = to_lm[v, k] - to_lm[target, k]
         if forward > best:
             best = forward
         if backward > best:
@@ -130,11 +131,11 @@ class Router:
 
     def active_landmarks(self, source: int, target: int) -> np.ndarray:
         net = self.network
-        if not len(net.from_landmark):
+        if not net.from_landmark.size:
             return np.zeros(0, np.int64)
         bounds = np.maximum(
-            net.from_landmark[:, target] - net.from_landmark[:, source],
-            net.to_landmark[:, source] - net.to_landmark[:, target],
+            net.from_landmark[target] - net.from_landmark[source],
+            net.to_landmark[source] - net.to_landmark[target],
         )
         return np.argsort(-bounds)[:ACTIVE_LANDMARKS].astype(np.int64)
 
