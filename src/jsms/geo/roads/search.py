@@ -1,4 +1,4 @@
-"""Exact shortest paths under changing weights: A* with landmarks (ALT), compiled with Numba.
+"""Exact shortest paths under changing weights: bidirectional A* with landmarks (ALT), in Numba.
 
 An edge costs `time × (1 + λ × risk) × penalty`, where risk is read from a raster cell at
 query time. Risk and penalties only ever raise an edge's cost above its base time, so the
@@ -7,11 +7,12 @@ search is exact whatever the risk surface looks like, and a changed surface need
 rebuilding — the next query reads the new cell values.
 
 Per query the search uses the few landmarks that give the best bound between origin and
-destination, as in Goldberg and Harrelson's ALT. Work arrays are reused between queries
-(one set per thread); a stamp marks which entries belong to the current query.
+destination, and searches from both ends at once with the average of the two potentials
+(Goldberg and Harrelson's bidirectional ALT): both searches then run Dijkstra on the same
+reduced costs, so the usual bidirectional stopping rule is exact. Work arrays are reused
+between queries (one set per thread); a stamp marks which entries belong to the current query.
 """
 
-import heapq
 import threading
 
 import numba
@@ -19,27 +20,89 @@ import numpy as np
 
 from jsms.geo.roads.network import RoadNetwork
 
-ACTIVE_LANDMARKS = 6
+ACTIVE_LANDMARKS = 8
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _edge_cost(e, time_s, edge_cell, raster, gain, risk_weight, penalty):
+    factor = penalty[e]
+    if factor == np.inf:
+        return np.inf
+    cell = edge_cell[e]
+    if cell >= 0 and raster[cell] > 0.0:
+        return time_s[e] * (1.0 + risk_weight * raster[cell] * gain) * factor
+    return time_s[e] * factor
 
 
 @numba.njit(cache=True, nogil=True)
-def _bound(from_lm, to_lm, active, v, target):
-    # Node-major arrays: a node's distances to and from every landmark share a cache line or two.
-    best = 0.0
+def _potential(from_lm, to_lm, active, v, source, target):
+    """Half of (lower bound v → target minus lower bound source → v): consistent both ways."""
+    to_target = 0.0
+    from_source = 0.0
     for k in active:
         forward = from_lm[target, k] - from_lm[v, k]
         backward = to_lm[v, k] - to_lm[target, k]
-        if forward > best:
-            best = forward
-        if backward > best:
-            best = backward
-    return best
+        if forward > to_target:
+            to_target = forward
+        if backward > to_target:
+            to_target = backward
+        forward = from_lm[v, k] - from_lm[source, k]
+        backward = to_lm[source, k] - to_lm[v, k]
+        if forward > from_source:
+            from_source = forward
+        if backward > from_source:
+            from_source = backward
+    return 0.5 * (to_target - from_source)
+
+
+# An indexed binary heap in plain arrays: keys, nodes, and each node's place (for decrease-key).
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sift_up(keys, nodes, place, i):
+    key, node = keys[i], nodes[i]
+    while i > 0:
+        parent = (i - 1) >> 1
+        if keys[parent] <= key:
+            break
+        keys[i], nodes[i] = keys[parent], nodes[parent]
+        place[nodes[i]] = i
+        i = parent
+    keys[i], nodes[i] = key, node
+    place[node] = i
 
 
 @numba.njit(cache=True, nogil=True)
-def _astar(
+def _pop(keys, nodes, place, size):
+    top = nodes[0]
+    size -= 1
+    if size > 0:
+        key, node = keys[size], nodes[size]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= size:
+                break
+            if child + 1 < size and keys[child + 1] < keys[child]:
+                child += 1
+            if keys[child] >= key:
+                break
+            keys[i], nodes[i] = keys[child], nodes[child]
+            place[nodes[i]] = i
+            i = child
+        keys[i], nodes[i] = key, node
+        place[node] = i
+    place[top] = -1
+    return top, size
+
+
+@numba.njit(cache=True, nogil=True)
+def _bidirectional(
     first_out,
     head,
+    first_in,
+    in_edge,
+    tail,
     time_s,
     edge_cell,
     raster,
@@ -51,54 +114,105 @@ def _astar(
     active,
     source,
     target,
-    dist,
-    pred,
-    stamp,
-    closed,
+    work_dist,
+    work_pred,
+    work_stamp,
+    work_place,
+    heap_keys,
+    heap_nodes,
+    potential,
+    potential_stamp,
     query,
 ):
-    """Cost of the cheapest path source → target (inf if none); `pred` holds each node's edge in."""
-    dist[source] = 0.0
-    pred[source] = -1
-    stamp[source] = query
-    heap = [(_bound(from_lm, to_lm, active, source, target), source)]
-    while heap:
-        _, v = heapq.heappop(heap)
-        if closed[v] == query:
-            continue
-        closed[v] = query
-        if v == target:
-            return dist[v]
-        for e in range(first_out[v], first_out[v + 1]):
-            factor = penalty[e]
-            if factor == np.inf:
+    """Cost of the cheapest path source → target and the node where the two searches met.
+
+    Side 0 searches forward from the source, side 1 backward from the target; `work_pred[side, v]`
+    is the edge by which v was reached on that side. Returns (inf, -1) when there is no path.
+    """
+    best = np.inf
+    meeting = -1
+    sizes = np.zeros(2, np.int64)
+    for side in range(2):
+        start = source if side == 0 else target
+        pot = _potential(from_lm, to_lm, active, start, source, target)
+        potential[start] = pot
+        potential_stamp[start] = query
+        work_dist[side, start] = 0.0
+        work_pred[side, start] = -1
+        work_stamp[side, start] = query
+        heap_keys[side, 0] = pot if side == 0 else -pot
+        heap_nodes[side, 0] = start
+        work_place[side, start] = 0
+        sizes[side] = 1
+    while sizes[0] > 0 and sizes[1] > 0:
+        # Both sides run Dijkstra on the same reduced costs: stop once no shorter path can close.
+        if heap_keys[0, 0] + heap_keys[1, 0] >= best:
+            break
+        side = 0 if sizes[0] <= sizes[1] else 1
+        other = 1 - side
+        keys, nodes, place = heap_keys[side], heap_nodes[side], work_place[side]
+        dist, pred, stamp = work_dist[side], work_pred[side], work_stamp[side]
+        v, sizes[side] = _pop(keys, nodes, place, sizes[side])
+        if side == 0:
+            first, last = first_out[v], first_out[v + 1]
+        else:
+            first, last = first_in[v], first_in[v + 1]
+        for i in range(first, last):
+            e = i if side == 0 else in_edge[i]
+            w = np.int64(head[e]) if side == 0 else np.int64(tail[e])
+            cost = _edge_cost(e, time_s, edge_cell, raster, gain, risk_weight, penalty)
+            if cost == np.inf:
                 continue
-            risk = 0.0
-            cell = edge_cell[e]
-            if cell >= 0 and raster[cell] > 0.0:
-                risk = raster[cell] * gain
-            cost = dist[v] + time_s[e] * (1.0 + risk_weight * risk) * factor
-            w = np.int64(head[e])
-            if stamp[w] != query or cost < dist[w]:
-                stamp[w] = query
-                dist[w] = cost
+            reached = dist[v] + cost
+            if stamp[w] == query:
+                if reached >= dist[w] or place[w] < 0:
+                    continue  # no improvement, or w is already settled on this side
+                dist[w] = reached
                 pred[w] = e
-                heapq.heappush(heap, (cost + _bound(from_lm, to_lm, active, w, target), w))
-    return np.inf
+                keys[place[w]] = reached + (potential[w] if side == 0 else -potential[w])
+                _sift_up(keys, nodes, place, place[w])
+            else:
+                if potential_stamp[w] != query:
+                    potential[w] = _potential(from_lm, to_lm, active, w, source, target)
+                    potential_stamp[w] = query
+                stamp[w] = query
+                dist[w] = reached
+                pred[w] = e
+                size = sizes[side]
+                keys[size] = reached + (potential[w] if side == 0 else -potential[w])
+                nodes[size] = w
+                _sift_up(keys, nodes, place, size)
+                sizes[side] = size + 1
+            if work_stamp[other, w] == query:
+                total = reached + work_dist[other, w]
+                if total < best:
+                    best = total
+                    meeting = w
+    return best, meeting
 
 
 @numba.njit(cache=True, nogil=True)
-def _edges_back(pred, tail, source, target):
+def _path_edges(work_pred, head, tail, source, target, meeting):
+    """The edges source → meeting (forward side) then meeting → target (backward side)."""
     count = 0
-    v = target
+    v = meeting
     while v != source:
         count += 1
-        v = tail[pred[v]]
+        v = tail[work_pred[0, v]]
+    forward = count
+    v = meeting
+    while v != target:
+        count += 1
+        v = head[work_pred[1, v]]
     edges = np.empty(count, np.int64)
-    v = target
-    for i in range(count - 1, -1, -1):
-        edges[i] = pred[v]
-        v = tail[pred[v]]
+    v = meeting
+    for i in range(forward - 1, -1, -1):
+        edges[i] = work_pred[0, v]
+        v = tail[edges[i]]
+    v = meeting
+    for i in range(forward, count):
+        edges[i] = work_pred[1, v]
+        v = head[edges[i]]
     return edges
 
 
@@ -111,6 +225,9 @@ class Router:
 
     def __init__(self, network: RoadNetwork):
         self.network = network
+        # Edges entering each node, for the backward search.
+        self.in_edge = np.argsort(network.head, kind="stable").astype(np.int64)
+        self.first_in = np.searchsorted(network.head[self.in_edge], np.arange(network.node_count + 1)).astype(np.int64)
         self.no_risk = np.full(network.edge_count, -1, np.int64)
         self.no_raster = np.zeros(1)
         self.unit_penalty = np.ones(network.edge_count)
@@ -121,10 +238,14 @@ class Router:
         if local.network is not self.network:
             n = self.network.node_count
             local.network = self.network
-            local.dist = np.empty(n)
-            local.pred = np.empty(n, np.int64)
-            local.stamp = np.zeros(n, np.int64)
-            local.closed = np.zeros(n, np.int64)
+            local.dist = np.empty((2, n))
+            local.pred = np.empty((2, n), np.int64)
+            local.stamp = np.zeros((2, n), np.int64)
+            local.place = np.empty((2, n), np.int64)
+            local.heap_keys = np.empty((2, n))
+            local.heap_nodes = np.empty((2, n), np.int64)
+            local.potential = np.empty(n)
+            local.potential_stamp = np.zeros(n, np.int64)
             local.query = 0
         local.query += 1
         return local
@@ -154,11 +275,16 @@ class Router:
         `edge_cell` gives each edge's cell in the flat `raster` (-1: none), whose values times
         `gain` are the risk; `penalty` multiplies edge costs (inf: closed).
         """
+        if source == target:
+            return 0.0, np.zeros(0, np.int64)
         net = self.network
         work = self._work()
-        cost = _astar(
+        cost, meeting = _bidirectional(
             net.first_out,
             net.head,
+            self.first_in,
+            self.in_edge,
+            net.tail,
             net.time_s,
             self.no_risk if edge_cell is None else edge_cell,
             self.no_raster if raster is None else raster,
@@ -173,9 +299,13 @@ class Router:
             work.dist,
             work.pred,
             work.stamp,
-            work.closed,
+            work.place,
+            work.heap_keys,
+            work.heap_nodes,
+            work.potential,
+            work.potential_stamp,
             work.query,
         )
         if cost == np.inf:
             return None
-        return float(cost), _edges_back(work.pred, net.tail, source, target)
+        return float(cost), _path_edges(work.pred, net.head, net.tail, source, target, meeting)
