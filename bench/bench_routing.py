@@ -104,7 +104,9 @@ def main() -> None:
     cells = edge_cells(network, surface)
     pairs = rng.integers(0, network.node_count, (QUERIES, 2))
     fastest = run_queries("1M edges: fastest route", router, pairs, 0.0, cells, surface)
-    balanced = run_queries("1M edges: balanced route (risk-weighted)", router, pairs, BALANCED, cells, surface)
+    balanced = run_queries(
+        "1M edges: balanced route (risk-weighted)", router, pairs, BALANCED, cells, surface
+    )
     full = []
     matrix = csr_matrix((network.time_s, (network.tail, network.head)), shape=(network.node_count,) * 2)
     for source, _ in pairs[:20]:
@@ -131,7 +133,9 @@ def incident_reflected(router: Router, surface: RiskSurface, cells: np.ndarray, 
         lat, lon = router.network.node_lat[middle], router.network.node_lon[middle]
         started = time.perf_counter()
         surface.upsert(f"new-{number}", float(lat), float(lon), datetime.now(UTC), 40.0)
-        _, rerouted = router.route(int(source), int(target), BALANCED, cells, surface.raster.ravel(), surface.scale())
+        _, rerouted = router.route(
+            int(source), int(target), BALANCED, cells, surface.raster.ravel(), surface.scale()
+        )
         samples.append(time.perf_counter() - started)
         avoided += int(middle not in set(router.network.head[rerouted].tolist()))
         surface.remove(f"new-{number}")

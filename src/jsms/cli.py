@@ -27,6 +27,7 @@ policy_app = typer.Typer(help="The mechanism policy", no_args_is_help=True)
 geo_app = typer.Typer(help="The gazetteer of Pakistan", no_args_is_help=True)
 incidents_app = typer.Typer(help="Incidents and incident data sets", no_args_is_help=True)
 risk_app = typer.Typer(help="The risk surface and threat levels", no_args_is_help=True)
+roads_app = typer.Typer(help="The road network that routes run on", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
@@ -34,6 +35,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(geo_app, name="geo")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(risk_app, name="risk")
+app.add_typer(roads_app, name="roads")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -404,6 +406,92 @@ def risk_recompute() -> None:
         table.add_row(row.area, str(row.level), f"{row.intensity:.2f}")
     out.print(table)
     out.print(f"{len(changes)} level(s) changed")
+
+
+# ---- roads ------------------------------------------------------------------------------
+
+
+def _network_summary(network) -> dict[str, Any]:
+    return {
+        "source": network.source,
+        "nodes": network.node_count,
+        "edges": network.edge_count,
+        "km": round(float(network.length_m.sum()) / 2000),  # both directions of most roads
+        "landmarks": network.from_landmark.shape[1],
+    }
+
+
+def _record_network(action: str, summary: dict[str, Any]) -> None:
+    from jsms.core.audit import record_event
+
+    run(
+        f"roads-{action}",
+        lambda session: record_event(session, f"roads.{action}", "road_network", "current", summary),
+    )
+
+
+@roads_app.command("import-osm")
+def roads_import_osm(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help=".osm.pbf, .osm or .osm.bz2")
+    ],
+    landmarks: Annotated[int, typer.Option(min=1, max=64, help="Landmarks for goal-directed search")] = 16,
+) -> None:
+    """Load the drivable roads of an OpenStreetMap extract; routes use them from then on."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from jsms.geo.roads import install_network
+    from jsms.geo.roads.osm import import_osm
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        reading = progress.add_task("reading ways", total=None)
+        building = progress.add_task("building the network", total=landmarks, visible=False)
+
+        def report(stage: str, done: int, total: int | None) -> None:
+            if stage == "ways":
+                progress.update(reading, completed=done, total=total, description=f"reading ways ({done:,})")
+            else:
+                progress.update(building, completed=done, visible=True)
+
+        try:
+            network = import_osm(file, report, landmarks=landmarks)
+        except (ValueError, RuntimeError) as problem:
+            fail(f"{file}: {problem}", EXIT_BAD_INPUT)
+    path = install_network(network)
+    summary = _network_summary(network)
+    _record_network("import", summary)
+    out.print(
+        f"installed {summary['nodes']:,} nodes and {summary['edges']:,} directed edges "
+        f"({summary['km']:,} km of road) from {file.name} at {path}"
+    )
+
+
+@roads_app.command("info")
+def roads_info() -> None:
+    """Which network routes run on, and its size."""
+    from jsms.geo.roads import current_router, imported_network_path
+
+    summary = _network_summary(current_router().network)
+    path = imported_network_path()
+    out.print(f"network    {summary['source']}", highlight=False)
+    out.print(f"file       {path if path.exists() else '(bundled)'}", highlight=False)
+    out.print(f"nodes      {summary['nodes']:,}")
+    out.print(f"edges      {summary['edges']:,} directed")
+    out.print(f"road       {summary['km']:,} km")
+    out.print(f"landmarks  {summary['landmarks']}")
+
+
+@roads_app.command("reset")
+def roads_reset() -> None:
+    """Go back to the bundled national network."""
+    from jsms.geo.roads import remove_imported_network
+
+    if not remove_imported_network():
+        out.print("routes already run on the bundled network")
+        return
+    _record_network("reset", {"source": "bundled"})
+    out.print("routes run on the bundled network again")
 
 
 # ---- serve and demo ----------------------------------------------------------------------

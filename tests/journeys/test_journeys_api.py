@@ -131,11 +131,24 @@ def test_a_double_booked_vehicle_is_refused(api, thar):
     first = request(api, {**thar, "vehicle_ids": [shared]})
     assert step(api, first, "submit").status_code == 200
     overlapping = {**thar, "vehicle_ids": [shared], "person_ids": thar["person_ids"][:1]}
-    refused = api.post("/api/v1/journeys", "host.officer", json={**overlapping, "person_ids": [
-        p["id"] for p in api.get("/api/v1/persons", "host.officer", params={"limit": 1, "offset": 50}).json()["items"]
-    ]})
+    refused = api.post(
+        "/api/v1/journeys",
+        "host.officer",
+        json={
+            **overlapping,
+            "person_ids": [
+                p["id"]
+                for p in api.get("/api/v1/persons", "host.officer", params={"limit": 1, "offset": 50}).json()[
+                    "items"
+                ]
+            ],
+        },
+    )
     assert refused.status_code == 409
-    assert "Armoured bus is already on journey" in refused.json()["detail"] and first["id"] in refused.json()["detail"]
+    assert (
+        "Armoured bus is already on journey" in refused.json()["detail"]
+        and first["id"] in refused.json()["detail"]
+    )
     # The same vehicle the day after is free.
     later = {**overlapping, "window_start": tomorrow(3, days=3), "window_end": tomorrow(3, days=3)}
     assert api.post("/api/v1/journeys", "host.officer", json=later).status_code == 201
@@ -153,7 +166,12 @@ def test_an_escort_unit_short_of_vehicles_is_a_conflict(api, thar):
     only_one = escorts(api, 1, small)
     journey = request(api, {**thar, "vehicle_ids": [vehicle(api, "armoured_vehicle")]})
     answer = step(
-        api, journey, "assign", escort_unit_id=small, escort_vehicle_ids=only_one, convoy_leader="Sub-Inspector"
+        api,
+        journey,
+        "assign",
+        escort_unit_id=small,
+        escort_vehicle_ids=only_one,
+        convoy_leader="Sub-Inspector",
     )
     assert answer.status_code == 200
     codes = {c["code"] for c in answer.json()["conflicts"]}
@@ -170,8 +188,13 @@ def test_the_partner_liaison_cannot_approve_assign_or_request(api, thar):
     assert step(api, journey, "approve", "partner.representative").status_code == 403
     sindh = unit_id(api, "SSU-S")
     assign = step(
-        api, journey, "assign", "partner.liaison", escort_unit_id=sindh,
-        escort_vehicle_ids=escorts(api, 1, sindh), convoy_leader="X",
+        api,
+        journey,
+        "assign",
+        "partner.liaison",
+        escort_unit_id=sindh,
+        escort_vehicle_ids=escorts(api, 1, sindh),
+        convoy_leader="X",
     )
     assert assign.status_code == 403
     asked = api.post("/api/v1/journeys", "partner.liaison", json=thar)
@@ -180,13 +203,23 @@ def test_the_partner_liaison_cannot_approve_assign_or_request(api, thar):
 
 def test_an_operations_officer_cannot_approve_what_needs_a_commander(api, thar):
     sindh = unit_id(api, "SSU-S")
-    night = {**thar, "window_start": tomorrow(16), "window_end": tomorrow(16), "vehicle_ids": [
-        vehicle(api, "armoured_vehicle")]}  # 21:00 local: the night rule wants the commander
+    night = {
+        **thar,
+        "window_start": tomorrow(16),
+        "window_end": tomorrow(16),
+        "vehicle_ids": [vehicle(api, "armoured_vehicle")],
+    }  # 21:00 local: the night rule wants the commander
     journey = request(api, night)
     assert journey["assessment"]["requirements"]["approval_level"] == "commander"
     needed = journey["assessment"]["requirements"]["escort_vehicles"]
-    step(api, journey, "assign", escort_unit_id=sindh, escort_vehicle_ids=escorts(api, needed, sindh),
-         convoy_leader="Inspector")
+    step(
+        api,
+        journey,
+        "assign",
+        escort_unit_id=sindh,
+        escort_vehicle_ids=escorts(api, needed, sindh),
+        convoy_leader="Inspector",
+    )
     step(api, journey, "submit")
     refused = step(api, journey, "approve", "host.officer")
     assert refused.status_code == 403 and "commander" in refused.json()["detail"]
@@ -202,16 +235,28 @@ def test_a_company_requests_for_its_own_organisation_only(api):
         "destination": {"lat": 25.275, "lon": 62.57},  # the new airport: another company's site
         "window_start": tomorrow(4),
         "window_end": tomorrow(5),
-        "person_ids": [p["id"] for p in api.get(
-            "/api/v1/persons", "company.security", params={"limit": 2}).json()["items"]],
+        "person_ids": [
+            p["id"]
+            for p in api.get("/api/v1/persons", "company.security", params={"limit": 2}).json()["items"]
+        ],
     }
     journey = request(api, body, "company.security")
     assert journey["requested_by"] == "company.security"
     listed = api.get("/api/v1/journeys", "company.security").json()
     assert [j["id"] for j in listed["items"]] == [journey["id"]]
     assert step(api, journey, "approve", "company.security").status_code == 403
-    assert step(api, journey, "assign", "company.security", escort_unit_id=unit_id(api, "SSD-S"),
-                escort_vehicle_ids=[vehicle(api)], convoy_leader="X").status_code == 403
+    assert (
+        step(
+            api,
+            journey,
+            "assign",
+            "company.security",
+            escort_unit_id=unit_id(api, "SSD-S"),
+            escort_vehicle_ids=[vehicle(api)],
+            convoy_leader="X",
+        ).status_code
+        == 403
+    )
 
 
 def test_state_machine_refuses_steps_out_of_order(api, thar):
@@ -225,7 +270,8 @@ def test_state_machine_refuses_steps_out_of_order(api, thar):
     assert rejected.json()["status"] == "rejected" and rejected.json()["decision_reason"].startswith("Route")
     assert step(api, journey, "revise").json()["status"] == "draft"
     moved = api.patch(
-        f"/api/v1/journeys/{journey['id']}", "host.officer",
+        f"/api/v1/journeys/{journey['id']}",
+        "host.officer",
         json={"route": "safest", "window_start": tomorrow(4), "window_end": tomorrow(4)},
     )
     assert moved.status_code == 200 and moved.json()["route_profile"] == "safest"
@@ -253,6 +299,8 @@ def test_journey_steps_are_audited(api, thar, connection):
     journey = request(api, thar)
     step(api, journey, "submit")
     records = connection.execute(
-        select(AuditRecord.actor, AuditRecord.action).where(AuditRecord.object_type == "journey", AuditRecord.object_id == journey["id"])
+        select(AuditRecord.actor, AuditRecord.action).where(
+            AuditRecord.object_type == "journey", AuditRecord.object_id == journey["id"]
+        )
     ).all()
     assert ("host.officer", "journey.create") in records and ("host.officer", "journey.update") in records

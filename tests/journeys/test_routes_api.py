@@ -57,7 +57,9 @@ def test_port_qasim_to_thar_follows_the_highways_at_a_plausible_distance(api):
 
 
 def test_islamabad_to_dasu_takes_the_karakoram_highway(api):
-    routes = plan(api, {"lat": 33.7215, "lon": 73.0433}, {"site_id": site_id(api, "Dasu Hydropower Project (dam")})
+    routes = plan(
+        api, {"lat": 33.7215, "lon": 73.0433}, {"site_id": site_id(api, "Dasu Hydropower Project (dam")}
+    )
     props = by_profile(routes, "fastest")["properties"]
     # By road about 340 km, by Hazara motorway (M-15) and the Karakoram Highway (N-35).
     assert 272_000 <= props["distance_m"] <= 408_000, props["distance_m"]
@@ -66,7 +68,10 @@ def test_islamabad_to_dasu_takes_the_karakoram_highway(api):
 
 
 def test_after_a_severe_incident_on_the_fastest_route_the_safest_avoids_it(api):
-    origin, destination = {"lat": 33.7215, "lon": 73.0433}, {"site_id": site_id(api, "Dasu Hydropower Project (dam")}
+    origin, destination = (
+        {"lat": 33.7215, "lon": 73.0433},
+        {"site_id": site_id(api, "Dasu Hydropower Project (dam")},
+    )
     before = by_profile(plan(api, origin, destination), "fastest")
     # A suicide bombing on the Hazara motorway, near Havelian, on the fastest route.
     bombing = {
@@ -91,22 +96,32 @@ def test_after_a_severe_incident_on_the_fastest_route_the_safest_avoids_it(api):
     assert safest["properties"]["risk_exposure"] < fastest["properties"]["risk_exposure"] / 3
     assert fastest is not safest and fastest["geometry"] != safest["geometry"]
     near_blast = [
-        (lon, lat) for lon, lat in safest["geometry"]["coordinates"] if abs(lat - 34.05) < 0.1 and abs(lon - 73.16) < 0.1
+        (lon, lat)
+        for lon, lat in safest["geometry"]["coordinates"]
+        if abs(lat - 34.05) < 0.1 and abs(lon - 73.16) < 0.1
     ]
     assert not near_blast, "the safest route still passes the bombing"
 
 
 def test_avoid_zones_close_the_roads_inside_them(api):
-    origin, destination = {"lat": 33.7215, "lon": 73.0433}, {"site_id": site_id(api, "Dasu Hydropower Project (dam")}
+    origin, destination = (
+        {"lat": 33.7215, "lon": 73.0433},
+        {"site_id": site_id(api, "Dasu Hydropower Project (dam")},
+    )
     havelian = {
         "type": "Polygon",
         "coordinates": [[[73.0, 33.95], [73.4, 33.95], [73.4, 34.2], [73.0, 34.2], [73.0, 33.95]]],
     }
     routes = plan(api, origin, destination, avoid=[havelian])
     for feature in routes["features"]:
-        inside = [(x, y) for x, y in feature["geometry"]["coordinates"] if 73.0 < x < 73.4 and 33.95 < y < 34.2]
+        inside = [
+            (x, y) for x, y in feature["geometry"]["coordinates"] if 73.0 < x < 73.4 and 33.95 < y < 34.2
+        ]
         assert not inside
-    wall = {"type": "Polygon", "coordinates": [[[72.0, 33.9], [75.0, 33.9], [75.0, 34.3], [72.0, 34.3], [72.0, 33.9]]]}
+    wall = {
+        "type": "Polygon",
+        "coordinates": [[[72.0, 33.9], [75.0, 33.9], [75.0, 34.3], [72.0, 34.3], [72.0, 33.9]]],
+    }
     closed = api.post(
         "/api/v1/routes",
         "host.officer",
@@ -130,11 +145,22 @@ def test_alternatives_are_genuinely_different(api):
     ("body", "field"),
     [
         ({"origin": {"lat": 33.7}, "destination": {"lat": 35.3, "lon": 73.2}}, "origin"),
-        ({"origin": {"lat": 33.7, "lon": 73.0, "site_id": "7c6f3f2e-0000-4000-8000-000000000000"},
-          "destination": {"lat": 35.3, "lon": 73.2}}, "origin"),
+        (
+            {
+                "origin": {"lat": 33.7, "lon": 73.0, "site_id": "7c6f3f2e-0000-4000-8000-000000000000"},
+                "destination": {"lat": 35.3, "lon": 73.2},
+            },
+            "origin",
+        ),
         ({"origin": {"lat": 133.7, "lon": 73.0}, "destination": {"lat": 35.3, "lon": 73.2}}, "lat"),
-        ({"origin": {"lat": 33.7, "lon": 73.0}, "destination": {"lat": 35.3, "lon": 73.2},
-          "avoid": [{"type": "Point", "coordinates": [73, 34]}]}, "avoid"),
+        (
+            {
+                "origin": {"lat": 33.7, "lon": 73.0},
+                "destination": {"lat": 35.3, "lon": 73.2},
+                "avoid": [{"type": "Point", "coordinates": [73, 34]}],
+            },
+            "avoid",
+        ),
     ],
 )
 def test_bad_route_requests_say_what_is_wrong(api, body, field):
@@ -147,13 +173,21 @@ def test_a_point_far_from_any_road_is_refused(api):
     response = api.post(
         "/api/v1/routes",
         "host.officer",
-        json={"origin": {"lat": 10.0, "lon": 60.0}, "destination": {"lat": 35.3, "lon": 73.2}, "depart_at": DEPART},
+        json={
+            "origin": {"lat": 10.0, "lon": 60.0},
+            "destination": {"lat": 35.3, "lon": 73.2},
+            "depart_at": DEPART,
+        },
     )
     assert response.status_code == 422 and "nearest road" in response.text
 
 
 def test_route_planning_needs_the_permission_and_sees_only_visible_sites(api):
-    body = {"origin": {"lat": 33.7, "lon": 73.0}, "destination": {"lat": 35.3, "lon": 73.2}, "depart_at": DEPART}
+    body = {
+        "origin": {"lat": 33.7, "lon": 73.0},
+        "destination": {"lat": 35.3, "lon": 73.2},
+        "depart_at": DEPART,
+    }
     assert api.post("/api/v1/routes", "jwg.secretary", json=body).status_code == 403
     assert api.post("/api/v1/routes", None, json=body).status_code == 401
     # A company sees its own sites only: another company's site is as good as absent.

@@ -165,7 +165,13 @@ def _audit_flush(session: Session, _flush_context) -> None:
 
 def record_access(session: Session, action: str, object_type: str, object_id: Any, fields: list[str]) -> None:
     """Append a record for a read of personal data (which fields, of what, by whom)."""
-    changes = {"fields": sorted(fields)}
+    record_event(session, action, object_type, object_id, {"fields": sorted(fields)})
+
+
+def record_event(
+    session: Session, action: str, object_type: str, object_id: Any, changes: dict[str, Any]
+) -> None:
+    """Append a record of something done outside the stored objects (a road network installed)."""
     _append(
         session,
         [

@@ -73,7 +73,9 @@ def assign(journey_id: uuid.UUID, data: s.EscortAssignment, session: SessionDep,
 @router.post("/journeys/{journey_id}/approve", **DETAIL)
 def approve(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep, note: s.Note | None = None):
     """Approve; refused, with every reason, while an SOP requirement is unmet or a conflict remains."""
-    return journey_view(session, actor, service.approve(session, actor, journey_id, note.note if note else ""))
+    return journey_view(
+        session, actor, service.approve(session, actor, journey_id, note.note if note else "")
+    )
 
 
 @router.post("/journeys/{journey_id}/reject", **DETAIL)
@@ -94,7 +96,9 @@ def start(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep, note: s.N
 
 @router.post("/journeys/{journey_id}/complete", **DETAIL)
 def complete(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep, note: s.Note | None = None):
-    return journey_view(session, actor, service.complete(session, actor, journey_id, note.note if note else ""))
+    return journey_view(
+        session, actor, service.complete(session, actor, journey_id, note.note if note else "")
+    )
 
 
 @router.post("/journeys/{journey_id}/abort", **DETAIL)

@@ -317,6 +317,7 @@ def _alternatives(
 
 def _shared(network: RoadNetwork, edges: np.ndarray, other: np.ndarray) -> float:
     """The share of a route's length that another route also drives (either direction)."""
+
     def pairs(e):
         a, b = network.tail[e].astype(np.int64), network.head[e].astype(np.int64)
         return np.minimum(a, b) * network.node_count + np.maximum(a, b)
@@ -340,7 +341,9 @@ def _describe(
     times = network.time_s[edges]
     lengths = network.length_m[edges]
     risk_values = search.edge_risk(edges)
-    nodes = np.concatenate([network.tail[edges[:1]], network.head[edges]]) if len(edges) else np.array([], int)
+    nodes = (
+        np.concatenate([network.tail[edges[:1]], network.head[edges]]) if len(edges) else np.array([], int)
+    )
     coordinates = [(origin.lon, origin.lat)]
     coordinates += list(zip(network.node_lon[nodes].tolist(), network.node_lat[nodes].tolist(), strict=True))
     coordinates.append((destination.lon, destination.lat))
@@ -367,7 +370,9 @@ def _describe(
     return plan
 
 
-def _add_area_levels(session: Session, engine: risk.RiskEngine, plans: list[RoutePlan], search: _Search) -> None:
+def _add_area_levels(
+    session: Session, engine: risk.RiskEngine, plans: list[RoutePlan], search: _Search
+) -> None:
     """Raise each route's level to the highest stored level of the districts it crosses (overrides count)."""
     keys = engine.areas.district_keys
     for plan in plans:
@@ -388,7 +393,12 @@ def _add_area_levels(session: Session, engine: risk.RiskEngine, plans: list[Rout
 
 
 def _checkpoints(
-    network: RoadNetwork, edges: np.ndarray, start_m: float, start_s: float, origin: Endpoint, destination: Endpoint
+    network: RoadNetwork,
+    edges: np.ndarray,
+    start_m: float,
+    start_s: float,
+    origin: Endpoint,
+    destination: Endpoint,
 ) -> list[Checkpoint]:
     """Where a convoy reports: departure, each change of road, about every 50 km, and arrival."""
     points = [Checkpoint(origin.label, origin.lat, origin.lon, 0.0, 0.0)]

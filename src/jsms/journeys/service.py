@@ -47,7 +47,13 @@ TRANSITIONS = {
 
 def list_journeys(session: Session, actor: Actor, query: ListRequest) -> tuple[list[Journey], int]:
     return list_page(
-        session, actor, Journey, query, text_columns=TEXT_COLUMNS, sortable=SORTABLE, default_sort="-window_start"
+        session,
+        actor,
+        Journey,
+        query,
+        text_columns=TEXT_COLUMNS,
+        sortable=SORTABLE,
+        default_sort="-window_start",
     )
 
 
@@ -206,7 +212,10 @@ def _set_vehicles(
             raise invalid_field("vehicle_ids", N_("%(name)s is not a vehicle"), name=asset.name)
         if asset.status != "in_service":
             raise invalid_field(
-                "vehicle_ids", N_("%(name)s is not in service (%(status)s)"), name=asset.name, status=asset.status
+                "vehicle_ids",
+                N_("%(name)s is not in service (%(status)s)"),
+                name=asset.name,
+                status=asset.status,
             )
     kept = [v for v in journey.vehicles if v.role != role]
     journey.vehicles = kept + [JourneyVehicle(asset_id=a, role=role) for a in dict.fromkeys(asset_ids)]
@@ -309,7 +318,10 @@ def unmet_requirements(session: Session, journey: Journey) -> list[s.Finding]:
     why = f"(threat level {level} {LEVELS[level]} on the route; SOP rules: {rules})"
     found: list[s.Finding] = []
     transport = [v.asset_id for v in journey.vehicles if v.role == "transport"]
-    kinds = {asset: kind for asset, kind in session.execute(select(Asset.id, Asset.kind).where(Asset.id.in_(transport)))}
+    kinds = {
+        asset: kind
+        for asset, kind in session.execute(select(Asset.id, Asset.kind).where(Asset.id.in_(transport)))
+    }
     if required["armoured_vehicle"] and ARMOURED not in kinds.values():
         found.append(
             s.Finding(
@@ -409,7 +421,9 @@ def assign_escort(session: Session, actor: Actor, journey_id: uuid.UUID, data: s
                 "escort_vehicle_ids", N_("%(name)s does not belong to the escort unit"), name=asset.name
             )
     if set(data.escort_vehicle_ids) & {v.asset_id for v in journey.vehicles if v.role == "transport"}:
-        raise invalid_field("escort_vehicle_ids", N_("a vehicle cannot both carry the persons and escort them"))
+        raise invalid_field(
+            "escort_vehicle_ids", N_("a vehicle cannot both carry the persons and escort them")
+        )
     journey.escort_unit_id = unit.id
     _set_vehicles(session, actor, journey, data.escort_vehicle_ids, "escort")
     journey.convoy_leader = data.convoy_leader
@@ -483,4 +497,3 @@ def abort(session: Session, actor: Actor, journey_id: uuid.UUID, reason: str) ->
     _record(journey, actor, "aborted", reason)
     session.flush()
     return journey
-

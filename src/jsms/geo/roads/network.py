@@ -129,8 +129,12 @@ class RoadNetwork:
             to_rows.append(to_row)
             nearest = np.minimum(nearest, from_row + to_row)
             candidate = int(np.argmax(nearest))
-        self.from_landmark = np.ascontiguousarray(np.array(from_rows).T) if from_rows else np.zeros((self.node_count, 0))
-        self.to_landmark = np.ascontiguousarray(np.array(to_rows).T) if to_rows else np.zeros((self.node_count, 0))
+        self.from_landmark = (
+            np.ascontiguousarray(np.array(from_rows).T) if from_rows else np.zeros((self.node_count, 0))
+        )
+        self.to_landmark = (
+            np.ascontiguousarray(np.array(to_rows).T) if to_rows else np.zeros((self.node_count, 0))
+        )
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -187,7 +191,9 @@ class RoadNetwork:
     def load(cls, path: Path) -> "RoadNetwork":
         with np.load(path, allow_pickle=False) as data:
             if int(data["format_version"]) != FORMAT_VERSION:
-                raise ValueError(f"{path}: road network format {int(data['format_version'])} is not supported")
+                raise ValueError(
+                    f"{path}: road network format {int(data['format_version'])} is not supported"
+                )
             return cls(
                 node_lat=data["node_lat"],
                 node_lon=data["node_lon"],

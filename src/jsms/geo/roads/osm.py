@@ -33,7 +33,12 @@ CLASS_SPEEDS = {
     "tertiary_link": 25,
 }
 # The network's road classes, as the bundled network names them.
-NETWORK_CLASS = {"motorway": "motorway", "trunk": "national", "primary": "national", "secondary": "provincial"}
+NETWORK_CLASS = {
+    "motorway": "motorway",
+    "trunk": "national",
+    "primary": "national",
+    "secondary": "provincial",
+}
 CLOSED_ACCESS = {"no", "private"}
 MAXSPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph)?\s*$")
 

@@ -227,7 +227,9 @@ class Router:
         self.network = network
         # Edges entering each node, for the backward search.
         self.in_edge = np.argsort(network.head, kind="stable").astype(np.int64)
-        self.first_in = np.searchsorted(network.head[self.in_edge], np.arange(network.node_count + 1)).astype(np.int64)
+        self.first_in = np.searchsorted(network.head[self.in_edge], np.arange(network.node_count + 1)).astype(
+            np.int64
+        )
         self.no_risk = np.full(network.edge_count, -1, np.int64)
         self.no_raster = np.zeros(1)
         self.unit_penalty = np.ones(network.edge_count)
