@@ -114,10 +114,8 @@ def main() -> None:
         dijkstra(matrix, indices=int(source))
         full.append(time.perf_counter() - started)
     report("1M edges: plain Dijkstra over the whole graph", full)
-    print(
-        f"    speed-up of A* with landmarks over plain Dijkstra: median "
-        f"{np.median(full) / np.median(fastest):.0f}x (fastest), {np.median(full) / np.median(balanced):.0f}x (balanced)"
-    )
+    speed_up = np.median(full) / np.median(fastest), np.median(full) / np.median(balanced)
+    print(f"    speed-up over plain Dijkstra: median {speed_up[0]:.0f}x fastest, {speed_up[1]:.0f}x balanced")
     incident_reflected(router, surface, cells, pairs)
 
 
@@ -126,7 +124,7 @@ def incident_reflected(router: Router, surface: RiskSurface, cells: np.ndarray, 
     samples, avoided = [], 0
     for number, (source, target) in enumerate(pairs[:50]):
         raster = surface.raster.ravel()
-        cost, edges = router.route(int(source), int(target), BALANCED, cells, raster, surface.scale())
+        _, edges = router.route(int(source), int(target), BALANCED, cells, raster, surface.scale())
         if len(edges) < 10:
             continue
         middle = int(router.network.head[edges[len(edges) // 2]])

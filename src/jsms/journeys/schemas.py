@@ -123,8 +123,16 @@ class Finding(BaseModel):
     """A requirement the journey does not meet, or a conflict with another journey."""
 
     code: str
-    message: str
+    message: str  # in English; pages show `template` % `params` translated
+    template: str = ""
+    params: dict[str, Any] = {}
     journey_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, code: str, template: str, journey_id: uuid.UUID | None = None, **params: Any) -> "Finding":
+        return cls(
+            code=code, message=template % params, template=template, params=params, journey_id=journey_id
+        )
 
 
 class JourneyRead(ReadModel):

@@ -27,7 +27,6 @@ from jsms.journeys import routing
 from jsms.journeys import schemas as s
 from jsms.journeys.models import RESERVING, Journey, JourneyEvent, JourneyPerson, JourneyVehicle
 from jsms.registry.models import Asset, ProtectedPerson, Unit
-from jsms.risk.areas import LEVELS
 
 SORTABLE = ("window_start", "status", "created_at", "projected_arrival")
 TEXT_COLUMNS = ("purpose", "origin_label", "destination_label", "requested_by")
@@ -247,10 +246,12 @@ def conflicts(session: Session, journey: Journey) -> list[s.Finding]:
             .where(JourneyVehicle.asset_id.in_(assets), JourneyVehicle.journey_id.in_(overlapping))
         ):
             found.append(
-                s.Finding(
-                    code="vehicle_double_booked",
-                    message=f"Vehicle {asset_name} is already on journey {other_id} at that time",
-                    journey_id=other_id,
+                s.Finding.of(
+                    "vehicle_double_booked",
+                    N_("Vehicle %(name)s is already on journey %(journey)s at that time"),
+                    other_id,
+                    name=asset_name,
+                    journey=str(other_id),
                 )
             )
     persons = [p.person_id for p in journey.persons]
@@ -261,10 +262,12 @@ def conflicts(session: Session, journey: Journey) -> list[s.Finding]:
             .where(JourneyPerson.person_id.in_(persons), JourneyPerson.journey_id.in_(overlapping))
         ):
             found.append(
-                s.Finding(
-                    code="person_double_booked",
-                    message=f"{name} is already on journey {other_id} at that time",
-                    journey_id=other_id,
+                s.Finding.of(
+                    "person_double_booked",
+                    N_("%(name)s is already on journey %(journey)s at that time"),
+                    other_id,
+                    name=name,
+                    journey=str(other_id),
                 )
             )
     if journey.escort_unit_id is not None:
@@ -296,10 +299,16 @@ def _escort_capacity(session: Session, journey: Journey, overlapping) -> list[s.
         return []
     name = unit.call_sign or unit.node.name
     return [
-        s.Finding(
-            code="escort_over_capacity",
-            message=f"Escort unit {name} has {capacity} vehicles and {busy} of them are on other journeys "
-            f"at that time; this journey needs {needed}",
+        s.Finding.of(
+            "escort_over_capacity",
+            N_(
+                "Escort unit %(name)s has %(capacity)s vehicles and %(busy)s of them are on other "
+                "journeys at that time; this journey needs %(needed)s"
+            ),
+            name=name,
+            capacity=capacity,
+            busy=busy,
+            needed=needed,
         )
     ]
 
@@ -315,7 +324,7 @@ def unmet_requirements(session: Session, journey: Journey) -> list[s.Finding]:
     required = journey.assessment["requirements"]
     rules = ", ".join(journey.assessment.get("applied_rules") or []) or "baseline"
     level = journey.assessment["threat_level"]
-    why = f"(threat level {level} {LEVELS[level]} on the route; SOP rules: {rules})"
+    why = {"level": level, "rules": rules}
     found: list[s.Finding] = []
     transport = [v.asset_id for v in journey.vehicles if v.role == "transport"]
     kinds = {
@@ -324,17 +333,27 @@ def unmet_requirements(session: Session, journey: Journey) -> list[s.Finding]:
     }
     if required["armoured_vehicle"] and ARMOURED not in kinds.values():
         found.append(
-            s.Finding(
-                code="armoured_vehicle",
-                message=f"The SOPs require an armoured vehicle {why}; none of the journey's vehicles is armoured",
+            s.Finding.of(
+                "armoured_vehicle",
+                N_(
+                    "The SOPs require an armoured vehicle (threat level %(level)s on the route; rules: "
+                    "%(rules)s); none of the journey's vehicles is armoured"
+                ),
+                **why,
             )
         )
     escorts = sum(1 for v in journey.vehicles if v.role == "escort")
     if escorts < required["escort_vehicles"]:
         found.append(
-            s.Finding(
-                code="escort_vehicles",
-                message=f"The SOPs require {required['escort_vehicles']} escort vehicles {why}; {escorts} assigned",
+            s.Finding.of(
+                "escort_vehicles",
+                N_(
+                    "The SOPs require %(needed)s escort vehicles (threat level %(level)s on the route; "
+                    "rules: %(rules)s); %(assigned)s assigned"
+                ),
+                needed=required["escort_vehicles"],
+                assigned=escorts,
+                **why,
             )
         )
     start, end = required["allowed_hours"]
@@ -346,22 +365,36 @@ def unmet_requirements(session: Session, journey: Journey) -> list[s.Finding]:
         and arrives.hour + arrives.minute / 60 <= end
     ):
         found.append(
-            s.Finding(
-                code="allowed_hours",
-                message=f"Travel is allowed from {start:02d}:00 to {end:02d}:00 local time {why}; the journey "
-                f"may leave at {leaves:%H:%M} and arrive as late as {arrives:%H:%M} (day {arrives:%d})",
+            s.Finding.of(
+                "allowed_hours",
+                N_(
+                    "Travel is allowed from %(start)s to %(end)s local time (threat level %(level)s on the "
+                    "route; rules: %(rules)s); the journey may leave at %(leaves)s and arrive as late as "
+                    "%(arrives)s on day %(day)s"
+                ),
+                start=f"{start:02d}:00",
+                end=f"{end:02d}:00",
+                leaves=f"{leaves:%H:%M}",
+                arrives=f"{arrives:%H:%M}",
+                day=f"{arrives:%d}",
+                **why,
             )
         )
     if len(journey.persons) > required["max_group_size"]:
         found.append(
-            s.Finding(
-                code="group_size",
-                message=f"At most {required['max_group_size']} persons may travel together {why}; "
-                f"the journey has {len(journey.persons)}",
+            s.Finding.of(
+                "group_size",
+                N_(
+                    "At most %(most)s persons may travel together (threat level %(level)s on the route; "
+                    "rules: %(rules)s); the journey has %(count)s"
+                ),
+                most=required["max_group_size"],
+                count=len(journey.persons),
+                **why,
             )
         )
     if not journey.convoy_leader:
-        found.append(s.Finding(code="convoy_leader", message="No convoy leader is named"))
+        found.append(s.Finding.of("convoy_leader", N_("No convoy leader is named")))
     return found
 
 
@@ -448,7 +481,10 @@ def approve(session: Session, actor: Actor, journey_id: uuid.UUID, note: str = "
     if problems:
         raise Invalid(
             "The journey cannot be approved: " + "; ".join(p.message for p in problems),
-            [FieldError(["journey", p.code], p.message) for p in problems],
+            [
+                FieldError(["journey", p.code], p.message, template=p.template, params=p.params)
+                for p in problems
+            ],
         )
     _move(journey, "approve")
     journey.decision_reason = note or None

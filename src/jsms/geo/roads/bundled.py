@@ -9,6 +9,7 @@ length — real roads wind, the straight lines do not. Towns shared by two roads
 junctions.
 """
 
+import itertools
 import json
 from functools import lru_cache
 from importlib import resources
@@ -56,7 +57,7 @@ def bundled_network() -> RoadNetwork:
             chain += [node(lon1 + (lon2 - lon1) * f, lat1 + (lat2 - lat1) * f) for f in steps[1:-1]]
             chain.append(node(lon2, lat2))
             piece_m = metres * winding / pieces
-            for a, b in zip(chain[:-1], chain[1:], strict=True):
+            for a, b in itertools.pairwise(chain):
                 tails += [a, b]
                 heads += [b, a]
                 lengths += [piece_m, piece_m]

@@ -6,6 +6,7 @@ between its consecutive nodes, in both directions unless it is one-way. Speeds c
 public (`access=no|private`) are left out.
 """
 
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -110,7 +111,7 @@ def import_osm(path: Path, progress: Progress | None = None, landmarks: int = 16
         road = road_keys.setdefault((name, road_class), len(road_keys))
         speed = _speed(tags, highway)
         direction = _direction(tags, highway)
-        for a, b in zip(chain[:-1], chain[1:], strict=True):
+        for a, b in itertools.pairwise(chain):
             if direction >= 0:
                 tails.append(a)
                 heads.append(b)
