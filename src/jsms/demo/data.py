@@ -190,6 +190,61 @@ OTHER_AGREEMENTS = [
 ARMOURED_VEHICLE_UNITS = ("ssd_north", "ssd_north", "ssd_south", "ssd_south", "ssu_sindh", "spu_punjab")
 FIRE_TRUCK_UNITS = ("ssd_south",) * 5 + ("ssd_north",) * 5 + ("ssu_sindh",) * 4 + ("spu_punjab",) * 3 + ("spu_kp",) * 3
 
+# Escort vehicles (police and army pick-ups and APCs) each unit keeps for convoy duty.
+ESCORT_VEHICLES = {
+    "ssd_north": 8,
+    "ssd_south": 8,
+    "ssu_sindh": 6,
+    "spu_punjab": 6,
+    "spu_kp": 6,
+    "spu_balochistan": 4,
+    "spu_gb": 4,
+    "ict_spu": 4,
+    "gwadar_police": 4,
+}
+# Company transport (coaster buses and staff cars) for the companies whose staff travel most.
+COMPANY_VEHICLES = {"cggc": 3, "powerchina": 3, "cmec": 2, "cophc": 2}
+
+
+@dataclass(frozen=True)
+class DemoJourney:
+    origin: str  # site keys
+    destination: str
+    days_ahead: int  # from today in Pakistan
+    local_hour: int  # departure, Pakistan time
+    persons: int
+    purpose: str
+    state: str  # draft, submitted or approved
+    armoured_from: str  # the unit whose donated bulletproof vehicle carries the persons
+    escort_unit: str | None = None
+    escorts: int = 0
+    convoy_leader: str = ""
+    call_sign: str | None = None
+
+
+JOURNEYS = (
+    DemoJourney(
+        "embassy",
+        "dasu",
+        1,
+        7,
+        3,
+        "Embassy delegation visits the Dasu dam site for the quarterly safety review",
+        "approved",
+        "ssd_north",
+        "ssd_north",
+        3,
+        "Major, 34 Light Infantry Division (convoy commander)",
+        "NORTH-6",
+    ),
+    DemoJourney(
+        "port_qasim", "thar_ii", 1, 6, 4, "Rotation of plant engineers to Thar Coal Block II", "submitted", "ssu_sindh"
+    ),
+    DemoJourney(
+        "gwadar_port", "ngia", 2, 9, 2, "Port managers to the new airport for a departing flight", "draft", "ssd_south"
+    ),
+)
+
 # Demo users: username → (role, organisation key, display name, language, time zone)
 USERS: dict[str, tuple[str, str, str, str, str]] = {
     "host.commander": ("host_commander", "ssd_north", "Commander, Special Security Division", "en", "Asia/Karachi"),

@@ -2,6 +2,9 @@
 
 import random
 import secrets
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from shapely import unary_union
 from shapely.geometry import mapping
@@ -17,12 +20,15 @@ from jsms.core.models import User
 from jsms.core.parties import add_organisation
 from jsms.demo import data
 from jsms.geo.provinces import province_outline
+from jsms.journeys import schemas as js
+from jsms.journeys import service as journeys
 from jsms.registry import schemas as s
 from jsms.registry import service as registry
-from jsms.registry.models import Site
+from jsms.registry.models import Asset, ProtectedPerson, Site
 
 DEMO_ACTOR = Actor.system("demo-loader")
 PERSON_COUNT = 500
+PAKISTAN = ZoneInfo("Asia/Karachi")
 
 
 def ensure_demo_secret() -> None:
@@ -55,14 +61,16 @@ def load_demo() -> str:
         sites = _sites(session, orgs, units, projects)
         agreement = _agreements(session)
         assets = _donated_equipment(session, orgs, units, agreement)
+        assets += _vehicles(session, orgs, units)
         people = _protected_persons(session, orgs, projects, sites)
         _users(session, orgs, units)
         history = _incident_history(session)
         _threat_levels(session)
+        journeys = _journeys(session, orgs, units, sites)
     return (
         f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
-        f"{len(sites)} sites, {assets} donated assets, {people} protected persons, "
-        f"{len(data.USERS)} users, {history} incidents"
+        f"{len(sites)} sites, {assets} assets, {people} protected persons, "
+        f"{len(data.USERS)} users, {history} incidents, {journeys} journeys"
     )
 
 
@@ -196,6 +204,95 @@ def _donated_equipment(session: Session, orgs: dict, units: dict, agreement) -> 
             )
             count += 1
     return count
+
+
+def _vehicles(session: Session, orgs: dict, units: dict) -> int:
+    """Escort vehicles of the units and the companies' own transport."""
+    fleets = [
+        (units[key], units[key], "Escort vehicle", data.UNITS[key][4], count)
+        for key, count in data.ESCORT_VEHICLES.items()
+    ]
+    fleets += [
+        (orgs[key], None, "Staff coaster", data.ORGANISATIONS[key][4], count)
+        for key, count in data.COMPANY_VEHICLES.items()
+    ]
+    created = 0
+    for owner, unit, label, short_name, count in fleets:
+        code = short_name.upper().replace(" ", "").replace("-", "")[:10]
+        for number in range(1, count + 1):
+            registry.create_asset(
+                session,
+                DEMO_ACTOR,
+                s.AssetCreate(
+                    kind="vehicle",
+                    name=f"{label} {number} ({short_name})",
+                    registration=f"{code}-{number:02d}",
+                    status="in_service",
+                    owner_org_id=owner.id,
+                    assigned_unit_id=unit.id if unit else None,
+                ),
+            )
+            created += 1
+    return created
+
+
+def _journeys(session: Session, orgs: dict, units: dict, sites: dict) -> int:
+    """Planned movements for the days ahead, one in each early state, planned on today's risk."""
+    today = datetime.now(PAKISTAN).date()
+    for plan in data.JOURNEYS:
+        origin, destination = sites[plan.origin], sites[plan.destination]
+        persons = session.scalars(
+            select(ProtectedPerson.id).where(ProtectedPerson.site_id == origin.id).limit(plan.persons)
+        ).all()
+        departure = datetime.combine(today + timedelta(days=plan.days_ahead), time(plan.local_hour), PAKISTAN)
+        armoured = _armoured_vehicle_of(session, units[plan.armoured_from])
+        journey = journeys.create_journey(
+            session,
+            DEMO_ACTOR,
+            js.JourneyCreate(
+                purpose=plan.purpose,
+                origin=js.Place(site_id=origin.id),
+                destination=js.Place(site_id=destination.id),
+                window_start=departure,
+                window_end=departure + timedelta(minutes=30),
+                person_ids=list(persons),
+                vehicle_ids=[armoured] if armoured else [],
+                requesting_org_id=origin.owner_org_id,
+            ),
+        )
+        if plan.state == "draft":
+            continue
+        journeys.submit(session, DEMO_ACTOR, journey.id)
+        if plan.escort_unit:
+            escorts = session.scalars(
+                select(Asset.id)
+                .where(Asset.assigned_unit_id == units[plan.escort_unit].id, Asset.kind == "vehicle")
+                .order_by(Asset.registration)
+                .limit(plan.escorts)
+            ).all()
+            journeys.assign_escort(
+                session,
+                DEMO_ACTOR,
+                journey.id,
+                js.EscortAssignment(
+                    escort_unit_id=units[plan.escort_unit].id,
+                    escort_vehicle_ids=list(escorts),
+                    convoy_leader=plan.convoy_leader,
+                    convoy_leader_call_sign=plan.call_sign,
+                ),
+            )
+        if plan.state == "approved":
+            journeys.approve(session, DEMO_ACTOR, journey.id, "Escort and timings as the SOPs require")
+    return len(data.JOURNEYS)
+
+
+def _armoured_vehicle_of(session: Session, unit) -> uuid.UUID | None:
+    return session.scalars(
+        select(Asset.id)
+        .where(Asset.kind == "armoured_vehicle", Asset.assigned_unit_id == unit.id)
+        .order_by(Asset.registration)
+        .limit(1)
+    ).first()
 
 
 def _protected_persons(session: Session, orgs: dict, projects: dict, sites: dict) -> int:
