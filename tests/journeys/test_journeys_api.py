@@ -162,7 +162,7 @@ def test_a_person_on_two_journeys_at_once_is_refused(api, thar):
 
 
 def test_an_escort_unit_short_of_vehicles_is_a_conflict(api, thar):
-    small = unit_id(api, "SPU-GB")
+    small = unit_id(api, "TF-88")  # a naval task force: no escort vehicles of its own
     only_one = escorts(api, 1, small)
     journey = request(api, {**thar, "vehicle_ids": [vehicle(api, "armoured_vehicle")]})
     answer = step(
@@ -243,7 +243,10 @@ def test_a_company_requests_for_its_own_organisation_only(api):
     journey = request(api, body, "company.security")
     assert journey["requested_by"] == "company.security"
     listed = api.get("/api/v1/journeys", "company.security").json()
-    assert [j["id"] for j in listed["items"]] == [journey["id"]]
+    # Its own journeys (the demo's airport run of the same company too), none of another organisation.
+    assert journey["id"] in [j["id"] for j in listed["items"]]
+    assert {j["requesting_org_id"] for j in listed["items"]} == {journey["requesting_org_id"]}
+    assert api.get("/api/v1/journeys", "host.officer").json()["total"] > listed["total"]
     assert step(api, journey, "approve", "company.security").status_code == 403
     assert (
         step(

@@ -108,6 +108,7 @@ class PageSpec:
     detail_template: str = "detail.html"
     extra: Callable[[Session, Actor, Any], dict[str, Any]] | None = None
     filters: list[FormField] = field(default_factory=list)
+    forms: bool = True  # False: the domain builds its own create and edit pages
 
     @property
     def name(self) -> str:
@@ -307,11 +308,13 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
         return redirect(f"{base}/{object_id}", request)
 
     router.add_api_route(base, list_page, methods=["GET"])
-    router.add_api_route(f"{base}/new", new_form, methods=["GET"])
-    router.add_api_route(f"{base}/new", create, methods=["POST"])
+    if spec.forms:
+        router.add_api_route(f"{base}/new", new_form, methods=["GET"])
+        router.add_api_route(f"{base}/new", create, methods=["POST"])
     router.add_api_route(f"{base}/{{object_id}}", detail_page, methods=["GET"])
-    router.add_api_route(f"{base}/{{object_id}}/edit", edit_form, methods=["GET"])
-    router.add_api_route(f"{base}/{{object_id}}/edit", update, methods=["POST"])
+    if spec.forms:
+        router.add_api_route(f"{base}/{{object_id}}/edit", edit_form, methods=["GET"])
+        router.add_api_route(f"{base}/{{object_id}}/edit", update, methods=["POST"])
 
 
 def _changed(values: dict[str, Any], initial: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -65,6 +65,11 @@ class Translator:
         if moment is None:
             return ""
         return format_datetime(moment, style, tzinfo=self.timezone, locale=self.locale)
+
+    def time(self, moment: "datetime | None", style: str = "short") -> str:
+        if moment is None:
+            return ""
+        return format_time(moment, style, tzinfo=self.timezone, locale=self.locale)
 
     def date(self, day, style: str = "medium") -> str:
         return format_date(day, style, locale=self.locale) if day else ""

@@ -352,5 +352,12 @@ def require(session: Session, actor: Actor, action: str, obj: Any = None) -> Non
         raise Forbidden(f"Not permitted: {action} is limited to objects within your own scope")
 
 
-def allows(session: Session, actor: Actor, action: str) -> bool:
-    return decide(actor, action, active_policy(session)).allowed
+def allows(session: Session, actor: Actor, action: str, obj: Any = None) -> bool:
+    """Whether `require` would let the actor do `action` (on `obj`, when one is given)."""
+    if obj is None:
+        return decide(actor, action, active_policy(session)).allowed
+    try:
+        require(session, actor, action, obj)
+    except Forbidden:
+        return False
+    return True

@@ -16,6 +16,7 @@ from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
 from jsms.incidents import pages as incident_pages
 from jsms.journeys import api as journeys_api
+from jsms.journeys import pages as journey_pages
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
@@ -33,8 +34,9 @@ ROUTERS = (
     registry_pages.router,
     incident_pages.router,
     risk_pages.router,
+    journey_pages.router,
 )
-TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk")
+TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk", "jsms.journeys")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 

@@ -8,7 +8,10 @@
     motorway: { color: "#8e3b2f", weight: 2.6 },
     national: { color: "#c77d1a", weight: 1.8 },
     provincial: { color: "#9a8f7a", weight: 1.2, dashArray: "4 3" },
+    local: { color: "#b5ad9c", weight: 1 },
+    under_construction: { color: "#8e3b2f", weight: 1.2, dashArray: "2 5", opacity: 0.6 },
   };
+  const ROUTE_COLOURS = { fastest: "#1f5fbf", safest: "#1b8a3a", balanced: "#7b3fa0", alternative: "#d0761c" };
 
   function json(url) {
     return fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null));
@@ -84,6 +87,25 @@
     });
   }
 
+  // Route options (or a journey's frozen route) drawn from GeoJSON the page embeds; the first
+  // drawn last so that it lies on top where the options share a road.
+  function routeLayer(collection, labels) {
+    const group = L.featureGroup();
+    collection.features.slice().reverse().forEach((f) => {
+      const profile = f.properties.profile;
+      const line = L.geoJSON(f, { style: { color: ROUTE_COLOURS[profile] || "#333", weight: 5, opacity: 0.85 } });
+      line.bindTooltip(labels[profile] || profile, { sticky: true });
+      line.options.className = "route-line";
+      group.addLayer(line);
+      (f.properties.checkpoints || []).forEach((point) => {
+        group.addLayer(L.circleMarker([point.lat, point.lon], { radius: 4, weight: 1, color: "#222",
+                                                               fillColor: "#fff", fillOpacity: 1 })
+          .bindTooltip(point.name));
+      });
+    });
+    return group;
+  }
+
   function levelLayer(collection, opacity) {
     return L.geoJSON(collection, {
       style: (f) => ({ color: "#555", weight: 0.5, fillColor: LEVEL_COLOURS[f.properties.level],
@@ -143,6 +165,16 @@
         if (!el.dataset.focus) map.fitBounds(provinces.getBounds(), { padding: [8, 8], animate: false });
       }
       const loads = [];
+      if (el.dataset.routesFrom) {
+        const source = document.querySelector(el.dataset.routesFrom);
+        const routes = source ? JSON.parse(source.textContent) : null;
+        if (routes && routes.features.length) {
+          const layer = routeLayer(routes, labels).addTo(map);
+          overlays[labels.routes] = layer;
+          map.fitBounds(layer.getBounds(), { padding: [20, 20], animate: false });
+          el.dataset.routeCount = String(routes.features.length);
+        }
+      }
       if (el.dataset.unitsUrl) {
         loads.push(json(el.dataset.unitsUrl).then((units) => {
           if (!units) return;
