@@ -48,7 +48,11 @@ def pages_of(browser) -> list[str]:
         detail = re.search(rf'href="({listing}/[0-9a-f-]{{36}})"', html)
         if detail:
             urls += [detail.group(1), f"{detail.group(1)}/edit", f"{listing}/new"]
-    return urls
+    # Journeys: a journey's page, the planner, and the planner showing route options.
+    journey = re.search(r'href="(/journeys/[0-9a-f-]{36})"', browser.get("/journeys").text)
+    sites = re.findall(r'href="/sites/([0-9a-f-]{36})"', browser.get("/sites").text)
+    plan = f"/journeys/new?origin_site={sites[0]}&destination_site={sites[1]}&depart=2026-12-01T09:00"
+    return [*urls, "/journeys", journey.group(1), "/journeys/new", plan]
 
 
 @pytest.mark.parametrize("language", ["zh", "ur", "en"])
