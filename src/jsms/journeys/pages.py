@@ -173,9 +173,7 @@ def _detail_context(session, actor, journey) -> dict[str, Any]:
         "vehicles": [(v.role, vehicles.get(v.asset_id)) for v in journey.vehicles],
         "escort_unit": escort_unit,
         "units": _all("units", session, actor) if may["assign"] else [],
-        "escort_choices": _all("assets", session, actor, kind="vehicle", status="in_service")
-        if may["assign"]
-        else [],
+        "escort_choices": _escort_fleets(session, actor) if may["assign"] else [],
         "route_collection": {"type": "FeatureCollection", "features": [_frozen_feature(journey)]},
         "states": STATES,
         "events": EVENTS,
@@ -185,6 +183,17 @@ def _detail_context(session, actor, journey) -> dict[str, Any]:
         ],
         "checkins": [datetime.fromisoformat(moment) for moment in journey.checkin_schedule],
     }
+
+
+def _escort_fleets(session, actor) -> list[tuple[str, list]]:
+    """Vehicles in service by the unit they are assigned to, for the escort form."""
+    units = {unit.id: unit for unit in _all("units", session, actor)}
+    fleets: dict[str, list] = {}
+    for vehicle in _all("assets", session, actor, kind="vehicle", status="in_service"):
+        unit = units.get(vehicle.assigned_unit_id)
+        if unit is not None:
+            fleets.setdefault(unit.call_sign or unit.node.name, []).append(vehicle)
+    return sorted(fleets.items())
 
 
 def _frozen_feature(journey) -> dict[str, Any]:

@@ -170,6 +170,7 @@
         const routes = source ? JSON.parse(source.textContent) : null;
         if (routes && routes.features.length) {
           const layer = routeLayer(routes, labels).addTo(map);
+          map.invalidateSize(); // the page's grid may have sized the map after it was made
           overlays[labels.routes] = layer;
           map.fitBounds(layer.getBounds(), { padding: [20, 20], animate: false });
           el.dataset.routeCount = String(routes.features.length);
