@@ -90,6 +90,7 @@ def main() -> None:
     bundled.route(0, 1)  # compile (or load the cached machine code) outside the timings
     print(f"bundled network: {bundled.network.node_count} nodes, {bundled.network.edge_count} edges")
     run_queries("bundled: fastest route", bundled, pairs, 0.0, cells, surface)
+    prepare_risk_bounds(bundled, cells, surface)
     run_queries("bundled: balanced route (risk-weighted)", bundled, pairs, BALANCED, cells, surface)
 
     started = time.perf_counter()
@@ -104,8 +105,12 @@ def main() -> None:
     cells = edge_cells(network, surface)
     pairs = rng.integers(0, network.node_count, (QUERIES, 2))
     fastest = run_queries("1M edges: fastest route", router, pairs, 0.0, cells, surface)
+    router.use_risk_bounds = False
+    run_queries("1M edges: balanced, base-time landmarks", router, pairs[:300], BALANCED, cells, surface)
+    router.use_risk_bounds = True
+    prepare_risk_bounds(router, cells, surface)
     balanced = run_queries(
-        "1M edges: balanced route (risk-weighted)", router, pairs, BALANCED, cells, surface
+        "1M edges: balanced, risk-weighted landmarks", router, pairs, BALANCED, cells, surface
     )
     full = []
     matrix = csr_matrix((network.time_s, (network.tail, network.head)), shape=(network.node_count,) * 2)
@@ -117,6 +122,12 @@ def main() -> None:
     speed_up = np.median(full) / np.median(fastest), np.median(full) / np.median(balanced)
     print(f"    speed-up over plain Dijkstra: median {speed_up[0]:.0f}x fastest, {speed_up[1]:.0f}x balanced")
     incident_reflected(router, surface, cells, pairs)
+
+
+def prepare_risk_bounds(router: Router, cells: np.ndarray, surface: RiskSurface) -> None:
+    started = time.perf_counter()
+    router.prepare_risk_bounds(BALANCED, cells, surface.raster.ravel(), surface.scale())
+    print(f"    landmark tables for the balanced weight built in {time.perf_counter() - started:.2f} s")
 
 
 def incident_reflected(router: Router, surface: RiskSurface, cells: np.ndarray, pairs: np.ndarray) -> None:

@@ -53,6 +53,26 @@ def test_routes_are_exactly_the_shortest_paths_with_and_without_risk(grid):
             assert weights[edges].sum() == pytest.approx(cost, rel=1e-9)
 
 
+def test_risk_weighted_landmark_tables_stay_exact_as_the_surface_rises_and_falls(grid):
+    router = Router(grid)
+    rng = np.random.default_rng(9)
+    cells = rng.integers(-1, 50, grid.edge_count)
+    raster = rng.uniform(0, 3, 50)
+    router.prepare_risk_bounds(5.0, cells, raster, 1.0)
+    bounds = router.risk_bounds(5.0)
+    assert bounds.hold_for(raster, 1.0) and not np.array_equal(bounds.from_landmark, grid.from_landmark)
+    risen, fallen = raster.copy(), raster.copy()
+    risen[7] += 50.0  # a new incident: the tables still hold
+    fallen[7] = 0.0  # an incident rejected: they no longer do, and the base tables serve
+    assert bounds.hold_for(risen, 1.0) and not bounds.hold_for(fallen, 1.0)
+    for surface in (risen, fallen):
+        risk = np.where(cells >= 0, surface[np.maximum(cells, 0)], 0.0)
+        weights = grid.time_s * (1 + 5.0 * risk)
+        for source, target in rng.integers(0, grid.node_count, (10, 2)):
+            cost, _ = router.route(int(source), int(target), 5.0, cells, surface, 1.0)
+            assert cost == pytest.approx(reference_costs(grid, weights, int(source))[target], rel=1e-9)
+
+
 def test_a_route_to_itself_is_empty(grid):
     cost, edges = Router(grid).route(7, 7)
     assert cost == 0 and len(edges) == 0

@@ -102,14 +102,29 @@ class RoadNetwork:
         network.place_landmarks(landmarks)
         return network
 
-    def matrix(self, reverse: bool = False) -> csr_matrix:
-        # Parallel edges keep their sum in a sparse matrix; the fastest is what a route would take.
+    def matrix(self, reverse: bool = False, weights: np.ndarray | None = None) -> csr_matrix:
+        # Parallel edges keep their sum in a sparse matrix; the cheapest is what a route would take.
+        costs = self.time_s if weights is None else weights
         rows, cols = (self.head, self.tail) if reverse else (self.tail, self.head)
-        order = np.lexsort((-self.time_s, cols, rows))
-        rows, cols, times = rows[order], cols[order], self.time_s[order]
+        order = np.lexsort((-costs, cols, rows))
+        rows, cols, costs = rows[order], cols[order], costs[order]
         last = np.ones(len(rows), bool)
         last[:-1] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        return csr_matrix((times[last], (rows[last], cols[last])), shape=(self.node_count,) * 2)
+        return csr_matrix((costs[last], (rows[last], cols[last])), shape=(self.node_count,) * 2)
+
+    @property
+    def landmarks(self) -> np.ndarray:
+        """The landmark nodes (each is at distance 0 from itself)."""
+        return np.argmin(self.from_landmark, axis=0) if self.from_landmark.size else np.zeros(0, np.int64)
+
+    def landmark_tables(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distances from and to the same landmarks under other edge weights (node-major)."""
+        forward, backward = self.matrix(weights=weights), self.matrix(reverse=True, weights=weights)
+        landmarks = self.landmarks
+        return (
+            np.ascontiguousarray(dijkstra(forward, indices=landmarks).T),
+            np.ascontiguousarray(dijkstra(backward, indices=landmarks).T),
+        )
 
     def place_landmarks(self, count: int) -> None:
         """Farthest-point landmarks: each next one is the node farthest (in time) from those chosen."""

@@ -14,6 +14,7 @@ between queries (one set per thread); a stamp marks which entries belong to the 
 """
 
 import threading
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -21,6 +22,9 @@ import numpy as np
 from jsms.geo.roads.network import RoadNetwork
 
 ACTIVE_LANDMARKS = 8
+# Risk-weighted tables assume a little less risk than measured, so that the surface's slow decay
+# does not invalidate them for days.
+FLOOR_MARGIN = 0.97
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -216,6 +220,26 @@ def _path_edges(work_pred, head, tail, source, target, meeting):
     return edges
 
 
+@dataclass(frozen=True)
+class RiskBounds:
+    """Landmark tables for one risk weight, computed on a floor of the risk surface.
+
+    Distances under weights that never exceed the real ones still bound the real distances
+    from below (and stay consistent), so while every cell's risk is at least the floor these
+    much tighter tables keep the search exact. A new incident only raises risk: the tables
+    stay valid. Decay and removals lower it: then the base tables serve until new ones are built.
+    """
+
+    risk_weight: float
+    cells: np.ndarray  # the raster cells the network's edges lie in
+    floor: np.ndarray  # risk (raster value × gain) assumed at most, per cell of `cells`
+    from_landmark: np.ndarray
+    to_landmark: np.ndarray
+
+    def hold_for(self, raster: np.ndarray, gain: float) -> bool:
+        return bool(np.all(np.maximum(raster[self.cells], 0.0) * gain >= self.floor))
+
+
 class _Workspace(threading.local):
     network: RoadNetwork | None = None
 
@@ -234,6 +258,10 @@ class Router:
         self.no_raster = np.zeros(1)
         self.unit_penalty = np.ones(network.edge_count)
         self._local = _Workspace()
+        self.use_risk_bounds = True  # False: base-time landmarks only (for comparison)
+        self._risk_bounds: dict[float, RiskBounds] = {}
+        self._building: set[float] = set()
+        self._building_lock = threading.Lock()
 
     def _work(self):
         local = self._local
@@ -252,15 +280,59 @@ class Router:
         local.query += 1
         return local
 
-    def active_landmarks(self, source: int, target: int) -> np.ndarray:
-        net = self.network
-        if not net.from_landmark.size:
+    def active_landmarks(self, tables: tuple[np.ndarray, np.ndarray], source: int, target: int) -> np.ndarray:
+        from_landmark, to_landmark = tables
+        if not from_landmark.size:
             return np.zeros(0, np.int64)
         bounds = np.maximum(
-            net.from_landmark[target] - net.from_landmark[source],
-            net.to_landmark[source] - net.to_landmark[target],
+            from_landmark[target] - from_landmark[source],
+            to_landmark[source] - to_landmark[target],
         )
         return np.argsort(-bounds)[:ACTIVE_LANDMARKS].astype(np.int64)
+
+    # ---- landmark tables for risk-weighted routes --------------------------------------------
+
+    def prepare_risk_bounds(self, risk_weight: float, edge_cell: np.ndarray, raster: np.ndarray, gain: float):
+        """Build the tables for a risk weight on today's surface (seconds on a national OSM network)."""
+        inside = edge_cell >= 0
+        cells = np.unique(edge_cell[inside])
+        floor = np.maximum(raster[cells], 0.0) * gain * FLOOR_MARGIN
+        cell_floor = np.zeros(int(edge_cell.max(initial=0)) + 1)
+        cell_floor[cells] = floor
+        risk = np.where(inside, cell_floor[np.maximum(edge_cell, 0)], 0.0)
+        weights = self.network.time_s * (1.0 + risk_weight * risk)
+        from_landmark, to_landmark = self.network.landmark_tables(weights)
+        self._risk_bounds[risk_weight] = RiskBounds(risk_weight, cells, floor, from_landmark, to_landmark)
+
+    def risk_bounds(self, risk_weight: float) -> RiskBounds | None:
+        return self._risk_bounds.get(risk_weight)
+
+    def _tables(self, risk_weight: float, edge_cell, raster, gain) -> tuple[np.ndarray, np.ndarray]:
+        """The tightest valid landmark tables; stale risk tables are rebuilt in the background."""
+        base = (self.network.from_landmark, self.network.to_landmark)
+        usable = self.use_risk_bounds and edge_cell is not None and raster is not None
+        if risk_weight <= 0 or not usable or not self.network.from_landmark.size:
+            return base
+        bounds = self._risk_bounds.get(risk_weight)
+        if bounds is not None and bounds.hold_for(raster, gain):
+            return bounds.from_landmark, bounds.to_landmark
+        self._build_in_background(risk_weight, edge_cell, raster.copy(), gain)
+        return base
+
+    def _build_in_background(self, risk_weight: float, edge_cell, raster, gain) -> None:
+        with self._building_lock:
+            if risk_weight in self._building:
+                return
+            self._building.add(risk_weight)
+
+        def build():
+            try:
+                self.prepare_risk_bounds(risk_weight, edge_cell, raster, gain)
+            finally:
+                with self._building_lock:
+                    self._building.discard(risk_weight)
+
+        threading.Thread(target=build, name=f"risk-bounds-{risk_weight}", daemon=True).start()
 
     def route(
         self,
@@ -281,6 +353,7 @@ class Router:
             return 0.0, np.zeros(0, np.int64)
         net = self.network
         work = self._work()
+        tables = self._tables(risk_weight, edge_cell, raster, gain)
         cost, meeting = _bidirectional(
             net.first_out,
             net.head,
@@ -293,9 +366,9 @@ class Router:
             gain,
             risk_weight,
             self.unit_penalty if penalty is None else penalty,
-            net.from_landmark,
-            net.to_landmark,
-            self.active_landmarks(source, target),
+            tables[0],
+            tables[1],
+            self.active_landmarks(tables, source, target),
             source,
             target,
             work.dist,
