@@ -36,7 +36,6 @@ class RiskEngine:
     surface: RiskSurface
     areas: AreaIndex
     levels_stale: bool = False
-    levels_stale: bool = False
 
 
 _engine: RiskEngine | None = None
