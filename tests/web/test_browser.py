@@ -99,3 +99,25 @@ def test_search_narrows_the_list_as_the_user_types(page, demo_server):
     names = page.locator("#results tbody tr td:first-child").all_inner_texts()
     assert rows_before > 20 and names == ["Thar Coal Block I", "Thar Coal Block II"]
     assert "q=Thar" in page.url  # the search is in the address, so reloading keeps it
+
+
+def test_the_planner_draws_the_route_options_and_the_officer_requests_one(page, demo_server, tmp_path):
+    sign_in(page, demo_server, "host.officer")
+    page.goto(f"{demo_server}/journeys/new")
+    page.select_option("#f-origin-site", label="Embassy of China, Diplomatic Enclave, Islamabad")
+    page.select_option("#f-destination-site", label="Dasu Hydropower Project (dam site)")
+    page.fill("#f-depart", "2026-12-03T08:00")
+    page.click("#plan-routes")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    options = page.locator("tr.route-option").count()
+    assert int(page.get_attribute("#map", "data-route-count")) == options >= 2
+    assert page.locator(".leaflet-overlay-pane path.route-line").count() >= options
+    screenshot(page, tmp_path / "planner.png")
+    page.fill("#f-purpose", "Site visit of the embassy's security attaché")
+    page.select_option("#f-persons", index=[0, 1])
+    page.select_option("#f-vehicles", index=[0])
+    page.click("#request-journey")
+    page.wait_for_url(re.compile(r".*/journeys/[0-9a-f-]{36}$"))
+    assert page.locator(".journey-state").inner_text() == "Draft"
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    assert page.locator("table.checkpoints tbody tr").count() >= 3

@@ -50,6 +50,9 @@ def test_the_planner_shows_the_route_options_side_by_side(browser, api):
     # The persons at the origin site are offered, and the request button is there.
     assert page.text.count('name="person_ids"') == 1 and "<option value=" in page.text
     assert 'id="request-journey"' in page.text
+    # The planner's own button posts the form; the answer is the same page.
+    posted = browser.post("/journeys/plan", planner_query(api))
+    assert posted.status_code == 200 and route_options(posted.text) == options
 
 
 def test_a_point_far_from_any_road_is_explained_on_the_planner(browser, api):

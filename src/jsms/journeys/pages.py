@@ -301,6 +301,12 @@ def plan_page(request: Request, session: SessionDep, actor: PageActor):
     return _planner(request, session, actor, values)
 
 
+@router.post("/journeys/plan")
+async def plan_posted(request: Request, session: SessionDep, actor: PageActor):
+    """The planner's "Plan routes" button: the same page, from the form (its CSRF token stays out of URLs)."""
+    return _planner(request, session, actor, _planner_values(await request.form()))
+
+
 @router.post("/journeys/new")
 async def request_journey(request: Request, session: SessionDep, actor: PageActor):
     t = translator_for(request, actor)

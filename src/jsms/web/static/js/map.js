@@ -93,9 +93,9 @@
     const group = L.featureGroup();
     collection.features.slice().reverse().forEach((f) => {
       const profile = f.properties.profile;
-      const line = L.geoJSON(f, { style: { color: ROUTE_COLOURS[profile] || "#333", weight: 5, opacity: 0.85 } });
+      const line = L.geoJSON(f, { style: { color: ROUTE_COLOURS[profile] || "#333", weight: 5, opacity: 0.85,
+                                           className: "route-line route-" + profile } });
       line.bindTooltip(labels[profile] || profile, { sticky: true });
-      line.options.className = "route-line";
       group.addLayer(line);
       (f.properties.checkpoints || []).forEach((point) => {
         group.addLayer(L.circleMarker([point.lat, point.lon], { radius: 4, weight: 1, color: "#222",
