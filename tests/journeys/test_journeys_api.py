@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from jsms.core.models import AuditRecord
 from jsms.risk import service as risk
+from tests.core.test_governance_api import proposal
 
 
 @pytest.fixture(autouse=True)
@@ -307,3 +308,16 @@ def test_journey_steps_are_audited(api, thar, connection):
         )
     ).all()
     assert ("host.officer", "journey.create") in records and ("host.officer", "journey.update") in records
+
+
+def test_the_partner_liaison_requests_once_both_parties_allow_it_and_still_cannot_approve(api, thar):
+    body = {**thar, "vehicle_ids": [vehicle(api, "armoured_vehicle")]}
+    assert api.post("/api/v1/journeys", "partner.liaison", json=body).status_code == 403
+    version = api.post("/api/v1/policy/versions", "host.commander", json=proposal()).json()
+    for user in ("host.commander", "partner.representative"):
+        approve = f"/api/v1/policy/versions/{version['id']}/approve"
+        assert api.post(approve, user).status_code == 200
+    journey = request(api, body, "partner.liaison")
+    assert journey["requested_by"] == "partner.liaison" and journey["status"] == "draft"
+    assert step(api, journey, "submit", "partner.liaison").json()["status"] == "submitted"
+    assert step(api, journey, "approve", "partner.liaison").status_code == 403

@@ -316,7 +316,7 @@ class Router:
         bounds = self._risk_bounds.get(risk_weight)
         if bounds is not None and bounds.hold_for(raster, gain):
             return bounds.from_landmark, bounds.to_landmark
-        self._build_in_background(risk_weight, edge_cell, raster.copy(), gain)
+        self._build_in_background(risk_weight, edge_cell, raster, gain)
         return base
 
     def _build_in_background(self, risk_weight: float, edge_cell, raster, gain) -> None:
@@ -324,6 +324,7 @@ class Router:
             if risk_weight in self._building:
                 return
             self._building.add(risk_weight)
+        raster = raster.copy()  # the live surface may change while the tables are built
 
         def build():
             try:
