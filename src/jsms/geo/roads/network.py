@@ -6,6 +6,7 @@ travel time and the road it belongs to; the router adds whatever raises costs on
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -71,6 +72,7 @@ class RoadNetwork:
         road_classes: list[str],
         source: str,
         landmarks: int = 16,
+        progress: Callable[[int], None] | None = None,
     ) -> "RoadNetwork":
         """Sort the edges into rows, keep the largest strongly connected part, place the landmarks.
 
@@ -99,7 +101,7 @@ class RoadNetwork:
             road_classes=list(road_classes),
             source=source,
         )
-        network.place_landmarks(landmarks)
+        network.place_landmarks(landmarks, progress)
         return network
 
     def matrix(self, reverse: bool = False, weights: np.ndarray | None = None) -> csr_matrix:
@@ -126,7 +128,7 @@ class RoadNetwork:
             np.ascontiguousarray(dijkstra(backward, indices=landmarks).T),
         )
 
-    def place_landmarks(self, count: int) -> None:
+    def place_landmarks(self, count: int, progress: Callable[[int], None] | None = None) -> None:
         """Farthest-point landmarks: each next one is the node farthest (in time) from those chosen."""
         count = min(count, self.node_count)
         forward, backward = self.matrix(), self.matrix(reverse=True)
@@ -144,6 +146,8 @@ class RoadNetwork:
             to_rows.append(to_row)
             nearest = np.minimum(nearest, from_row + to_row)
             candidate = int(np.argmax(nearest))
+            if progress:
+                progress(len(chosen))
         self.from_landmark = (
             np.ascontiguousarray(np.array(from_rows).T) if from_rows else np.zeros((self.node_count, 0))
         )

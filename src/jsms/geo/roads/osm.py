@@ -141,6 +141,6 @@ def import_osm(path: Path, progress: Progress | None = None, landmarks: int = 16
         [road_class for _, road_class in names],
         source=f"osm:{Path(path).name}",
         landmarks=landmarks,
+        progress=lambda done: report("network", done, landmarks),
     )
-    report("network", landmarks, landmarks)
     return network
