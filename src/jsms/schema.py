@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect
 import jsms.core.events
 import jsms.core.models
 import jsms.incidents.models
-import jsms.journeys.models
+import jsms.movements.models
 import jsms.registry.models
 import jsms.risk.models
 from jsms.core.db import Base, get_engine
@@ -23,7 +23,7 @@ DOMAIN_MODELS = (
     jsms.core.events,
     jsms.core.models,
     jsms.incidents.models,
-    jsms.journeys.models,
+    jsms.movements.models,
     jsms.registry.models,
     jsms.risk.models,
 )

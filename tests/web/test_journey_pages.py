@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from jsms.journeys.models import Journey
+from jsms.movements.models import Journey
 from tests.web.conftest import text_of
 
 

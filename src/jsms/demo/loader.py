@@ -20,8 +20,8 @@ from jsms.core.models import User
 from jsms.core.parties import add_organisation
 from jsms.demo import data
 from jsms.geo.provinces import province_outline
-from jsms.journeys import schemas as js
-from jsms.journeys import service as journeys
+from jsms.movements import schemas as js
+from jsms.movements import service as movements
 from jsms.registry import schemas as s
 from jsms.registry import service as registry
 from jsms.registry.models import Asset, ProtectedPerson, Site
@@ -246,7 +246,7 @@ def _journeys(session: Session, orgs: dict, units: dict, sites: dict) -> int:
         ).all()
         departure = datetime.combine(today + timedelta(days=plan.days_ahead), time(plan.local_hour), PAKISTAN)
         armoured = _armoured_vehicle_of(session, units[plan.armoured_from])
-        journey = journeys.create_journey(
+        journey = movements.create_journey(
             session,
             DEMO_ACTOR,
             js.JourneyCreate(
@@ -262,7 +262,7 @@ def _journeys(session: Session, orgs: dict, units: dict, sites: dict) -> int:
         )
         if plan.state == "draft":
             continue
-        journeys.submit(session, DEMO_ACTOR, journey.id)
+        movements.submit(session, DEMO_ACTOR, journey.id)
         if plan.escort_unit:
             escorts = session.scalars(
                 select(Asset.id)
@@ -270,7 +270,7 @@ def _journeys(session: Session, orgs: dict, units: dict, sites: dict) -> int:
                 .order_by(Asset.registration)
                 .limit(plan.escorts)
             ).all()
-            journeys.assign_escort(
+            movements.assign_escort(
                 session,
                 DEMO_ACTOR,
                 journey.id,
@@ -282,7 +282,7 @@ def _journeys(session: Session, orgs: dict, units: dict, sites: dict) -> int:
                 ),
             )
         if plan.state == "approved":
-            journeys.approve(session, DEMO_ACTOR, journey.id, "Escort and timings as the SOPs require")
+            movements.approve(session, DEMO_ACTOR, journey.id, "Escort and timings as the SOPs require")
     return len(data.JOURNEYS)
 
 

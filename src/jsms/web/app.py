@@ -15,8 +15,8 @@ from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
 from jsms.incidents import pages as incident_pages
-from jsms.journeys import api as journeys_api
-from jsms.journeys import pages as journey_pages
+from jsms.movements import api as movements_api
+from jsms.movements import pages as movement_pages
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
@@ -28,15 +28,15 @@ ROUTERS = (
     registry_api.router,
     incidents_api.router,
     risk_api.router,
-    journeys_api.router,
+    movements_api.router,
     geo_api.router,
     shell_pages.router,
     registry_pages.router,
     incident_pages.router,
     risk_pages.router,
-    journey_pages.router,
+    movement_pages.router,
 )
-TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk", "jsms.journeys")
+TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk", "jsms.movements")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 

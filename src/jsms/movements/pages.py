@@ -17,9 +17,9 @@ from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
 from jsms.core.policy import allows
-from jsms.journeys import schemas as s
-from jsms.journeys import service
-from jsms.journeys.api import JOURNEYS
+from jsms.movements import schemas as s
+from jsms.movements import service
+from jsms.movements.api import JOURNEYS
 from jsms.registry import schemas as rs
 from jsms.registry import service as registry
 from jsms.registry.models import Asset, Unit

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from jsms.core.crud import Resource, add_routes
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
-from jsms.journeys import schemas as s
-from jsms.journeys import service
+from jsms.movements import schemas as s
+from jsms.movements import service
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
 

@@ -23,9 +23,9 @@ from jsms.core.errors import Conflict, FieldError, Forbidden, Invalid, invalid_f
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
 from jsms.core.policy import COMPANY_ROLES, active_policy, get_visible, require
-from jsms.journeys import routing
-from jsms.journeys import schemas as s
-from jsms.journeys.models import RESERVING, Journey, JourneyEvent, JourneyPerson, JourneyVehicle
+from jsms.movements import routing
+from jsms.movements import schemas as s
+from jsms.movements.models import RESERVING, Journey, JourneyEvent, JourneyPerson, JourneyVehicle
 from jsms.registry.models import Asset, ProtectedPerson, Unit
 
 SORTABLE = ("window_start", "status", "created_at", "projected_arrival")
