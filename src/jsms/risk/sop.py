@@ -9,7 +9,7 @@ written out in this module's README.
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 APPROVAL_ORDER = ("officer", "commander")
 NIGHT_START, NIGHT_END = 19, 6  # local hours: a departure or arrival from 19:00 to 05:59 is at night
@@ -35,6 +35,22 @@ class Posture(Strict):
         )
 
 
+class Monitoring(Strict):
+    """Live-tracking thresholds: how far off the route, how long stopped or silent, before an alert.
+
+    In a tightening rule only the fields it names apply; every threshold tightens downwards."""
+
+    deviation_m: int = Field(500, ge=50, le=50_000, description="Distance off the planned route")
+    deviation_minutes: float = Field(2, ge=0, le=120, description="How long off route before it counts")
+    stop_minutes: float = Field(15, ge=1, le=24 * 60, description="Longest stop outside planned halts")
+    silence_minutes: float = Field(10, ge=1, le=24 * 60, description="Longest silence of a device")
+    escort_separation_m: int = Field(2000, ge=100, le=100_000, description="Escort farther than this")
+    late_departure_minutes: float = Field(30, ge=0, le=24 * 60, description="After the window closes")
+    overdue_minutes: float = Field(30, ge=0, le=24 * 60, description="After the projected arrival")
+    checkin_grace_minutes: float = Field(10, ge=0, le=24 * 60, description="After a check-in is due")
+    incident_radius_km: float = Field(10, ge=0.5, le=200, description="Incident this near the route ahead")
+
+
 class Requirements(Strict):
     escort_vehicles: int = Field(ge=0, le=20)
     armoured_vehicle: bool
@@ -42,6 +58,7 @@ class Requirements(Strict):
     max_group_size: int = Field(ge=1, le=200)
     checkin_interval_minutes: int = Field(ge=1, le=24 * 60)
     approval_level: Literal["officer", "commander"]
+    monitoring: Monitoring = Field(default_factory=Monitoring)
 
     @model_validator(mode="after")
     def _hours(self):
@@ -60,6 +77,12 @@ class Tightening(Strict):
     max_group_size: int | None = Field(None, ge=1, le=200)
     checkin_interval_minutes: int | None = Field(None, ge=1, le=24 * 60)
     approval_level: Literal["officer", "commander"] | None = None
+    monitoring: Monitoring | None = None
+
+    @field_serializer("monitoring")
+    def _only_named(self, monitoring: Monitoring | None):
+        # Keep only the thresholds the rule names: a stored rule must not tighten the rest.
+        return monitoring.model_dump(exclude_unset=True) if monitoring is not None else None
 
 
 class Condition(Strict):
@@ -127,6 +150,10 @@ def evaluate(rules: RuleSet, posture: Posture) -> Evaluation:
             current["approval_level"] = max(
                 current["approval_level"], demand.approval_level, key=APPROVAL_ORDER.index
             )
+        if demand.monitoring is not None:
+            limits = current["monitoring"]
+            for name in demand.monitoring.model_fields_set:
+                limits[name] = min(limits[name], getattr(demand.monitoring, name))
     return Evaluation(requirements=Requirements(**current), applied_rules=applied)
 
 
@@ -151,7 +178,11 @@ DEFAULT_RULES = RuleSet(
             description="Elevated or above: armoured vehicle, daylight only, groups of 12.",
             when=Condition(min_threat_level=3),
             require=Tightening(
-                armoured_vehicle=True, allowed_hours=(7, 18), max_group_size=12, checkin_interval_minutes=30
+                armoured_vehicle=True,
+                allowed_hours=(7, 18),
+                max_group_size=12,
+                checkin_interval_minutes=30,
+                monitoring=Monitoring(deviation_m=300, stop_minutes=10, silence_minutes=5),
             ),
         ),
         Rule(
@@ -164,6 +195,9 @@ DEFAULT_RULES = RuleSet(
                 max_group_size=8,
                 checkin_interval_minutes=15,
                 approval_level="commander",
+                monitoring=Monitoring(
+                    deviation_m=200, stop_minutes=5, silence_minutes=3, escort_separation_m=1000
+                ),
             ),
         ),
         Rule(

@@ -1,0 +1,654 @@
+"""The live engine: checks every fix of a journey under way against its plan, and the clock
+against its schedule. Pure logic over plain data; the service feeds it and stores what it finds.
+
+A batch of fixes is screened with array operations for all journeys at once (distance to the
+route, progress along it, speed, the zone's threat level); only journeys where something is
+wrong, or was wrong a moment ago, go through the step-by-step logic of episodes:
+
+- a condition (off route, stopped outside a planned halt, in a zone above the allowed level,
+  escort too far) starts an *episode* at its first fix; the episode raises one finding once it
+  has lasted its dwell time, so a detour of seconds or one noisy fix raises nothing;
+- hysteresis: a condition turns on past its threshold and off only well inside it (back within
+  60 % of the deviation distance, for instance), and an episode ends only after the condition
+  has stayed off for a minute, so a flickering condition is one episode, not a flood.
+
+Each finding carries a key made from the data (journey, kind, the episode's first fix time):
+processing the same fixes twice, in this process or another after a crash, yields the same keys,
+which the alert store refuses to count twice.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from jsms.tracking.geometry import RouteIndex, haversine_m
+
+CLEAR_S = 60.0  # a condition must stay off this long before its episode ends
+REJOIN_FRACTION = 0.6  # back on route only within this fraction of the deviation distance
+SEPARATION_REJOIN = 0.8
+MAX_ACCURACY_M = 250.0  # fixes claiming worse accuracy are not used for geometry
+STOP_SPEED_KMH, MOVING_SPEED_KMH = 5.0, 10.0
+HALT_RADIUS_M = 500.0  # a stop this near the origin, a checkpoint or the destination is planned
+DEPARTURE_RADIUS_M = 1000.0
+ARRIVAL_RADIUS_M = 500.0
+CHECKPOINT_RADIUS_M = 500.0
+ZONE_DWELL_S = 30.0
+SEPARATION_DWELL_S = 60.0
+SEPARATION_FRESH_S = 120.0  # compare escort and protected fixes at most this far apart in time
+IMPLIED_SPEED_WITHIN_S = 600.0
+
+SEVERITY = {
+    "sos": "extreme",
+    "deviation": "severe",
+    "zone": "severe",
+    "separation": "severe",
+    "silence": "severe",
+    "incident_near": "severe",
+    "stop": "moderate",
+    "missed_checkpoint": "moderate",
+    "overdue": "moderate",
+    "missed_checkin": "moderate",
+    "late_departure": "minor",
+}
+PROTECTED, ESCORT = 1, 2
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The SOP's monitoring thresholds in metres and seconds."""
+
+    deviation_m: float = 500.0
+    deviation_s: float = 120.0
+    stop_s: float = 900.0
+    silence_s: float = 600.0
+    separation_m: float = 2000.0
+    late_s: float = 1800.0
+    overdue_s: float = 1800.0
+    checkin_grace_s: float = 600.0
+    incident_m: float = 10_000.0
+
+    @classmethod
+    def from_monitoring(cls, m: dict[str, Any]) -> "Limits":
+        return cls(
+            deviation_m=float(m["deviation_m"]),
+            deviation_s=float(m["deviation_minutes"]) * 60,
+            stop_s=float(m["stop_minutes"]) * 60,
+            silence_s=float(m["silence_minutes"]) * 60,
+            separation_m=float(m["escort_separation_m"]),
+            late_s=float(m["late_departure_minutes"]) * 60,
+            overdue_s=float(m["overdue_minutes"]) * 60,
+            checkin_grace_s=float(m["checkin_grace_minutes"]) * 60,
+            incident_m=float(m["incident_radius_km"]) * 1000,
+        )
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    name: str
+    offset_m: float
+    elapsed_s: float
+    lat: float
+    lon: float
+
+
+@dataclass
+class Plan:
+    """What a journey is checked against: its route, halts, times, thresholds and devices."""
+
+    journey_id: str
+    label: str
+    status: str  # approved | under_way
+    route_lat: np.ndarray
+    route_lon: np.ndarray
+    checkpoints: list[Checkpoint]  # the first is the origin, the last the destination
+    window_end: float
+    started_at: float | None
+    projected_arrival: float
+    checkin_due: list[float]
+    checkin_interval_s: float
+    allowed_level: int
+    limits: Limits
+    protected: tuple[int, ...]  # device slots
+    escorts: tuple[int, ...]
+    version: int = 0
+
+
+@dataclass
+class Episode:
+    since: float
+    evidence: list[dict[str, Any]]
+    raised: bool = False
+    off_since: float | None = None
+
+
+@dataclass
+class JourneyState:
+    """What the engine remembers of a journey between batches (saved as JSON)."""
+
+    hint: int = 0
+    progress_m: float = 0.0
+    departed_at: float | None = None
+    arrived_at: float | None = None
+    next_checkpoint: int = 1
+    near_checkpoints: list[int] = field(default_factory=list)
+    episodes: dict[str, Episode] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)  # one-off findings already made
+    last_checkin: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "episodes"}
+        data["episodes"] = {k: e.__dict__ for k, e in self.episodes.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "JourneyState":
+        episodes = {k: Episode(**e) for k, e in data.get("episodes", {}).items()}
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "episodes"}
+        return cls(**fields, episodes=episodes)
+
+
+@dataclass
+class Finding:
+    """Something an operator must know: what, about which journey and device, when and where, why."""
+
+    kind: str
+    key: str  # the same fixes always give the same key
+    journey_id: str | None
+    device: int | None
+    t: float
+    lat: float | None
+    lon: float | None
+    params: dict[str, Any]
+    evidence: list[dict[str, Any]]
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.kind]
+
+    @property
+    def group_key(self) -> str:
+        """Findings of one group while an alert of it is open fold into that alert."""
+        subject = self.journey_id if self.journey_id is not None else f"device:{self.device}"
+        return f"{self.kind}:{subject}"
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    cleared: list[tuple[str, str]] = field(default_factory=list)  # (journey id, kind) episodes over
+    departed: list[tuple[str, float]] = field(default_factory=list)
+    arrived: list[tuple[str, float]] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # journeys whose saved state is out of date
+
+    def extend(self, other: "Outcome") -> None:
+        self.findings += other.findings
+        self.cleared += other.cleared
+        self.departed += other.departed
+        self.arrived += other.arrived
+        self.changed |= other.changed
+
+
+@dataclass
+class Fixes:
+    """A batch of fixes as arrays. `journey` is the plan index (-1: none), `role` PROTECTED/ESCORT;
+    speed and accuracy are NaN when the device did not say."""
+
+    device: np.ndarray
+    journey: np.ndarray
+    role: np.ndarray
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    speed_kmh: np.ndarray
+    accuracy: np.ndarray
+    positioned: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def take(self, index: np.ndarray) -> "Fixes":
+        return Fixes(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
+
+    def evidence(self, i: int, **extra: Any) -> dict[str, Any]:
+        item = {"device": int(self.device[i]), "t": float(self.t[i])}
+        if self.positioned[i]:
+            item |= {"lat": round(float(self.lat[i]), 6), "lon": round(float(self.lon[i]), 6)}
+        if not np.isnan(self.speed_kmh[i]):
+            item["speed_kmh"] = round(float(self.speed_kmh[i]), 1)
+        return item | extra
+
+
+def _signal(on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """1 where a condition is on, 0 where it is off, -1 where the fix says nothing (keep the state)."""
+    level = np.full(len(on), -1, dtype=np.int8)
+    level[off] = 0
+    level[on] = 1
+    return level
+
+
+class Engine:
+    """Plans, their states and the last fix of every device; `observe` fixes, `tick` the clock."""
+
+    def __init__(self, zone_levels=None):
+        # zone_levels(lat, lon) -> (levels, names): threat level and zone name at each point
+        self.zone_levels = zone_levels
+        self.plans: list[Plan] = []
+        self.index_of: dict[str, int] = {}
+        self.states: list[JourneyState] = []
+        self.routes = RouteIndex.build([])
+        self.halts = np.zeros((0, 1, 2))
+        self.device_t = np.zeros(0)
+        self.device_lat = np.zeros(0)
+        self.device_lon = np.zeros(0)
+
+    # ---- plans -------------------------------------------------------------------------
+
+    def set_plans(self, plans: list[Plan], saved: dict[str, dict[str, Any]] | None = None) -> None:
+        """Monitor these journeys; a journey already monitored keeps its state, a new one starts
+        from its saved state (another process's) or afresh."""
+        saved = saved or {}
+        previous = {plan.journey_id: self.states[i] for i, plan in enumerate(self.plans)}
+        self.plans = list(plans)
+        self.index_of = {plan.journey_id: i for i, plan in enumerate(self.plans)}
+        self.states = []
+        for plan in self.plans:
+            state = previous.get(plan.journey_id)
+            if state is None:
+                data = saved.get(plan.journey_id)
+                state = JourneyState.from_json(data) if data else JourneyState()
+            if plan.started_at is not None and state.departed_at is None and plan.status == "under_way":
+                state.departed_at = plan.started_at
+            self.states.append(state)
+        self.routes = RouteIndex.build([(p.route_lat, p.route_lon) for p in self.plans])
+        most = max((len(p.checkpoints) for p in self.plans), default=1)
+        self.halts = np.full((len(self.plans), most, 2), np.nan)
+        for i, plan in enumerate(self.plans):
+            for k, cp in enumerate(plan.checkpoints):
+                self.halts[i, k] = cp.lat, cp.lon
+        top = max((max((*p.protected, *p.escorts), default=-1) for p in self.plans), default=-1)
+        self._ensure_devices(top + 1)
+
+    def _ensure_devices(self, count: int) -> None:
+        if count > len(self.device_t):
+            grow = count - len(self.device_t) + 64
+            self.device_t = np.concatenate([self.device_t, np.zeros(grow)])
+            self.device_lat = np.concatenate([self.device_lat, np.full(grow, np.nan)])
+            self.device_lon = np.concatenate([self.device_lon, np.full(grow, np.nan)])
+
+    def state_of(self, journey_id: str) -> JourneyState:
+        return self.states[self.index_of[journey_id]]
+
+    def record_checkin(self, journey_id: str, t: float) -> None:
+        if journey_id in self.index_of:
+            state = self.state_of(journey_id)
+            state.last_checkin = max(state.last_checkin or 0.0, t)
+
+    # ---- fixes -------------------------------------------------------------------------
+
+    def observe(self, fixes: Fixes) -> Outcome:
+        """Check a batch of fixes (any order, any journeys); remember where every device was."""
+        outcome = Outcome()
+        if len(fixes) == 0:
+            return outcome
+        self._ensure_devices(int(fixes.device.max()) + 1)
+        order = np.lexsort((fixes.t, fixes.journey))
+        fixes = fixes.take(order)
+        implied = self._implied_speed(fixes)
+        self._remember_devices(fixes)
+        on_journey = fixes.journey >= 0
+        if not on_journey.any():
+            return outcome
+        fixes, implied = fixes.take(on_journey), implied[on_journey]
+        usable = fixes.positioned & ~(fixes.accuracy > MAX_ACCURACY_M)
+        distance = np.full(len(fixes), np.nan)
+        progress = np.full(len(fixes), np.nan)
+        segment = np.zeros(len(fixes), dtype=np.int64)
+        if usable.any():
+            u = np.flatnonzero(usable)
+            hints = np.array([self.states[j].hint for j in fixes.journey[u]], dtype=np.int64)
+            distance[u], segment[u], progress[u] = self.routes.match(
+                fixes.journey[u], hints, fixes.lat[u], fixes.lon[u]
+            )
+        self._advance(fixes, usable, segment, progress, outcome)
+        signals = self._signals(fixes, usable, distance, implied)
+        self._run_episodes(fixes, signals, distance, outcome)
+        self._check_separation(fixes, outcome)
+        return outcome
+
+    def _implied_speed(self, fixes: Fixes) -> np.ndarray:
+        """The speed each fix reports, or else the speed from the device's previous fix."""
+        speed = fixes.speed_kmh.copy()
+        missing = np.flatnonzero(np.isnan(speed) & fixes.positioned)
+        for i in missing:  # only for devices that do not report speed
+            d = fixes.device[i]
+            earlier = np.flatnonzero((fixes.device[:i] == d) & fixes.positioned[:i])
+            if earlier.size:
+                k = earlier[-1]
+                t0, lat0, lon0 = fixes.t[k], fixes.lat[k], fixes.lon[k]
+            else:
+                t0, lat0, lon0 = self.device_t[d], self.device_lat[d], self.device_lon[d]
+            dt = fixes.t[i] - t0
+            if 0 < dt <= IMPLIED_SPEED_WITHIN_S and not np.isnan(lat0):
+                speed[i] = haversine_m(lat0, lon0, fixes.lat[i], fixes.lon[i]) / dt * 3.6
+        return speed
+
+    def _remember_devices(self, fixes: Fixes) -> None:
+        # The latest fix per device wins; NumPy assigns repeated indices in order, so sort by time.
+        order = np.argsort(fixes.t, kind="stable")
+        device, t = fixes.device[order], fixes.t[order]
+        newer = t >= self.device_t[device]
+        self.device_t[device[newer]] = t[newer]
+        placed = newer & fixes.positioned[order]
+        self.device_lat[device[placed]] = fixes.lat[order][placed]
+        self.device_lon[device[placed]] = fixes.lon[order][placed]
+
+    def _advance(self, fixes, usable, segment, progress, outcome: Outcome) -> None:
+        """Progress along the route, departure, arrival and checkpoints: per journey in the batch."""
+        bounds = np.flatnonzero(np.diff(fixes.journey, prepend=-2, append=-1))
+        for start, end in itertools.pairwise(bounds):
+            j = int(fixes.journey[start])
+            plan, state = self.plans[j], self.states[j]
+            rows = np.arange(start, end)[usable[start:end] & (fixes.role[start:end] == PROTECTED)]
+            if rows.size == 0:
+                rows = np.arange(start, end)[usable[start:end]]
+            if rows.size == 0:
+                continue
+            last = rows[-1]
+            state.hint = int(segment[last])
+            if state.departed_at is None:
+                origin = plan.checkpoints[0]
+                away = haversine_m(origin.lat, origin.lon, fixes.lat[rows], fixes.lon[rows])
+                gone = np.flatnonzero(away > DEPARTURE_RADIUS_M)
+                if gone.size:
+                    state.departed_at = float(fixes.t[rows[gone[0]]])
+                    outcome.departed.append((plan.journey_id, state.departed_at))
+                    outcome.changed.add(plan.journey_id)
+            if state.departed_at is None or state.arrived_at is not None:
+                continue
+            state.progress_m = max(state.progress_m, float(np.nanmax(progress[rows])))
+            self._checkpoints(j, fixes, rows, outcome)
+
+    def _checkpoints(self, j: int, fixes: Fixes, rows: np.ndarray, outcome: Outcome) -> None:
+        plan, state = self.plans[j], self.states[j]
+        points = plan.checkpoints
+        while state.next_checkpoint < len(points):
+            k = state.next_checkpoint
+            cp = points[k]
+            near = haversine_m(cp.lat, cp.lon, fixes.lat[rows], fixes.lon[rows]) <= CHECKPOINT_RADIUS_M
+            if near.any() and k not in state.near_checkpoints:
+                state.near_checkpoints.append(k)
+                outcome.changed.add(plan.journey_id)
+            if k == len(points) - 1:  # the destination: arrival
+                if near.any():
+                    at = float(fixes.t[rows[np.flatnonzero(near)[0]]])
+                    state.arrived_at = at
+                    state.next_checkpoint = k + 1
+                    outcome.arrived.append((plan.journey_id, at))
+                    outcome.changed.add(plan.journey_id)
+                return
+            if state.progress_m < cp.offset_m + 2 * CHECKPOINT_RADIUS_M:
+                return
+            if k not in state.near_checkpoints:
+                last = rows[-1]
+                outcome.findings.append(
+                    Finding(
+                        "missed_checkpoint",
+                        f"missed_checkpoint:{plan.journey_id}:{k}",
+                        plan.journey_id,
+                        int(fixes.device[last]),
+                        float(fixes.t[last]),
+                        float(fixes.lat[last]),
+                        float(fixes.lon[last]),
+                        {"journey": plan.label, "checkpoint": cp.name},
+                        [fixes.evidence(last, progress_m=round(state.progress_m))],
+                    )
+                )
+            state.next_checkpoint = k + 1
+            outcome.changed.add(plan.journey_id)
+
+    def _signals(self, fixes: Fixes, usable, distance, speed) -> dict[str, np.ndarray]:
+        """Per fix and condition: on (1), off (0) or no say (-1); only protected fixes of journeys
+        that have left and not yet arrived say anything about the route."""
+        journeys = fixes.journey
+        n = len(fixes)
+        moving = self._moving_mask(journeys)
+        subject = (fixes.role == PROTECTED) | self._no_protected(journeys)
+        judged = usable & moving & subject
+        limit = np.array([p.limits.deviation_m for p in self.plans])[journeys]
+        deviation = _signal(judged & (distance > limit), judged & (distance < limit * REJOIN_FRACTION))
+
+        halts = self.halts[journeys]  # (n, k, 2)
+        to_halt = haversine_m(halts[:, :, 0], halts[:, :, 1], fixes.lat[:, None], fixes.lon[:, None])
+        in_halt = np.nanmin(np.where(np.isnan(to_halt), np.inf, to_halt), axis=1) <= HALT_RADIUS_M
+        known = ~np.isnan(speed)
+        stop = _signal(
+            judged & known & (speed < STOP_SPEED_KMH) & ~in_halt,
+            judged & ((known & (speed >= MOVING_SPEED_KMH)) | in_halt),
+        )
+        zone = np.full(n, -1, dtype=np.int8)
+        self._zone_levels_seen: dict[int, int] = {}
+        self._zone_names: dict[int, str] = {}
+        if self.zone_levels is not None and judged.any():
+            u = np.flatnonzero(judged)
+            levels, names = self.zone_levels(fixes.lat[u], fixes.lon[u])
+            allowed = np.array([p.allowed_level for p in self.plans])[journeys[u]]
+            zone[u] = np.where(levels > allowed, 1, 0)
+            self._zone_levels_seen = dict(zip(u.tolist(), levels.tolist(), strict=True))
+            self._zone_names = dict(zip(u.tolist(), names, strict=True))
+        return {"deviation": deviation, "stop": stop, "zone": zone}
+
+    def _moving_mask(self, journeys: np.ndarray) -> np.ndarray:
+        table = np.array([s.departed_at is not None and s.arrived_at is None for s in self.states])
+        return table[journeys]
+
+    def _no_protected(self, journeys: np.ndarray) -> np.ndarray:
+        table = np.array([not p.protected for p in self.plans])
+        return table[journeys]
+
+    def _run_episodes(self, fixes: Fixes, signals, distance, outcome: Outcome) -> None:
+        dwell = {
+            "deviation": np.array([p.limits.deviation_s for p in self.plans]),
+            "stop": np.array([p.limits.stop_s for p in self.plans]),
+            "zone": np.full(len(self.plans), ZONE_DWELL_S),
+        }
+        for kind, signal in signals.items():
+            interesting = signal == 1
+            active = [j for j, s in enumerate(self.states) if kind in s.episodes]
+            if active:
+                interesting |= np.isin(fixes.journey, active) & (signal >= 0)
+            for i in np.flatnonzero(interesting):
+                j = int(fixes.journey[i])
+                detail = {}
+                if kind == "deviation":
+                    detail["distance_m"] = round(float(distance[i]))
+                elif kind == "zone" and signal[i] == 1:
+                    detail["level"] = int(self._zone_levels_seen[i])
+                    detail["zone"] = self._zone_names[i]
+                self._step(j, kind, int(signal[i]), i, fixes, float(dwell[kind][j]), detail, outcome)
+
+    def _step(self, j, kind, signal, i, fixes: Fixes, dwell_s, detail, outcome: Outcome, key_kind=None):
+        """One fix through one condition's episode (see the module's docstring)."""
+        plan, state = self.plans[j], self.states[j]
+        name = key_kind or kind
+        t = float(fixes.t[i]) if isinstance(fixes, Fixes) else fixes[0]
+        episode = state.episodes.get(name)
+        if signal == 1:
+            if episode is None:
+                episode = Episode(since=t, evidence=[self._evidence(fixes, i, detail)])
+                state.episodes[name] = episode
+                outcome.changed.add(plan.journey_id)
+            elif episode.off_since is not None:
+                episode.off_since = None
+                outcome.changed.add(plan.journey_id)
+            if not episode.raised and t - episode.since >= dwell_s:
+                episode.raised = True
+                evidence = [*episode.evidence, self._evidence(fixes, i, detail)]
+                params = {"journey": plan.label, **detail, "minutes": round((t - episode.since) / 60, 1)}
+                lat, lon = evidence[-1].get("lat"), evidence[-1].get("lon")
+                device = evidence[-1].get("device")
+                outcome.findings.append(
+                    Finding(
+                        kind,
+                        f"{name}:{plan.journey_id}:{episode.since:.3f}",
+                        plan.journey_id,
+                        device,
+                        t,
+                        lat,
+                        lon,
+                        params,
+                        evidence,
+                    )
+                )
+                outcome.changed.add(plan.journey_id)
+        elif signal == 0 and episode is not None:
+            if episode.off_since is None:
+                episode.off_since = t
+                outcome.changed.add(plan.journey_id)
+            elif t - episode.off_since >= CLEAR_S:
+                del state.episodes[name]
+                if episode.raised:
+                    outcome.cleared.append((plan.journey_id, kind))
+                outcome.changed.add(plan.journey_id)
+
+    @staticmethod
+    def _evidence(fixes, i, detail) -> dict[str, Any]:
+        if isinstance(fixes, Fixes):
+            return fixes.evidence(i, **detail)
+        t, device, lat, lon = fixes
+        return {"device": device, "t": t, "lat": round(lat, 6), "lon": round(lon, 6), **detail}
+
+    def _check_separation(self, fixes: Fixes, outcome: Outcome) -> None:
+        """Each escort device against the protected device heard last, for journeys in this batch."""
+        for j in np.unique(fixes.journey).tolist():
+            plan, state = self.plans[j], self.states[j]
+            if not plan.escorts or not plan.protected or state.departed_at is None or state.arrived_at:
+                continue
+            lead = max(plan.protected, key=lambda d: self.device_t[d])
+            if self.device_t[lead] == 0 or np.isnan(self.device_lat[lead]):
+                continue
+            for escort in plan.escorts:
+                t_e = self.device_t[escort]
+                if t_e == 0 or np.isnan(self.device_lat[escort]):
+                    continue
+                if abs(t_e - self.device_t[lead]) > SEPARATION_FRESH_S:
+                    continue
+                d = float(
+                    haversine_m(
+                        self.device_lat[lead],
+                        self.device_lon[lead],
+                        self.device_lat[escort],
+                        self.device_lon[escort],
+                    )
+                )
+                limit = plan.limits.separation_m
+                signal = 1 if d > limit else 0 if d < limit * SEPARATION_REJOIN else -1
+                name = f"separation:{escort}"
+                if signal == -1 or (signal == 0 and name not in state.episodes):
+                    continue
+                t = float(max(t_e, self.device_t[lead]))
+                observed = (t, escort, float(self.device_lat[escort]), float(self.device_lon[escort]))
+                self._step(
+                    j,
+                    "separation",
+                    signal,
+                    0,
+                    observed,
+                    SEPARATION_DWELL_S,
+                    {"distance_m": round(d)},
+                    outcome,
+                    key_kind=name,
+                )
+
+    # ---- the clock ---------------------------------------------------------------------
+
+    def tick(self, now: float) -> Outcome:
+        """Findings that need no fix: late departure, overdue arrival, missed check-in, silence."""
+        outcome = Outcome()
+        for j, plan in enumerate(self.plans):
+            state = self.states[j]
+            if state.arrived_at is not None:
+                continue
+            if state.departed_at is None:
+                if plan.status == "approved" and now > plan.window_end + plan.limits.late_s:
+                    self._once(
+                        j, "late_departure", now, {"minutes": round((now - plan.window_end) / 60)}, outcome
+                    )
+                continue
+            self._tick_under_way(j, now, outcome)
+        return outcome
+
+    def _tick_under_way(self, j: int, now: float, outcome: Outcome) -> None:
+        plan, state = self.plans[j], self.states[j]
+        if now > plan.projected_arrival + plan.limits.overdue_s:
+            late = round((now - plan.projected_arrival) / 60)
+            self._once(j, "overdue", now, {"minutes": late}, outcome)
+        for k, due in enumerate(plan.checkin_due):
+            if due + plan.limits.checkin_grace_s >= now:
+                break
+            checked = state.last_checkin is not None and state.last_checkin >= due - plan.checkin_interval_s
+            if not checked:
+                self._once(j, "missed_checkin", now, {"due": due}, outcome, suffix=str(k))
+        for device in (*plan.protected, *plan.escorts):
+            heard = max(self.device_t[device], state.departed_at or 0.0)
+            if now - heard > plan.limits.silence_s:
+                self._once(
+                    j,
+                    "silence",
+                    now,
+                    {"minutes": round((now - heard) / 60)},
+                    outcome,
+                    suffix=f"{device}:{heard:.3f}",
+                    device=device,
+                )
+
+    def _once(self, j, kind, now, params, outcome: Outcome, suffix: str = "", device: int | None = None):
+        plan, state = self.plans[j], self.states[j]
+        key = f"{kind}:{plan.journey_id}" + (f":{suffix}" if suffix else "")
+        if key in state.done:
+            return
+        state.done.append(key)
+        lat = lon = None
+        if device is not None and not np.isnan(self.device_lat[device]):
+            lat, lon = float(self.device_lat[device]), float(self.device_lon[device])
+        evidence = (
+            [{"device": device, "t": float(self.device_t[device]), "lat": lat, "lon": lon}]
+            if device is not None
+            else []
+        )
+        outcome.findings.append(
+            Finding(
+                kind, key, plan.journey_id, device, now, lat, lon, {"journey": plan.label, **params}, evidence
+            )
+        )
+        outcome.changed.add(plan.journey_id)
+
+    def incident_near(self, incident_id: str, lat: float, lon: float, label: str, now: float) -> Outcome:
+        """A verified incident: every journey under way whose route ahead passes within its radius."""
+        outcome = Outcome()
+        for j, plan in enumerate(self.plans):
+            state = self.states[j]
+            if state.arrived_at is not None or (state.departed_at is None and plan.status != "approved"):
+                continue
+            distance = self.routes.remaining_distance(j, state.progress_m, lat, lon)
+            if distance <= plan.limits.incident_m:
+                params = {"journey": plan.label, "incident": label, "distance_km": round(distance / 1000, 1)}
+                key = f"incident_near:{plan.journey_id}:{incident_id}"
+                if key not in state.done:
+                    state.done.append(key)
+                    outcome.findings.append(
+                        Finding(
+                            "incident_near",
+                            key,
+                            plan.journey_id,
+                            None,
+                            now,
+                            lat,
+                            lon,
+                            params,
+                            [{"incident": incident_id, "lat": lat, "lon": lon}],
+                        )
+                    )
+                    outcome.changed.add(plan.journey_id)
+        return outcome

@@ -1,0 +1,97 @@
+"""Tracking tables: devices, the positions they report, and the live engine's saved state.
+
+Positions are telemetry, written by the thousand per second in group commits: they are not
+audited row by row (the registry of devices is), and their times are Unix seconds (floats),
+which the hot path writes without conversion. Reading a journey's track is audited.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jsms.core.db import Audited, Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin
+
+# SQLite gives an auto-incrementing key only to INTEGER PRIMARY KEY columns.
+SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Device(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    """A phone or vehicle tracker, known by the identifier it sends, carried by a vehicle or a person."""
+
+    __tablename__ = "device"
+    __policy_name__ = "device"
+    __scope_columns__ = {"own": "owner_org_id"}
+    __audit_redact__ = frozenset({"token_digest"})
+
+    identifier: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))  # phone | vehicle_tracker
+    asset_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("asset.id"), index=True)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("protected_person.id"), index=True)
+    owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A device with a token must send it (`token=` or a bearer header) with every report.
+    token_digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class Ping(Base):
+    """One position report, as received, bound to the journey its device was on."""
+
+    __tablename__ = "ping"
+    __table_args__ = (
+        Index("ix_ping_journey_t", "journey_id", "t"),
+        Index("ix_ping_device_t", "device_id", "t"),
+        Index("ix_ping_t", "t"),
+    )
+
+    seq: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"))
+    journey_id: Mapped[uuid.UUID | None]
+    t: Mapped[float] = mapped_column(Float)  # when the device took the fix, Unix seconds
+    received: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    bearing: Mapped[float | None] = mapped_column(Float)
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    battery: Mapped[float | None] = mapped_column(Float)
+    alarm: Mapped[str | None] = mapped_column(String(40))
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DeviceStatus(Base):
+    """The last report of each device: where it is, when it was last heard, which journey it is on."""
+
+    __tablename__ = "device_status"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    t: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    battery: Mapped[float | None] = mapped_column(Float)
+    journey_id: Mapped[uuid.UUID | None]
+
+
+class MonitorState(Base):
+    """The live engine's memory of one journey (dwell timers, open episodes), saved with each batch
+    that changes it, so another process continues where a stopped one left off."""
+
+    __tablename__ = "monitor_state"
+
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StreamOffset(Base):
+    """The last stream entry whose effects are stored, per partition (scale-out with Redis): an entry
+    delivered again after a crash is recognised and skipped, so nothing counts twice."""
+
+    __tablename__ = "stream_offset"
+
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[str] = mapped_column(String(40))
