@@ -500,16 +500,46 @@ Host = Annotated[str, typer.Option(help="Address to listen on")]
 Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")]
 
 
-def _serve(host: str, port: int) -> None:
+OsmandPort = Annotated[
+    int | None,
+    typer.Option(min=0, max=65535, help="Port for OsmAnd / Traccar Client trackers (0: none; default 5055)"),
+]
+
+
+def _serve(host: str, port: int, osmand_port: int | None = None) -> None:
+    """The application, and beside it in the same event loop the bare OsmAnd listener."""
+    import asyncio
+
     import uvicorn
 
+    from jsms.tracking.server import osmand_app
     from jsms.web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    osmand_port = get_settings().osmand_port if osmand_port is None else osmand_port
+    main_server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port, log_level="info"))
+    trackers = None
+    if osmand_port:
+        config = uvicorn.Config(
+            osmand_app, host=host, port=osmand_port, lifespan="off", access_log=False, log_level="warning"
+        )
+        trackers = uvicorn.Server(config)
+
+    async def both() -> None:
+        task = asyncio.create_task(trackers.serve()) if trackers else None
+        if trackers:
+            out.print(f"OsmAnd trackers at [bold]http://{host}:{osmand_port}[/]")
+        try:
+            await main_server.serve()  # installs its signal handlers last: Ctrl-C stops it first
+        finally:
+            if task is not None:
+                trackers.should_exit = True
+                await task
+
+    asyncio.run(both())
 
 
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, osmand_port: OsmandPort = None) -> None:
     """Serve the node (production). Refuses default secrets and demo credentials."""
     from jsms.demo.loader import demo_credentials_in_use
 
@@ -526,13 +556,14 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
             EXIT_BAD_INPUT,
         )
     prepare_database()
-    _serve(host, port)
+    _serve(host, port, osmand_port)
 
 
 @app.command()
 def demo(
     host: Host = "127.0.0.1",
     port: Port = 8000,
+    osmand_port: OsmandPort = None,
     data_dir: DataDir = None,
     load_only: Annotated[bool, typer.Option("--load-only", help="Load the data, do not serve")] = False,
 ) -> None:
@@ -551,7 +582,7 @@ def demo(
             f"JSMS demo at [bold]http://{host}:{port}[/] — users host.commander, host.officer, "
             "host.analyst, partner.liaison, company.security, jwg.secretary, auditor"
         )
-        _serve(host, port)
+        _serve(host, port, osmand_port)
 
 
 @app.command()

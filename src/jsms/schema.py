@@ -10,22 +10,26 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
+import jsms.alerts.models
 import jsms.core.events
 import jsms.core.models
 import jsms.incidents.models
 import jsms.movements.models
 import jsms.registry.models
 import jsms.risk.models
+import jsms.tracking.models
 from jsms.core.db import Base, get_engine
 
 # Importing each domain's models registers its tables on the one MetaData.
 DOMAIN_MODELS = (
+    jsms.alerts.models,
     jsms.core.events,
     jsms.core.models,
     jsms.incidents.models,
     jsms.movements.models,
     jsms.registry.models,
     jsms.risk.models,
+    jsms.tracking.models,
 )
 metadata = Base.metadata
 _PACKAGE_DIR = Path(__file__).resolve().parent

@@ -42,6 +42,18 @@ journey.request       host_commander:* host_operations_officer:* company_securit
 journey.approve       host_commander:* host_operations_officer:*
 journey.assign        host_commander:* host_operations_officer:*
 journey.conduct       host_commander:* host_operations_officer:*
+device.read           host_commander:* host_operations_officer:* host_analyst:* auditor:* company_security_manager:own
+device.write          host_commander:* host_operations_officer:* company_security_manager:own
+tracking.ingest       host_commander:* host_operations_officer:* administrator@host:*
+track.read            host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* auditor:* company_security_manager:*
+alert.read            host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* auditor:* company_security_manager:own
+alert.acknowledge     host_commander:* host_operations_officer:*
+alert.resolve         host_commander:* host_operations_officer:*
+alert_channel.read    host_commander:* administrator@host:* auditor:*
+alert_channel.write   host_commander:* administrator@host:*
+rollcall.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* company_security_manager:*
+rollcall.mark         host_commander:* host_operations_officer:*
+field.report          field_device:*
 user.read             administrator:* auditor:*
 user.write            administrator:*
 token.create          administrator:*
@@ -84,7 +96,7 @@ CASES = [
 
 def test_the_matrix_covers_every_action_of_the_policy():
     assert set(agreed_matrix()) == set(PolicyDocument().grants)
-    assert len(CASES) == len(agreed_matrix()) * 13  # 5 one-party roles + 4 roles of either party × 2
+    assert len(CASES) == len(agreed_matrix()) * 15  # 5 one-party roles + 5 roles of either party × 2
 
 
 @pytest.mark.parametrize(("action", "role", "party"), CASES)
@@ -105,6 +117,9 @@ def test_default_policy_decides_as_agreed(action, role, party):
         "journey.approve",
         "journey.assign",
         "journey.conduct",
+        "alert.acknowledge",
+        "alert.resolve",
+        "device.write",
         "asset.write",
         "site.write",
         "organisation.write",
@@ -114,6 +129,14 @@ def test_default_policy_decides_as_agreed(action, role, party):
 @pytest.mark.parametrize("role", ["partner_liaison_officer", "partner_representative"])
 def test_partner_neither_tasks_units_nor_approves_journeys(action, role):
     assert not decide(Actor("p", role, "partner"), action, PolicyDocument()).allowed
+
+
+def test_a_version_agreed_before_an_action_existed_gives_it_its_defaults():
+    older = PolicyDocument().model_dump(mode="json")
+    del older["grants"]["alert.acknowledge"]
+    policy = PolicyDocument.model_validate(older)
+    assert decide(Actor("o", "host_operations_officer", "host"), "alert.acknowledge", policy).allowed
+    assert not decide(Actor("p", "partner_liaison_officer", "partner"), "alert.acknowledge", policy).allowed
 
 
 def test_unknown_action_is_denied_by_default():

@@ -27,7 +27,18 @@ def demo_server(tmp_path_factory):
 
 def _serve(port: int, env: dict, data_dir, log):
     process = subprocess.Popen(
-        [sys.executable, "-m", "jsms.cli", "demo", "--port", str(port), "--data-dir", str(data_dir)],
+        [
+            sys.executable,
+            "-m",
+            "jsms.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--osmand-port",
+            str(free_port()),
+            "--data-dir",
+            str(data_dir),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

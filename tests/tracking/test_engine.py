@@ -154,11 +154,15 @@ def test_a_stop_at_a_checkpoint_is_planned(engine):
 
 
 def test_entering_a_zone_above_the_allowed_level():
-    def zones(lat, lon):
-        levels = np.where(lon > 67.5, 4, 2)
-        return levels, ["Kech" if level == 4 else "Quetta" for level in levels]
+    class Zones:
+        def levels_at(self, lat, lon):
+            east = lon > 67.5
+            return np.where(east, 4, 2), east.astype(int)
 
-    engine = Engine(zone_levels=zones)
+        def name(self, zone):
+            return ["Quetta", "Kech"][zone]
+
+    engine = Engine(zones=Zones())
     engine.set_plans([plan(allowed_level=3)])
     assert kinds(drive(engine, 0, 2880, 0.0)) == []
     outcome = drive(engine, 2880, 3300, 48.0)

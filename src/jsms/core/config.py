@@ -33,6 +33,24 @@ class Settings(BaseSettings):
     # Deliver domain events inside the web server. Set false where one `jsms worker` delivers them:
     # exactly one process per node should (see src/jsms/risk/README.md).
     dispatch_in_server: bool = True
+    # Names this node to others: the sender of its CAP alerts (no spaces or commas).
+    node_id: str = Field(default="jsms.local", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    # The address users reach the pages at, for links in e-mails, webhooks and CAP (optional).
+    public_url: str | None = None
+    # CAP <status> of the alerts this node sends: Actual, or Exercise on a demo node.
+    cap_status: str = Field(default="Actual", pattern="^(Actual|Exercise|Test)$")
+    # Live tracking: the OsmAnd port (0: none), and Redis for scale-out (none: all in process).
+    osmand_port: int = Field(default=5055, ge=0, le=65535)
+    redis_url: str | None = None
+    # Partitions of the ping stream (with Redis): the most tracking workers that can share the work.
+    stream_partitions: int = Field(default=8, ge=1, le=256)
+    # E-mail of alerts; none configured: e-mail channels report that they cannot send.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "jsms@localhost"
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> "Settings":

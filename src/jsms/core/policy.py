@@ -40,7 +40,11 @@ ROLES: dict[str, str | None] = {
     "working_group_secretary": None,
     "auditor": None,
     "administrator": None,
+    # Not a user's role: the phone of a protected person or an escort leader, signed in by its
+    # device token on the field page. It may only report about its own journey.
+    "field_device": None,
 }
+DEVICE_ROLES = frozenset({"field_device"})
 ROLE_LABELS = {
     "host_commander": N_("Host commander"),
     "host_operations_officer": N_("Host operations officer"),
@@ -51,6 +55,7 @@ ROLE_LABELS = {
     "working_group_secretary": N_("Working-group secretary"),
     "auditor": N_("Auditor"),
     "administrator": N_("Administrator"),
+    "field_device": N_("Field device"),
 }
 ACTION_LABELS = {
     "organisation.read": N_("See organisations"),
@@ -86,6 +91,18 @@ ACTION_LABELS = {
     "journey.approve": N_("Approve journeys"),
     "journey.assign": N_("Assign escorts to journeys"),
     "journey.conduct": N_("Start, complete and abort journeys"),
+    "device.read": N_("See tracking devices"),
+    "device.write": N_("Register tracking devices"),
+    "tracking.ingest": N_("Send position batches for any device"),
+    "track.read": N_("See where journeys are and have been"),
+    "alert.read": N_("See alerts"),
+    "alert.acknowledge": N_("Acknowledge alerts"),
+    "alert.resolve": N_("Resolve alerts"),
+    "alert_channel.read": N_("See alert channels"),
+    "alert_channel.write": N_("Manage alert channels"),
+    "rollcall.read": N_("See roll calls"),
+    "rollcall.mark": N_("Mark persons accounted for"),
+    "field.report": N_("Check in and send SOS from the field page"),
     "user.read": N_("See user accounts"),
     "user.write": N_("Manage user accounts"),
     "token.create": N_("Issue API tokens for others"),
@@ -151,6 +168,18 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "journey.approve": [*HOST_OPS],
     "journey.assign": [*HOST_OPS],
     "journey.conduct": [*HOST_OPS],
+    "device.read": [*HOST_ALL, "company_security_manager:own", "auditor"],
+    "device.write": [*HOST_OPS, "company_security_manager:own"],
+    "tracking.ingest": [*HOST_OPS, "administrator@host"],
+    "track.read": [*HOST_ALL, *PARTNER_ALL, "company_security_manager", "auditor"],
+    "alert.read": [*HOST_ALL, *PARTNER_ALL, "company_security_manager:own", "auditor"],
+    "alert.acknowledge": [*HOST_OPS],
+    "alert.resolve": [*HOST_OPS],
+    "alert_channel.read": ["host_commander", "administrator@host", "auditor"],
+    "alert_channel.write": ["host_commander", "administrator@host"],
+    "rollcall.read": [*HOST_ALL, *PARTNER_ALL, "company_security_manager"],
+    "rollcall.mark": [*HOST_OPS],
+    "field.report": ["field_device"],
     "user.read": ["administrator", "auditor"],
     "user.write": ["administrator"],
     "token.create": ["administrator"],
@@ -186,6 +215,14 @@ class PolicyDocument(BaseModel):
         default_factory=lambda: ["policy.change", "threat_level.override", "compensation.amount"]
     )
     partner_may_request_journeys: bool = False
+
+    @field_validator("grants")
+    @classmethod
+    def _new_actions_take_defaults(cls, grants: dict[str, list[str]]) -> dict[str, list[str]]:
+        # A version agreed before an action existed says nothing about it: the action takes its
+        # default rules until the parties agree a version that names it.
+        missing = {a: list(r) for a, r in DEFAULT_GRANTS.items() if a not in grants}
+        return {**grants, **missing}
 
     @field_validator("grants")
     @classmethod

@@ -13,7 +13,7 @@ from jsms.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.models import ApiToken, User
 from jsms.core.parties import check_role_fits, get_organisation
-from jsms.core.policy import ROLES, require
+from jsms.core.policy import DEVICE_ROLES, ROLES, require
 
 LANGUAGES = ("en", "zh", "ur")
 TIMEZONES = ("Asia/Karachi", "Asia/Shanghai", "UTC")
@@ -41,8 +41,9 @@ def create_user(
     allow_short_password: bool = False,
 ) -> User:
     require(session, actor, "user.write")
-    if role not in ROLES:
-        raise invalid_field("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if role not in ROLES or role in DEVICE_ROLES:
+        roles = ", ".join(r for r in ROLES if r not in DEVICE_ROLES)
+        raise invalid_field("role", f"unknown role {role!r}; expected one of {roles}")
     if language not in LANGUAGES:
         raise invalid_field("language", f"expected one of {', '.join(LANGUAGES)}")
     if timezone not in TIMEZONES:

@@ -144,6 +144,7 @@ def event_payload(incident: Incident) -> dict[str, Any]:
         "killed_protected": incident.killed_protected,
         "protected_nationality_targeted": incident.protected_nationality_targeted,
         "state": incident.state,
+        "title": incident.title,
     }
 
 

@@ -100,3 +100,19 @@ class JourneyEvent(IdMixin, Audited, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     journey: Mapped[Journey] = relationship(back_populates="events")
+
+
+class JourneyCheckIn(IdMixin, Audited, Base):
+    """A report that all is well: from the field page, an escort leader's radio call an operator
+    records, or a device. Missed check-ins are what the live engine looks for."""
+
+    __tablename__ = "journey_checkin"
+
+    journey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("journey.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(80))
+    method: Mapped[str] = mapped_column(String(16))  # field | operator
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("protected_person.id"))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    note: Mapped[str] = mapped_column(Text, default="")

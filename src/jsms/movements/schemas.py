@@ -176,3 +176,23 @@ class JourneyDetail(JourneyRead):
 class JourneyParams(ListParams):
     status: JOURNEY_STATES | None = None
     escort_unit_id: uuid.UUID | None = None
+
+
+class CheckInCreate(Strict):
+    method: Literal["field", "operator"] = "operator"
+    person_id: uuid.UUID | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    note: str = Field("", max_length=2000)
+
+
+class CheckInRead(ReadModel):
+    id: uuid.UUID
+    journey_id: uuid.UUID
+    at: datetime
+    by: str
+    method: str
+    person_id: uuid.UUID | None
+    lat: float | None
+    lon: float | None
+    note: str

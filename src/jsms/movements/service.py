@@ -22,10 +22,17 @@ from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, FieldError, Forbidden, Invalid, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
-from jsms.core.policy import COMPANY_ROLES, active_policy, get_visible, require
+from jsms.core.policy import COMPANY_ROLES, active_policy, get_visible, require, visible
 from jsms.movements import routing
 from jsms.movements import schemas as s
-from jsms.movements.models import RESERVING, Journey, JourneyEvent, JourneyPerson, JourneyVehicle
+from jsms.movements.models import (
+    RESERVING,
+    Journey,
+    JourneyCheckIn,
+    JourneyEvent,
+    JourneyPerson,
+    JourneyVehicle,
+)
 from jsms.registry.models import Asset, ProtectedPerson, Unit
 
 SORTABLE = ("window_start", "status", "created_at", "projected_arrival")
@@ -533,3 +540,101 @@ def abort(session: Session, actor: Actor, journey_id: uuid.UUID, reason: str) ->
     _record(journey, actor, "aborted", reason)
     session.flush()
     return journey
+
+
+# ---- live tracking -----------------------------------------------------------------------
+
+# Approved journeys are watched from this long before their window opens (an early departure is seen).
+WATCH_BEFORE = timedelta(hours=2)
+
+
+def monitored(session: Session, now: datetime) -> list[Journey]:
+    """Journeys the live engine watches: under way, or approved and near their departure window."""
+    return list(
+        session.scalars(
+            select(Journey).where(
+                (Journey.status == "under_way")
+                | (
+                    (Journey.status == "approved")
+                    & (Journey.window_start <= now + WATCH_BEFORE)
+                    & (Journey.occupied_until >= now - timedelta(hours=12))
+                )
+            )
+        )
+    )
+
+
+def versions(session: Session, journey_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    rows = session.execute(select(Journey.id, Journey.version).where(Journey.id.in_(journey_ids)))
+    return dict(rows.all())
+
+
+def record_checkin(
+    session: Session, actor: Actor, journey_id: uuid.UUID, data: s.CheckInCreate
+) -> JourneyCheckIn:
+    """A check-in for a journey under way (the caller has checked who may make it)."""
+    journey = session.get(Journey, journey_id)
+    if journey is None or journey.status != "under_way":
+        raise Conflict("Check-ins are for journeys under way")
+    checkin = JourneyCheckIn(
+        journey_id=journey_id,
+        at=utcnow(),
+        by=actor.username,
+        method=data.method,
+        person_id=data.person_id,
+        lat=data.lat,
+        lon=data.lon,
+        note=data.note,
+    )
+    session.add(checkin)
+    session.flush()
+    return checkin
+
+
+def check_in(session: Session, actor: Actor, journey_id: uuid.UUID, data: s.CheckInCreate) -> JourneyCheckIn:
+    """An operator records a check-in (a convoy leader's radio call, for instance)."""
+    journey = get_journey(session, actor, journey_id)
+    require(session, actor, "journey.conduct", journey)
+    return record_checkin(session, actor, journey.id, data)
+
+
+def last_checkins(session: Session, journey_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    rows = session.execute(
+        select(JourneyCheckIn.journey_id, func.max(JourneyCheckIn.at))
+        .where(JourneyCheckIn.journey_id.in_(journey_ids))
+        .group_by(JourneyCheckIn.journey_id)
+    )
+    return dict(rows.all())
+
+
+def checkins(session: Session, actor: Actor, journey_id: uuid.UUID) -> list[JourneyCheckIn]:
+    journey = get_journey(session, actor, journey_id)
+    return list(
+        session.scalars(
+            select(JourneyCheckIn).where(JourneyCheckIn.journey_id == journey.id).order_by(JourneyCheckIn.at)
+        )
+    )
+
+
+def journeys_of(session: Session, asset_ids: list[uuid.UUID], person_ids: list[uuid.UUID]) -> list[Journey]:
+    """Journeys under way or approved that carry any of these vehicles or persons."""
+    vehicle_journeys = select(JourneyVehicle.journey_id).where(JourneyVehicle.asset_id.in_(asset_ids))
+    person_journeys = select(JourneyPerson.journey_id).where(JourneyPerson.person_id.in_(person_ids))
+    return list(
+        session.scalars(
+            select(Journey).where(
+                Journey.status.in_(("approved", "under_way")),
+                Journey.id.in_(vehicle_journeys) | Journey.id.in_(person_journeys),
+            )
+        )
+    )
+
+
+def visible_ids(
+    session: Session, actor: Actor, journey_ids: set[uuid.UUID], statuses: tuple[str, ...] = ("under_way",)
+) -> set[uuid.UUID]:
+    """Which of these journeys the actor may see, among those in these states."""
+    if not journey_ids:
+        return set()
+    stmt = select(Journey.id).where(Journey.id.in_(journey_ids), Journey.status.in_(statuses))
+    return set(session.scalars(visible(stmt, session, actor, Journey)))

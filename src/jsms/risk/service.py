@@ -405,3 +405,40 @@ on("incident.changed")(_apply_incident)
 on("incident.withdrawn")(_withdraw_incident)
 after_batch(_refresh_if_stale)
 periodically(refresh_levels)  # overrides expire and old incidents fade even when nothing happens
+
+
+# ---- zones for the live engine -----------------------------------------------------------
+
+
+@dataclass
+class ZoneMap:
+    """The threat level in force at any point: the level of the district it lies in (overrides
+    count), looked up for many points at once through the raster's district labels."""
+
+    grid: Any
+    district_labels: np.ndarray
+    levels: np.ndarray  # per district index
+    keys: tuple[str, ...]
+
+    def levels_at(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Level and district index (-1 outside every district) of each point."""
+        row, col, inside = self.grid.index(lat, lon)
+        district = np.full(len(lat), -1, dtype=np.int64)
+        district[inside] = self.district_labels[row[inside], col[inside]]
+        level = np.where(district >= 0, self.levels[np.maximum(district, 0)], 1)
+        return level, district
+
+    def name(self, district: int) -> str:
+        return self.keys[district].split("/", 1)[1] if district >= 0 else ""
+
+
+def zone_map(session: Session) -> ZoneMap:
+    risk = engine(session)
+    keys = risk.areas.district_keys
+    stored = dict(
+        session.execute(
+            select(ThreatLevel.area, ThreatLevel.level).where(ThreatLevel.area_kind == "district")
+        ).all()
+    )
+    levels = np.array([stored.get(key, 1) for key in keys], dtype=np.int64)
+    return ZoneMap(risk.surface.grid, risk.areas.district_labels, levels, keys)

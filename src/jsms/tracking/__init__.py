@@ -1,0 +1,1 @@
+"""Live tracking: OsmAnd and JSON ping intake, device registry, the live engine, scale-out."""

@@ -38,6 +38,7 @@ ZONE_DWELL_S = 30.0
 SEPARATION_DWELL_S = 60.0
 SEPARATION_FRESH_S = 120.0  # compare escort and protected fixes at most this far apart in time
 IMPLIED_SPEED_WITHIN_S = 600.0
+SAVE_PROGRESS_EVERY_M = 5000.0
 
 SEVERITY = {
     "sos": "extreme",
@@ -231,9 +232,9 @@ def _signal(on: np.ndarray, off: np.ndarray) -> np.ndarray:
 class Engine:
     """Plans, their states and the last fix of every device; `observe` fixes, `tick` the clock."""
 
-    def __init__(self, zone_levels=None):
-        # zone_levels(lat, lon) -> (levels, names): threat level and zone name at each point
-        self.zone_levels = zone_levels
+    def __init__(self, zones=None):
+        # zones.levels_at(lat, lon) -> (levels, zone ids), zones.name(zone id): see risk.ZoneMap
+        self.zones = zones
         self.plans: list[Plan] = []
         self.index_of: dict[str, int] = {}
         self.states: list[JourneyState] = []
@@ -367,7 +368,10 @@ class Engine:
                     outcome.changed.add(plan.journey_id)
             if state.departed_at is None or state.arrived_at is not None:
                 continue
+            before = state.progress_m
             state.progress_m = max(state.progress_m, float(np.nanmax(progress[rows])))
+            if int(state.progress_m // SAVE_PROGRESS_EVERY_M) != int(before // SAVE_PROGRESS_EVERY_M):
+                outcome.changed.add(plan.journey_id)  # others read the route ahead from the saved state
             self._checkpoints(j, fixes, rows, outcome)
 
     def _checkpoints(self, j: int, fixes: Fixes, rows: np.ndarray, outcome: Outcome) -> None:
@@ -428,15 +432,13 @@ class Engine:
             judged & ((known & (speed >= MOVING_SPEED_KMH)) | in_halt),
         )
         zone = np.full(n, -1, dtype=np.int8)
-        self._zone_levels_seen: dict[int, int] = {}
-        self._zone_names: dict[int, str] = {}
-        if self.zone_levels is not None and judged.any():
+        self._zone_seen = np.zeros((n, 2), dtype=np.int64)  # level and zone id of each fix
+        if self.zones is not None and judged.any():
             u = np.flatnonzero(judged)
-            levels, names = self.zone_levels(fixes.lat[u], fixes.lon[u])
+            levels, ids = self.zones.levels_at(fixes.lat[u], fixes.lon[u])
             allowed = np.array([p.allowed_level for p in self.plans])[journeys[u]]
             zone[u] = np.where(levels > allowed, 1, 0)
-            self._zone_levels_seen = dict(zip(u.tolist(), levels.tolist(), strict=True))
-            self._zone_names = dict(zip(u.tolist(), names, strict=True))
+            self._zone_seen[u, 0], self._zone_seen[u, 1] = levels, ids
         return {"deviation": deviation, "stop": stop, "zone": zone}
 
     def _moving_mask(self, journeys: np.ndarray) -> np.ndarray:
@@ -464,8 +466,8 @@ class Engine:
                 if kind == "deviation":
                     detail["distance_m"] = round(float(distance[i]))
                 elif kind == "zone" and signal[i] == 1:
-                    detail["level"] = int(self._zone_levels_seen[i])
-                    detail["zone"] = self._zone_names[i]
+                    detail["level"] = int(self._zone_seen[i, 0])
+                    detail["zone"] = self.zones.name(int(self._zone_seen[i, 1]))
                 self._step(j, kind, int(signal[i]), i, fixes, float(dwell[kind][j]), detail, outcome)
 
     def _step(self, j, kind, signal, i, fixes: Fixes, dwell_s, detail, outcome: Outcome, key_kind=None):

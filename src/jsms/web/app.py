@@ -7,6 +7,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import jsms
+import jsms.handlers  # registers every domain's event handlers
+from jsms.alerts import api as alerts_api
+from jsms.alerts import pages as alert_pages
 from jsms.core import api as core_api
 from jsms.core.config import get_settings
 from jsms.core.events import Dispatcher
@@ -21,6 +24,11 @@ from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
 from jsms.risk import pages as risk_pages
+from jsms.tracking import api as tracking_api
+from jsms.tracking import pages as tracking_pages
+from jsms.tracking import tasks as tracking
+from jsms.tracking.server import osmand_app
+from jsms.web import live
 from jsms.web import pages as shell_pages
 
 ROUTERS = (
@@ -29,20 +37,35 @@ ROUTERS = (
     incidents_api.router,
     risk_api.router,
     movements_api.router,
+    tracking_api.router,
+    tracking_api.intake_router,
+    alerts_api.router,
+    live.router,
     geo_api.router,
     shell_pages.router,
     registry_pages.router,
     incident_pages.router,
     risk_pages.router,
     movement_pages.router,
+    tracking_pages.router,
+    alert_pages.router,
 )
-TEMPLATE_PACKAGES = ("jsms.web", "jsms.registry", "jsms.incidents", "jsms.risk", "jsms.movements")
+TEMPLATE_PACKAGES = (
+    "jsms.web",
+    "jsms.registry",
+    "jsms.incidents",
+    "jsms.risk",
+    "jsms.movements",
+    "jsms.tracking",
+    "jsms.alerts",
+)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(dispatch_events: bool | None = None) -> FastAPI:
+def create_app(dispatch_events: bool | None = None, track: bool = True) -> FastAPI:
     """The application; `dispatch_events` runs the outbox dispatcher in this process (not in tests
-    that hold their own transaction, and not where separate `jsms worker` processes deliver)."""
+    that hold their own transaction, and not where separate `jsms worker` processes deliver);
+    `track` runs the ping intake (and, without Redis, the live engine) in this process."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -50,9 +73,13 @@ def create_app(dispatch_events: bool | None = None) -> FastAPI:
         dispatcher = Dispatcher() if dispatching else None
         if dispatcher is not None:
             dispatcher.start()
+        if track:
+            tracking.start()
         try:
             yield
         finally:
+            if track:
+                tracking.stop()
             if dispatcher is not None:
                 dispatcher.stop()
 
@@ -71,4 +98,5 @@ def create_app(dispatch_events: bool | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/osmand", osmand_app, name="osmand")
     return app

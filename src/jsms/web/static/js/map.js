@@ -176,6 +176,13 @@
           el.dataset.routeCount = String(routes.features.length);
         }
       }
+      if (el.dataset.point) {
+        const point = JSON.parse(el.dataset.point);
+        L.circleMarker([point.lat, point.lon], { radius: 9, weight: 3, color: "#b3261e", fillOpacity: 0.3,
+                                                 className: "alert-marker" }).addTo(map);
+        map.invalidateSize();
+        map.setView([point.lat, point.lon], 10, { animate: false });
+      }
       if (el.dataset.unitsUrl) {
         loads.push(json(el.dataset.unitsUrl).then((units) => {
           if (!units) return;

@@ -1,0 +1,1 @@
+"""Alerts: raised, acknowledged, escalated and resolved; delivered to pages, webhooks, e-mail and CAP."""

@@ -1,0 +1,120 @@
+"""HTTP API of tracking: devices, JSON ping batches, the live picture and a journey's track.
+
+The ping endpoints hold no database session while they wait for the group commit (on SQLite the
+writer needs the write lock that a request's session would hold): they authenticate in a short
+unit of their own, then wait for the intake.
+"""
+
+import time
+import uuid
+
+from fastapi import APIRouter, Header, Request
+from starlette.concurrency import run_in_threadpool
+
+from jsms.core.auth import actor_for, user_for_bearer
+from jsms.core.crud import Resource, add_routes
+from jsms.core.db import new_session
+from jsms.core.errors import Forbidden, Invalid, Unauthenticated
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.policy import require
+from jsms.tracking import schemas as s
+from jsms.tracking import service, tasks
+from jsms.tracking.intake import parse_batch
+from jsms.tracking.models import Device
+from jsms.tracking.service import accepts
+
+router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
+intake_router = APIRouter(prefix="/api/v1")
+
+
+def device_view(_session, _actor, device: Device) -> s.DeviceRead:
+    return s.DeviceRead.model_validate(device).model_copy(
+        update={"has_token": device.token_digest is not None}
+    )
+
+
+DEVICES = Resource(
+    "devices",
+    "tracking",
+    s.DeviceRead,
+    s.DeviceCreate,
+    s.DeviceUpdate,
+    s.DeviceParams,
+    service.list_devices,
+    service.get_device,
+    service.create_device,
+    service.update_device,
+    view=device_view,
+)
+add_routes(router, DEVICES)
+
+
+@router.post("/devices/{device_id}/token", response_model=s.DeviceToken, tags=["tracking"])
+def issue_token(device_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    """A new token for the device, shown once; from now on every report must carry it."""
+    device, token = service.issue_token(session, actor, device_id)
+    return s.DeviceToken(device=device_view(session, actor, device), token=token)
+
+
+@router.get("/tracking/positions", response_model=list[s.PositionRead], tags=["tracking"])
+def positions(session: SessionDep, actor: ActorDep):
+    """The last position of every device on a journey the caller may see."""
+    return service.positions(session, actor)
+
+
+@router.get("/journeys/{journey_id}/track", response_model=list[s.PingRead], tags=["tracking"])
+def journey_track(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    """Every position reported on the journey, oldest first (the read is audited)."""
+    return service.track(session, actor, journey_id)
+
+
+def _ingest_identity(authorization: str | None, device_token: str | None) -> str | None:
+    """A user allowed to ingest for any device (returns None), or a device token (returned)."""
+    if device_token:
+        return device_token
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not token:
+        raise Unauthenticated("Sign in with a bearer token, or send the device's X-JSMS-Device-Token")
+    with new_session(None) as session:
+        actor = actor_for(user_for_bearer(session, token))
+        require(session, actor, "tracking.ingest")
+    return None
+
+
+@intake_router.post(
+    "/tracking/pings",
+    response_model=s.BatchAccepted,
+    tags=["tracking"],
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": s.PingBatch.model_json_schema()}}}
+    },
+)
+async def ingest_pings(
+    request: Request,
+    authorization: str | None = Header(None),
+    x_jsms_device_token: str | None = Header(None),
+):
+    """A batch of fixes (`{"pings": [...]}`, up to 10,000), answered once all are durable.
+
+    All or nothing: one bad ping, or one unknown device, refuses the batch and names each
+    culprit. A gateway signs in as a user allowed to ingest; a single device may instead send
+    its own token in `X-JSMS-Device-Token` (then every ping must be its own)."""
+    runtime = tasks.current()
+    if runtime is None:
+        raise Invalid("Tracking is not running on this node")
+    device_token = await run_in_threadpool(_ingest_identity, authorization, x_jsms_device_token)
+    fixes = parse_batch(await request.body(), time.time())
+    unknown = sorted({f.device for f in fixes if runtime.directory.find(f.device) is None})
+    if unknown:
+        runtime.refresh_directory()
+        unknown = [d for d in unknown if runtime.directory.find(d) is None]
+    if unknown:
+        raise Invalid(f"Unknown devices: {', '.join(unknown[:20])}; nothing was stored")
+    if device_token is not None:
+        entries = {runtime.directory.find(f.device).id: runtime.directory.find(f.device) for f in fixes}
+        own = all(e.token_digest is not None and accepts(e, device_token) for e in entries.values())
+        if len(entries) > 1 or not own:
+            raise Forbidden("A device token may only send that device's own pings")
+    if fixes:
+        await runtime.intake.submit(fixes)
+    return s.BatchAccepted(accepted=len(fixes))

@@ -1,0 +1,255 @@
+"""Tracking pages: the live map (convoys moving, alerts popping up, the active alerts beside it)
+and the device registry."""
+
+import hashlib
+import hmac
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from jsms.core.config import get_settings
+from jsms.core.crud import ListRequest
+from jsms.core.db import utcnow
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
+from jsms.core.http import SessionDep
+from jsms.core.i18n import N_
+from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, render
+from jsms.core.policy import allows, require
+from jsms.core.schemas import PageParams
+from jsms.movements import service as movements
+from jsms.registry import schemas as rs
+from jsms.registry import service as registry
+from jsms.tracking import service, tasks
+from jsms.tracking.api import DEVICES
+from jsms.tracking.osmand import Fix
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+add_navigation(
+    [
+        NavItem("/live", N_("Live"), "track.read", order=26),
+        NavItem("/devices", N_("Devices"), "device.read", order=75),
+    ]
+)
+DEVICE_KINDS = {"phone": N_("Phone"), "vehicle_tracker": N_("Vehicle tracker")}
+ALL = PageParams(limit=500)
+
+
+def vehicle_choices(session, actor, _t) -> dict[str, str]:
+    if not allows(session, actor, "asset.read"):
+        return {}
+    items, _ = registry.list_assets(session, actor, ListRequest(ALL))
+    return {
+        str(a.id): f"{a.name} · {a.registration}" for a in items if a.kind in ("vehicle", "armoured_vehicle")
+    }
+
+
+def consenting_persons(session, actor, _t) -> dict[str, str]:
+    """Only persons who consented to tracking may carry a device."""
+    if not allows(session, actor, "person.read"):
+        return {}
+    query = rs.PersonParams(limit=500)
+    items, _ = registry.list_persons(session, actor, ListRequest.of(query))
+    return {str(p.id): p.full_name for p in items if p.consent_to_tracking}
+
+
+DEVICE_PAGES = PageSpec(
+    resource=DEVICES,
+    title=N_("Devices"),
+    singular=N_("Device"),
+    write_permission="device.write",
+    columns=[
+        Column("identifier", N_("Identifier"), plain("identifier"), sort="identifier", link=True),
+        Column("label", N_("Name"), plain("label"), sort="label"),
+        Column("kind", N_("Kind"), label(DEVICE_KINDS, "kind")),
+        Column("active", N_("Active"), lambda d, t: t.gettext(N_("Yes") if d.active else N_("No"))),
+    ],
+    details=[
+        DetailRow(N_("Identifier"), plain("identifier")),
+        DetailRow(N_("Name"), plain("label")),
+        DetailRow(N_("Kind"), label(DEVICE_KINDS, "kind")),
+        DetailRow(N_("Active"), lambda d, t: t.gettext(N_("Yes") if d.active else N_("No"))),
+        DetailRow(
+            N_("Token"),
+            lambda d, t: t.gettext(N_("Required") if d.has_token else N_("None: the identifier suffices")),
+        ),
+    ],
+    fields=[
+        FormField("identifier", N_("Identifier"), required=True, help=N_("What the device sends as id")),
+        FormField("label", N_("Name"), required=True),
+        FormField("kind", N_("Kind"), "select", DEVICE_KINDS, required=True),
+        FormField("asset_id", N_("Vehicle"), "select", vehicle_choices),
+        FormField("person_id", N_("Protected person (consented)"), "select", consenting_persons),
+        FormField("active", N_("Active"), "checkbox"),
+    ],
+    initial=lambda d: {"active": True} if d is None else {},
+    detail_template="tracking/device.html",
+    filters=[FormField("kind", N_("Kind"), "select", DEVICE_KINDS)],
+)
+
+
+@router.get("/live")
+def live_map(request: Request, session: SessionDep, actor: PageActor):
+    require(session, actor, "track.read")
+    return render(
+        request,
+        "tracking/live.html",
+        {"may_acknowledge": allows(session, actor, "alert.acknowledge")},
+        actor=actor,
+    )
+
+
+@router.get("/live/journeys.json")
+def live_journeys(session: SessionDep, actor: PageActor) -> JSONResponse:
+    """The journeys being watched that the user may see, with their routes and last positions."""
+    require(session, actor, "track.read")
+    watched = movements.monitored(session, utcnow())
+    allowed = movements.visible_ids(session, actor, {j.id for j in watched}, ("approved", "under_way"))
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": j.route["coordinates"]},
+            "properties": {
+                "id": str(j.id),
+                "label": service.journey_label(j),
+                "status": j.status,
+                "url": f"/journeys/{j.id}",
+            },
+        }
+        for j in watched
+        if j.id in allowed
+    ]
+    positions = [p.model_dump(mode="json") for p in service.positions(session, actor)]
+    return JSONResponse({"type": "FeatureCollection", "features": features, "positions": positions})
+
+
+add_pages(router, DEVICE_PAGES)
+
+
+# ---- the field page ----------------------------------------------------------------------
+
+FIELD_COOKIE = "jsms_field"
+FIELD_LINK_DAYS = 30
+
+
+def _field_device(request: Request, session) -> Any:
+    """The device this phone signed in as (its cookie holds identifier and token, signed)."""
+    value = request.cookies.get(FIELD_COOKIE, "")
+    identifier, _, token = _unsign(value).partition(" ")
+    return service.field_device(session, identifier, token)
+
+
+def _sign(value: str) -> str:
+    mac = hmac.new(get_settings().secret_key.get_secret_value().encode(), value.encode(), hashlib.sha256)
+    return f"{value}|{mac.hexdigest()}"
+
+
+def _unsign(signed: str) -> str:
+    value = signed.rpartition("|")[0]
+    return value if value and hmac.compare_digest(_sign(value), signed) else ""
+
+
+@router.post("/devices/{device_id}/field-link")
+def field_link(device_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
+    """A new link for the device's field page (and a new token: the old link stops working)."""
+    device, token = service.issue_token(session, actor, device_id)
+    link = f"{request.base_url}field?{urlencode({'device': device.identifier, 'token': token})}"
+    return render(request, "tracking/field_link.html", {"device": device, "link": link}, actor=actor)
+
+
+@router.get("/field")
+def field_page(request: Request, session: SessionDep, device: str | None = None, token: str | None = None):
+    """The phone's page. Opened from its link once, it keeps the device in a cookie and drops the
+    token from the address."""
+    if device and token:
+        service.field_device(session, device, token)
+        response = RedirectResponse("/field", status_code=303)
+        response.set_cookie(
+            FIELD_COOKIE,
+            _sign(f"{device} {token}"),
+            max_age=FIELD_LINK_DAYS * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
+    entry = _field_device(request, session)
+    journey = service.field_journey(session, entry)
+    return render(
+        request,
+        "tracking/field.html",
+        {
+            "device": entry,
+            "journey": journey,
+            "journey_label": service.journey_label(journey) if journey else "",
+        },
+    )
+
+
+@router.get("/field/status")
+def field_status(request: Request, session: SessionDep) -> JSONResponse:
+    entry = _field_device(request, session)
+    journey = service.field_journey(session, entry)
+    return JSONResponse(
+        {
+            "sos": service.sos_status(session, entry),
+            "journey": {"id": str(journey.id), "status": journey.status} if journey else None,
+        }
+    )
+
+
+@router.post("/field/checkin")
+async def field_checkin(request: Request, session: SessionDep) -> JSONResponse:
+    entry = _field_device(request, session)
+    body = (
+        await request.json() if request.headers.get("content-type", "").startswith("application/json") else {}
+    )
+    where = FieldPosition.model_validate(body or {})
+    checkin = service.field_checkin(session, entry, where.lat, where.lon)
+    return JSONResponse({"checked_in_at": checkin.at.isoformat()})
+
+
+class FieldPosition(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    accuracy: float | None = Field(None, ge=0, le=100_000)
+    speed_kmh: float | None = Field(None, ge=0, le=400)
+
+
+async def _report(request: Request, session, alarm: str | None) -> JSONResponse:
+    """A position (or an SOS) from the phone, through the same intake as every tracker."""
+    entry = _field_device(request, session)
+    require(session, service.field_actor(entry), "field.report")
+    where = FieldPosition.model_validate(await request.json())
+    session.close()  # the intake's writer needs the write lock this request's session would hold
+    request.state.session = None
+    runtime = tasks.current()
+    if runtime is None:
+        return JSONResponse({"detail": "tracking is not running"}, status_code=503)
+    fix = Fix(
+        device=entry.identifier,
+        t=time.time(),
+        lat=where.lat,
+        lon=where.lon,
+        accuracy=where.accuracy,
+        speed_kmh=where.speed_kmh,
+        alarm=alarm,
+    )
+    await runtime.intake.submit([fix])
+    return JSONResponse({"received_at": fix.t})
+
+
+@router.post("/field/ping")
+async def field_ping(request: Request, session: SessionDep) -> JSONResponse:
+    return await _report(request, session, None)
+
+
+@router.post("/field/sos")
+async def field_sos(request: Request, session: SessionDep) -> JSONResponse:
+    """SOS: stored and raised as an extreme alert before this answers; the page then follows it."""
+    return await _report(request, session, "sos")

@@ -1,0 +1,101 @@
+"""Pydantic in/out models of devices, pings and the live picture."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jsms.core.crud import ListParams
+from jsms.core.schemas import ReadModel
+
+IDENTIFIER = r"^[A-Za-z0-9._:-]{3,64}$"
+DEVICE_KINDS = Literal["phone", "vehicle_tracker"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DeviceCreate(Strict):
+    identifier: str = Field(pattern=IDENTIFIER, description="What the device sends as `id` (e.g. its IMEI)")
+    label: str = Field(min_length=1, max_length=200)
+    kind: DEVICE_KINDS
+    asset_id: uuid.UUID | None = Field(None, description="The vehicle that carries it")
+    person_id: uuid.UUID | None = Field(None, description="The protected person who carries it (consented)")
+    active: bool = True
+
+
+class DeviceUpdate(Strict):
+    label: str | None = Field(None, min_length=1, max_length=200)
+    kind: DEVICE_KINDS | None = None
+    asset_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    active: bool | None = None
+
+
+class DeviceRead(ReadModel):
+    id: uuid.UUID
+    identifier: str
+    label: str
+    kind: str
+    asset_id: uuid.UUID | None
+    person_id: uuid.UUID | None
+    owner_org_id: uuid.UUID | None
+    active: bool
+    has_token: bool = False
+    version: int
+    created_at: datetime
+
+
+class DeviceParams(ListParams):
+    kind: DEVICE_KINDS | None = None
+    active: bool | None = None
+
+
+class DeviceToken(BaseModel):
+    device: DeviceRead
+    token: str = Field(description="Shown once: the device must send it as `token=` from now on")
+
+
+class PingIn(BaseModel):
+    """One fix in a JSON batch (the batch endpoint reads these fields itself, for speed)."""
+
+    device: str = Field(description="The device identifier")
+    t: float | str | None = Field(None, description="Unix seconds or milliseconds, or ISO 8601; default now")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    speed_kmh: float | None = None
+    bearing: float | None = None
+    accuracy: float | None = None
+    battery: float | None = None
+    alarm: str | None = None
+
+
+class PingBatch(BaseModel):
+    pings: list[PingIn] = Field(max_length=10_000)
+
+
+class BatchAccepted(BaseModel):
+    accepted: int
+
+
+class PositionRead(BaseModel):
+    journey_id: uuid.UUID | None
+    device: str
+    label: str
+    lat: float | None
+    lon: float | None
+    t: datetime
+    speed_kmh: float | None
+    battery: float | None
+
+
+class PingRead(ReadModel):
+    seq: int
+    device_id: uuid.UUID
+    t: float
+    lat: float | None
+    lon: float | None
+    speed_kmh: float | None
+    alarm: str | None

@@ -1,0 +1,101 @@
+"""Tracking in a process: the monitor and the group-commit intake wired to the database, the
+clock, and the handlers of other domains' events.
+
+`start_local()` runs it all in this process (the default). With `JSMS_REDIS_URL` set, the
+intake appends to Redis streams instead and `jsms worker` processes run the monitors
+(see stream.py).
+"""
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jsms.core.config import get_settings
+from jsms.core.db import unit_of_work
+from jsms.core.events import on
+from jsms.tracking.intake import Intake
+from jsms.tracking.osmand import Fix
+from jsms.tracking.service import TRACKING, Directory, Monitor
+
+log = logging.getLogger("jsms.tracking")
+
+
+class LocalTracking:
+    """One monitor, fed by one writer thread: store, check and commit each group of fixes."""
+
+    def __init__(self, ticking: bool = True) -> None:
+        self.monitor = Monitor()
+        self.intake = Intake(self._store, self._tick if ticking else None)
+
+    @property
+    def directory(self) -> Directory:
+        return self.monitor.directory
+
+    def start(self) -> "LocalTracking":
+        with unit_of_work(TRACKING) as session:
+            self.monitor.refresh(session, force=True)
+        self.intake.start()
+        return self
+
+    def stop(self) -> None:
+        self.intake.stop()
+
+    def _store(self, fixes: list[Fix], received: float) -> None:
+        self._guarded(lambda session: self.monitor.process(session, fixes, received))
+
+    def _tick(self) -> None:
+        self._guarded(self.monitor.tick)
+
+    def _guarded(self, work) -> None:
+        try:
+            with unit_of_work(TRACKING) as session:
+                work(session)
+                self.monitor.publish_positions(session)
+        except Exception:
+            self.monitor.forget()  # memory may be ahead of what was stored: reload it
+            raise
+
+    def refresh_directory(self) -> None:
+        """Read the devices again now (a report from an identifier not seen yet)."""
+        with unit_of_work(TRACKING) as session:
+            self.monitor.directory.load(session)
+
+
+_current: Any = None
+
+
+def current():
+    """The tracking runtime of this process (started by the server), or None."""
+    return _current
+
+
+def start() -> Any:
+    """Start tracking for this process: local, or the Redis intake when JSMS_REDIS_URL is set."""
+    global _current
+    settings = get_settings()
+    if settings.redis_url:
+        from jsms.tracking.stream import StreamTracking
+
+        _current = StreamTracking(settings.redis_url, settings.stream_partitions).start()
+    else:
+        _current = LocalTracking().start()
+    return _current
+
+
+def use(runtime: Any) -> None:
+    """Make a runtime this process's (tests drive one whose clock they tick themselves)."""
+    global _current
+    _current = runtime
+
+
+def stop() -> None:
+    global _current
+    if _current is not None:
+        _current.stop()
+        _current = None
+
+
+@on("incident.verified")
+def _incident_near_journeys(session: Session, payload: dict[str, Any]) -> None:
+    Monitor().incident_verified(session, payload)
