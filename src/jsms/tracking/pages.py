@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jsms.core.config import get_settings
 from jsms.core.crud import ListRequest
-from jsms.core.db import utcnow
+from jsms.core.db import ACTOR_KEY, utcnow
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_
@@ -140,7 +140,9 @@ def _field_device(request: Request, session) -> Any:
     """The device this phone signed in as (its cookie holds identifier and token, signed)."""
     value = request.cookies.get(FIELD_COOKIE, "")
     identifier, _, token = _unsign(value).partition(" ")
-    return service.field_device(session, identifier, token)
+    device = service.field_device(session, identifier, token)
+    session.info[ACTOR_KEY] = service.field_actor(device)  # what it writes is audited as the device
+    return device
 
 
 def _sign(value: str) -> str:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -49,6 +49,27 @@ SORTABLE = ("identifier", "label", "created_at")
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# A change to the registry reaches this process's intake as soon as it commits (a new token must
+# be demanded at once); other processes read the registry again within REFRESH_SECONDS.
+DEVICES_CHANGED = "jsms.devices.changed"
+_registry_listeners: list = []
+
+
+def on_registry_change(listener) -> None:
+    _registry_listeners.append(listener)
+
+
+def _registry_changed(session: Session) -> None:
+    session.info[DEVICES_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _tell_listeners(session: Session) -> None:
+    if session.info.pop(DEVICES_CHANGED, False):
+        for listener in _registry_listeners:
+            listener()
 
 
 # ---- the registry ------------------------------------------------------------------------
@@ -85,6 +106,7 @@ def create_device(session: Session, actor: Actor, data: s.DeviceCreate) -> Devic
     require(session, actor, "device.write", device)
     session.add(device)
     session.flush()
+    _registry_changed(session)
     return device
 
 
@@ -98,6 +120,7 @@ def update_device(session: Session, actor: Actor, device_id: uuid.UUID, data: s.
     for name, value in changes.items():
         setattr(device, name, value)
     session.flush()
+    _registry_changed(session)
     return device
 
 
@@ -108,6 +131,7 @@ def issue_token(session: Session, actor: Actor, device_id: uuid.UUID) -> tuple[D
     token = secrets.token_urlsafe(24)
     device.token_digest = token_digest(token)
     session.flush()
+    _registry_changed(session)
     return device, token
 
 

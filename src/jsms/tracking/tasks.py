@@ -16,7 +16,7 @@ from jsms.core.db import unit_of_work
 from jsms.core.events import on
 from jsms.tracking.intake import Intake
 from jsms.tracking.osmand import Fix
-from jsms.tracking.service import TRACKING, Directory, Monitor
+from jsms.tracking.service import TRACKING, Directory, Monitor, on_registry_change
 
 log = logging.getLogger("jsms.tracking")
 
@@ -94,6 +94,18 @@ def stop() -> None:
     if _current is not None:
         _current.stop()
         _current = None
+
+
+def _reload_directory() -> None:
+    runtime = current()
+    if runtime is not None:
+        try:
+            runtime.refresh_directory()
+        except Exception:  # the periodic refresh will catch up
+            log.exception("reading the device registry again failed")
+
+
+on_registry_change(_reload_directory)
 
 
 @on("incident.verified")
