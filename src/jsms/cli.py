@@ -599,6 +599,47 @@ def worker(
     Dispatcher(interval).run()
 
 
+@app.command()
+def simulate(
+    server: Annotated[str | None, typer.Option(help="OsmAnd server (default: this node's port)")] = None,
+    speedup: Annotated[
+        float, typer.Option(min=0.1, max=1000, help="Simulated seconds per real second")
+    ] = 1.0,
+    interval: Annotated[float, typer.Option(min=0.2, max=600, help="Seconds between reports")] = 5.0,
+    duration: Annotated[float | None, typer.Option(min=1, help="Stop after this many seconds")] = None,
+    incidents: Annotated[bool, typer.Option(help="Script a deviation, a silence and an SOS")] = True,
+) -> None:
+    """Drive the journeys being watched along their routes, reporting over the OsmAnd protocol."""
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
+    from jsms.tracking import service as tracking
+    from jsms.tracking.simulate import Simulation
+    from jsms.tracking.simulate import run as run_simulation
+
+    target = server or f"http://127.0.0.1:{get_settings().osmand_port}"
+    vehicles = run("simulate", tracking.simulated_vehicles if incidents else _plain_vehicles)
+    if not vehicles:
+        fail(
+            "no journey being watched has a tracker: approve a journey and register its devices",
+            EXIT_BAD_INPUT,
+        )
+    out.print(f"simulating {len(vehicles)} trackers → {target} (×{speedup:g}); Ctrl-C to stop")
+    with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=out) as progress:
+        task = progress.add_task("reports accepted: 0")
+
+        def report(accepted: int, failed: int) -> None:
+            progress.update(task, description=f"reports accepted: {accepted}, refused or lost: {failed}")
+
+        accepted = run_simulation(Simulation(vehicles, speedup), target, interval, duration, report)
+    out.print(f"done: {accepted} reports accepted")
+
+
+def _plain_vehicles(session):
+    from jsms.tracking import service as tracking
+
+    return tracking.simulated_vehicles(session, with_incidents=False)
+
+
 def entrypoint() -> None:  # pragma: no cover - console script shim
     sys.exit(app())
 

@@ -39,6 +39,7 @@ from jsms.tracking import schemas as s
 from jsms.tracking.engine import ESCORT, PROTECTED, Checkpoint, Engine, Finding, Fixes, Limits, Plan
 from jsms.tracking.models import Device, DeviceStatus, MonitorState, Ping
 from jsms.tracking.osmand import Fix
+from jsms.tracking.simulate import Script, Vehicle
 
 TRACKING = Actor.system("tracking")
 REFRESH_SECONDS = 2.0
@@ -661,3 +662,39 @@ def sos_status(session: Session, device: Device) -> dict[str, Any]:
         "acknowledged_by": alert.acknowledged_by,
         "tier": alert.tier,
     }
+
+
+# ---- the simulator's convoys -------------------------------------------------------------
+
+
+def simulated_vehicles(session: Session, with_incidents: bool = True) -> list[Vehicle]:
+    """A simulated vehicle for every tracker on a journey being watched; with incidents, the first
+    journey deviates, the second's escort goes silent and the third sends an SOS."""
+    monitor = Monitor()
+    monitor.refresh(session, force=True)
+    vehicles: list[Vehicle] = []
+    for index, plan in enumerate(monitor.engine.plans):
+        routes = monitor.engine.routes
+        route_km = float(routes.cum_m[routes.start[index] + routes.nseg[index]]) / 1000
+        duration_h = max((plan.projected_arrival - (plan.started_at or plan.window_end)) / 3600, 0.1)
+        speed = min(max(route_km / duration_h, 30.0), 90.0)
+        halts = [cp.offset_m for cp in plan.checkpoints[1:-1]]
+        for role, slots in (("protected", plan.protected), ("escort", plan.escorts)):
+            for number, slot in enumerate(slots):
+                script = Script()
+                if with_incidents and role == "protected" and number == 0:
+                    script = [Script(deviation_at=60), Script(), Script(sos_at=300)][index % 3]
+                if with_incidents and role == "escort" and number == 0 and index % 3 == 1:
+                    script = Script(silence_at=120)
+                vehicles.append(
+                    Vehicle(
+                        identifier=monitor.directory.by_slot[slot].identifier,
+                        lat=plan.route_lat,
+                        lon=plan.route_lon,
+                        speed_kmh=speed,
+                        halts_m=halts,
+                        offset_m=150.0 * (number + 1) if role == "escort" else 0.0,
+                        script=script,
+                    )
+                )
+    return vehicles
