@@ -617,7 +617,7 @@ def simulate(
     from jsms.tracking.simulate import run as run_simulation
 
     target = server or f"http://127.0.0.1:{get_settings().osmand_port}"
-    vehicles = run("simulate", tracking.simulated_vehicles if incidents else _plain_vehicles)
+    vehicles = run("simulate", lambda session: tracking.simulated_vehicles(session, with_incidents=incidents))
     if not vehicles:
         fail(
             "no journey being watched has a tracker: approve a journey and register its devices",
@@ -632,12 +632,6 @@ def simulate(
 
         accepted = run_simulation(Simulation(vehicles, speedup), target, interval, duration, report)
     out.print(f"done: {accepted} reports accepted")
-
-
-def _plain_vehicles(session):
-    from jsms.tracking import service as tracking
-
-    return tracking.simulated_vehicles(session, with_incidents=False)
 
 
 def entrypoint() -> None:  # pragma: no cover - console script shim

@@ -239,3 +239,11 @@ def test_replaying_the_same_fixes_after_a_restart_gives_the_same_keys(engine):
     restarted.set_plans([plan()], {"j1": saved.as_json()})
     replay = drive(restarted, 600, 900, 10.0, north_km=1.0)
     assert [f.key for f in replay.findings] == [f.key for f in original.findings] != []
+
+
+def test_a_tracker_that_reports_no_speed_is_judged_by_the_distance_between_its_fixes(engine):
+    drive(engine, 0, 1200, 0.0)
+    rows = [(PROTECTED_DEVICE, s, 20.0, 0.0, None) for s in range(1200, 1200 + 17 * 60, 30)]
+    assert kinds(engine.observe(fixes(rows))) == ["stop"]
+    moving = [(PROTECTED_DEVICE, s, 20.0 + (s - 2300) / 60, 0.0, None) for s in range(2300, 2600, 30)]
+    assert kinds(engine.observe(fixes(moving))) == []

@@ -33,10 +33,7 @@ ACTIONS = {
 PANEL_SIZE = 12
 
 
-def _message(alert: Alert, t) -> str:
-    return service.render(alert, t)
-
-
+# Alerts are raised by the system, never created or edited through a form: no writers.
 ALERTS = Resource(
     "alerts",
     "alerts",
@@ -58,12 +55,12 @@ ALERT_PAGES = PageSpec(
         Column("raised_at", N_("Raised"), lambda a, t: t.datetime(a.raised_at, "short"), sort="raised_at"),
         Column("severity", N_("Severity"), label(service.SEVERITY_LABELS, "severity"), sort="severity"),
         Column("kind", N_("Alert"), label(service.KIND_LABELS, "kind"), link=True),
-        Column("message", N_("What"), _message),
+        Column("message", N_("What"), service.render),
         Column("status", N_("State"), label(service.STATE_LABELS, "status"), sort="status"),
         Column("tier", N_("Tier"), lambda a, t: t.gettext(service.TIER_LABELS[a.tier]), sort="tier"),
     ],
     details=[
-        DetailRow(N_("What"), _message),
+        DetailRow(N_("What"), service.render),
         DetailRow(N_("Severity"), label(service.SEVERITY_LABELS, "severity")),
         DetailRow(N_("State"), label(service.STATE_LABELS, "status")),
         DetailRow(N_("Tier"), lambda a, t: t.gettext(service.TIER_LABELS[a.tier])),

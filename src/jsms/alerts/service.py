@@ -8,21 +8,21 @@ time goes to the next tier, and on to the channels of that tier.
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent, AlertKey
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest, list_page
-from jsms.core.db import utcnow
+from jsms.core.db import actor_of, utcnow
 from jsms.core.errors import Conflict, invalid_field
 from jsms.core.events import emit
 from jsms.core.i18n import N_, Translator
 from jsms.core.live import publish_after_commit
-from jsms.core.policy import get_visible, require, visible
+from jsms.core.policy import get_visible, require
 
 SEVERITIES = ("minor", "moderate", "severe", "extreme")
 STATES = ("open", "acknowledged", "resolved")
@@ -99,7 +99,7 @@ def render(alert: Alert, translator: Translator) -> str:
     """The alert's message in the reader's language and time zone."""
     params = dict(alert.params)
     for name in TIME_PARAMS & params.keys():
-        params[name] = translator.time(datetime.fromtimestamp(float(params[name])).astimezone())
+        params[name] = translator.time(datetime.fromtimestamp(float(params[name]), UTC))
     for name, value in params.items():
         if isinstance(value, float) and name not in TIME_PARAMS:
             params[name] = translator.number(value)
@@ -125,6 +125,12 @@ def live_message(alert: Alert, change: str) -> dict[str, Any]:
         "lon": alert.lon,
         "at": alert.last_seen_at.isoformat(),
     }
+
+
+def _who(session: Session) -> str:
+    """The username of the unit of work's actor (the live engine, the dispatcher, a user)."""
+    actor = actor_of(session)
+    return actor.username if actor is not None else "system"
 
 
 def _event(alert: Alert, actor: str, action: str, at: datetime, note: str = "") -> None:
@@ -180,7 +186,7 @@ def raise_alert(session: Session, draft: AlertDraft, now: datetime) -> Alert | N
         release_to=draft.release_to,
     )
     session.add(alert)
-    _event(alert, "system:live-engine", "raised", now)
+    _event(alert, _who(session), "raised", now)
     session.flush()
     session.add(AlertKey(key=draft.key, alert_id=alert.id))
     _queue_deliveries(session, alert, "raised", now)
@@ -194,7 +200,7 @@ def clear_group(session: Session, group_key: str, at: datetime) -> None:
     alert = session.scalar(select(Alert).where(Alert.group_key == group_key, Alert.status != "resolved"))
     if alert is not None and alert.cleared_at is None:
         alert.cleared_at = at
-        _event(alert, "system:live-engine", "cleared", at)
+        _event(alert, _who(session), "cleared", at)
         publish_after_commit(session, live_message(alert, "cleared"))
 
 
@@ -265,14 +271,9 @@ def escalate_due(session: Session, now: datetime) -> list[Alert]:
             alert.tier += 1
             _queue_deliveries(session, alert, "escalated", now)
         alert.escalate_at = now + timedelta(minutes=ESCALATION_MINUTES[alert.severity])
-        _event(alert, "system:escalation", "escalated", now)
+        _event(alert, _who(session), "escalated", now)
         publish_after_commit(session, live_message(alert, "escalated"))
     return list(due)
-
-
-def open_count(session: Session, actor: Actor) -> int:
-    stmt = visible(select(func.count()).select_from(Alert), session, actor, Alert)
-    return session.scalar(stmt.where(Alert.status == "open")) or 0
 
 
 def latest_for_device(session: Session, device_id: uuid.UUID, kind: str) -> Alert | None:

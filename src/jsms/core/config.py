@@ -39,11 +39,8 @@ class Settings(BaseSettings):
     public_url: str | None = None
     # CAP <status> of the alerts this node sends: Actual, or Exercise on a demo node.
     cap_status: str = Field(default="Actual", pattern="^(Actual|Exercise|Test)$")
-    # Live tracking: the OsmAnd port (0: none), and Redis for scale-out (none: all in process).
+    # Live tracking: the port for OsmAnd / Traccar Client trackers (0: none).
     osmand_port: int = Field(default=5055, ge=0, le=65535)
-    redis_url: str | None = None
-    # Partitions of the ping stream (with Redis): the most tracking workers that can share the work.
-    stream_partitions: int = Field(default=8, ge=1, le=256)
     # E-mail of alerts; none configured: e-mail channels report that they cannot send.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -23,6 +23,7 @@ from jsms.core.actor import Actor
 from jsms.core.auth import actor_for, user_for_bearer
 from jsms.core.db import ACTOR_KEY, new_session
 from jsms.core.errors import DomainError, PreconditionFailed, Unauthenticated
+from jsms.core.policy import require
 
 log = logging.getLogger("jsms.http")
 PROBLEM_JSON = "application/problem+json"
@@ -54,6 +55,17 @@ def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2_
     actor = actor_for(user_for_bearer(session, token))
     session.info[ACTOR_KEY] = actor
     return actor
+
+
+def authorised_actor(token: str | None, action: str) -> Actor:
+    """The user behind a bearer token, if allowed to do `action`, read in a short session of its own:
+    for endpoints that must not hold the request's session while they wait (streams, the intake)."""
+    if not token:
+        raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'")
+    with new_session(None) as session:
+        actor = actor_for(user_for_bearer(session, token))
+        require(session, actor, action)
+        return actor
 
 
 SessionDep = Annotated[Session, Depends(db)]

@@ -2,14 +2,10 @@
 
 A service that changes something worth seeing at once (an alert raised, a convoy moved) calls
 `publish_after_commit(session, message)`; the message goes out when, and only if, the unit of
-work commits. In one process the broker hands messages straight to its subscribers; with
-`JSMS_REDIS_URL` set they travel over a Redis channel, so a page served by one process sees what
-a worker in another raised.
+work commits, to the subscribers of this process.
 """
 
 import asyncio
-import json
-import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-log = logging.getLogger("jsms.live")
 PENDING_KEY = "jsms.live.pending"
-CHANNEL = "jsms:live"
 QUEUE_SIZE = 2000
 
 
@@ -42,8 +36,6 @@ class Broker:
     def __init__(self) -> None:
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
-        self._redis = None
-        self._relay: threading.Thread | None = None
 
     def subscribe(self) -> Subscription:
         subscription = Subscription(asyncio.get_running_loop())
@@ -55,23 +47,8 @@ class Broker:
         with self._lock:
             self._subscribers.discard(subscription)
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
     def publish(self, messages: list[dict[str, Any]]) -> None:
-        """Send messages to every watcher (of every process, with Redis); callable from any thread."""
-        if not messages:
-            return
-        if self._redis is not None:
-            try:
-                self._redis.publish(CHANNEL, json.dumps(messages, default=str))
-                return
-            except Exception:  # Redis down: at least this process's watchers see it
-                log.exception("live push through Redis failed")
-        self.deliver_here(messages)
-
-    def deliver_here(self, messages: list[dict[str, Any]]) -> None:
+        """Hand messages to every watcher of this process; callable from any thread."""
         with self._lock:
             subscribers = list(self._subscribers)
         for subscription in subscribers:
@@ -81,27 +58,6 @@ class Broker:
                 except RuntimeError:  # its loop has closed
                     self.unsubscribe(subscription)
                     break
-
-    def use_redis(self, url: str) -> None:
-        """Publish through Redis and relay what any process publishes to this process's watchers."""
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
-        self._relay = threading.Thread(target=self._listen, args=(url,), name="jsms-live-relay", daemon=True)
-        self._relay.start()
-
-    def _listen(self, url: str) -> None:
-        import redis
-
-        while True:
-            try:
-                pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
-                for item in pubsub.listen():
-                    self.deliver_here(json.loads(item["data"]))
-            except Exception:  # reconnect after a Redis restart
-                log.exception("live relay lost Redis; reconnecting")
-                threading.Event().wait(1.0)
 
 
 broker = Broker()

@@ -245,38 +245,27 @@ def conflicts(session: Session, journey: Journey) -> list[s.Finding]:
         Journey.occupied_until > journey.window_start,
     )
     found: list[s.Finding] = []
-    assets = [v.asset_id for v in journey.vehicles]
-    if assets:
-        for other_id, asset_name in session.execute(
+    double_bookings = (
+        (
+            "vehicle_double_booked",
+            N_("Vehicle %(name)s is already on journey %(journey)s at that time"),
             select(JourneyVehicle.journey_id, Asset.name)
             .join(Asset, Asset.id == JourneyVehicle.asset_id)
-            .where(JourneyVehicle.asset_id.in_(assets), JourneyVehicle.journey_id.in_(overlapping))
-        ):
-            found.append(
-                s.Finding.of(
-                    "vehicle_double_booked",
-                    N_("Vehicle %(name)s is already on journey %(journey)s at that time"),
-                    other_id,
-                    name=asset_name,
-                    journey=str(other_id),
-                )
-            )
-    persons = [p.person_id for p in journey.persons]
-    if persons:
-        for other_id, name in session.execute(
+            .where(JourneyVehicle.asset_id.in_([v.asset_id for v in journey.vehicles])),
+            JourneyVehicle.journey_id,
+        ),
+        (
+            "person_double_booked",
+            N_("%(name)s is already on journey %(journey)s at that time"),
             select(JourneyPerson.journey_id, ProtectedPerson.full_name)
             .join(ProtectedPerson, ProtectedPerson.id == JourneyPerson.person_id)
-            .where(JourneyPerson.person_id.in_(persons), JourneyPerson.journey_id.in_(overlapping))
-        ):
-            found.append(
-                s.Finding.of(
-                    "person_double_booked",
-                    N_("%(name)s is already on journey %(journey)s at that time"),
-                    other_id,
-                    name=name,
-                    journey=str(other_id),
-                )
-            )
+            .where(JourneyPerson.person_id.in_([p.person_id for p in journey.persons])),
+            JourneyPerson.journey_id,
+        ),
+    )
+    for code, template, booked, booked_journey in double_bookings:
+        for other_id, name in session.execute(booked.where(booked_journey.in_(overlapping))):
+            found.append(s.Finding.of(code, template, other_id, name=name, journey=str(other_id)))
     if journey.escort_unit_id is not None:
         found += _escort_capacity(session, journey, overlapping)
     return found
@@ -562,11 +551,6 @@ def monitored(session: Session, now: datetime) -> list[Journey]:
             )
         )
     )
-
-
-def versions(session: Session, journey_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    rows = session.execute(select(Journey.id, Journey.version).where(Journey.id.in_(journey_ids)))
-    return dict(rows.all())
 
 
 def record_checkin(

@@ -11,12 +11,9 @@ import uuid
 from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 
-from jsms.core.auth import actor_for, user_for_bearer
 from jsms.core.crud import Resource, add_routes
-from jsms.core.db import new_session
-from jsms.core.errors import Forbidden, Invalid, Unauthenticated
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
-from jsms.core.policy import require
+from jsms.core.errors import Forbidden, Invalid
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor
 from jsms.tracking import schemas as s
 from jsms.tracking import service, tasks
 from jsms.tracking.intake import parse_batch
@@ -72,12 +69,7 @@ def _ingest_identity(authorization: str | None, device_token: str | None) -> str
     """A user allowed to ingest for any device (returns None), or a device token (returned)."""
     if device_token:
         return device_token
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    if not token:
-        raise Unauthenticated("Sign in with a bearer token, or send the device's X-JSMS-Device-Token")
-    with new_session(None) as session:
-        actor = actor_for(user_for_bearer(session, token))
-        require(session, actor, "tracking.ingest")
+    authorised_actor((authorization or "").removeprefix("Bearer ").strip(), "tracking.ingest")
     return None
 
 
@@ -104,14 +96,14 @@ async def ingest_pings(
         raise Invalid("Tracking is not running on this node")
     device_token = await run_in_threadpool(_ingest_identity, authorization, x_jsms_device_token)
     fixes = parse_batch(await request.body(), time.time())
-    unknown = sorted({f.device for f in fixes if runtime.directory.find(f.device) is None})
-    if unknown:
-        runtime.refresh_directory()
-        unknown = [d for d in unknown if runtime.directory.find(d) is None]
+    named = {f.device for f in fixes}
+    if any(runtime.directory.find(d) is None for d in named):  # registered a moment ago?
+        await run_in_threadpool(runtime.refresh_directory)
+    entries = {d: runtime.directory.find(d) for d in named}
+    unknown = sorted(d for d, entry in entries.items() if entry is None)
     if unknown:
         raise Invalid(f"Unknown devices: {', '.join(unknown[:20])}; nothing was stored")
     if device_token is not None:
-        entries = {runtime.directory.find(f.device).id: runtime.directory.find(f.device) for f in fixes}
         own = all(e.token_digest is not None and accepts(e, device_token) for e in entries.values())
         if len(entries) > 1 or not own:
             raise Forbidden("A device token may only send that device's own pings")

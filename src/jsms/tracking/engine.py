@@ -183,13 +183,6 @@ class Outcome:
     arrived: list[tuple[str, float]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # journeys whose saved state is out of date
 
-    def extend(self, other: "Outcome") -> None:
-        self.findings += other.findings
-        self.cleared += other.cleared
-        self.departed += other.departed
-        self.arrived += other.arrived
-        self.changed |= other.changed
-
 
 @dataclass
 class Fixes:
@@ -229,6 +222,29 @@ def _signal(on: np.ndarray, off: np.ndarray) -> np.ndarray:
     return level
 
 
+@dataclass(frozen=True)
+class _PlanArrays:
+    """Per plan, what the batch checks compare against (built once per set of plans, not per batch)."""
+
+    deviation_m: np.ndarray
+    dwell_s: dict[str, np.ndarray]
+    allowed_level: np.ndarray
+    no_protected: np.ndarray
+
+    @classmethod
+    def of(cls, plans: list[Plan]) -> "_PlanArrays":
+        return cls(
+            deviation_m=np.array([p.limits.deviation_m for p in plans]),
+            dwell_s={
+                "deviation": np.array([p.limits.deviation_s for p in plans]),
+                "stop": np.array([p.limits.stop_s for p in plans]),
+                "zone": np.full(len(plans), ZONE_DWELL_S),
+            },
+            allowed_level=np.array([p.allowed_level for p in plans], dtype=np.int64),
+            no_protected=np.array([not p.protected for p in plans], dtype=bool),
+        )
+
+
 class Engine:
     """Plans, their states and the last fix of every device; `observe` fixes, `tick` the clock."""
 
@@ -240,6 +256,7 @@ class Engine:
         self.states: list[JourneyState] = []
         self.routes = RouteIndex.build([])
         self.halts = np.zeros((0, 1, 2))
+        self.limits = _PlanArrays.of([])
         self.device_t = np.zeros(0)
         self.device_lat = np.zeros(0)
         self.device_lon = np.zeros(0)
@@ -268,6 +285,7 @@ class Engine:
         for i, plan in enumerate(self.plans):
             for k, cp in enumerate(plan.checkpoints):
                 self.halts[i, k] = cp.lat, cp.lon
+        self.limits = _PlanArrays.of(self.plans)
         top = max((max((*p.protected, *p.escorts), default=-1) for p in self.plans), default=-1)
         self._ensure_devices(top + 1)
 
@@ -313,26 +331,36 @@ class Engine:
                 fixes.journey[u], hints, fixes.lat[u], fixes.lon[u]
             )
         self._advance(fixes, usable, segment, progress, outcome)
-        signals = self._signals(fixes, usable, distance, implied)
-        self._run_episodes(fixes, signals, distance, outcome)
+        signals, zone_seen = self._signals(fixes, usable, distance, implied)
+        self._run_episodes(fixes, signals, distance, zone_seen, outcome)
         self._check_separation(fixes, outcome)
         return outcome
 
     def _implied_speed(self, fixes: Fixes) -> np.ndarray:
-        """The speed each fix reports, or else the speed from the device's previous fix."""
+        """The speed each fix reports, or else the speed from the same device's previous fix (in
+        the batch, or remembered from earlier ones)."""
         speed = fixes.speed_kmh.copy()
-        missing = np.flatnonzero(np.isnan(speed) & fixes.positioned)
-        for i in missing:  # only for devices that do not report speed
-            d = fixes.device[i]
-            earlier = np.flatnonzero((fixes.device[:i] == d) & fixes.positioned[:i])
-            if earlier.size:
-                k = earlier[-1]
-                t0, lat0, lon0 = fixes.t[k], fixes.lat[k], fixes.lon[k]
-            else:
-                t0, lat0, lon0 = self.device_t[d], self.device_lat[d], self.device_lon[d]
-            dt = fixes.t[i] - t0
-            if 0 < dt <= IMPLIED_SPEED_WITHIN_S and not np.isnan(lat0):
-                speed[i] = haversine_m(lat0, lon0, fixes.lat[i], fixes.lon[i]) / dt * 3.6
+        missing = np.isnan(speed) & fixes.positioned
+        if not missing.any():
+            return speed
+        placed = np.flatnonzero(fixes.positioned)
+        order = placed[np.lexsort((fixes.t[placed], fixes.device[placed]))]  # by device, then time
+        device, t = fixes.device[order], fixes.t[order]
+        lat, lon = fixes.lat[order], fixes.lon[order]
+        first = np.r_[True, device[1:] != device[:-1]]
+        t0, lat0, lon0 = np.r_[0.0, t[:-1]], np.r_[np.nan, lat[:-1]], np.r_[np.nan, lon[:-1]]
+        t0[first], lat0[first], lon0[first] = (
+            self.device_t[device[first]],
+            self.device_lat[device[first]],
+            self.device_lon[device[first]],
+        )
+        dt = t - t0
+        known = (dt > 0) & (dt <= IMPLIED_SPEED_WITHIN_S) & ~np.isnan(lat0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            implied = np.where(
+                known, haversine_m(lat0, lon0, lat, lon) / np.where(known, dt, 1.0) * 3.6, np.nan
+            )
+        speed[order] = np.where(missing[order], implied, speed[order])
         return speed
 
     def _remember_devices(self, fixes: Fixes) -> None:
@@ -412,73 +440,73 @@ class Engine:
             state.next_checkpoint = k + 1
             outcome.changed.add(plan.journey_id)
 
-    def _signals(self, fixes: Fixes, usable, distance, speed) -> dict[str, np.ndarray]:
+    def _signals(self, fixes: Fixes, usable, distance, speed):
         """Per fix and condition: on (1), off (0) or no say (-1); only protected fixes of journeys
-        that have left and not yet arrived say anything about the route."""
+        that have left and not yet arrived say anything about the route. Also each fix's zone
+        (threat level and zone id), for the findings' words."""
         journeys = fixes.journey
         n = len(fixes)
-        moving = self._moving_mask(journeys)
-        subject = (fixes.role == PROTECTED) | self._no_protected(journeys)
+        moving = self._moving(journeys)
+        subject = (fixes.role == PROTECTED) | self.limits.no_protected[journeys]
         judged = usable & moving & subject
-        limit = np.array([p.limits.deviation_m for p in self.plans])[journeys]
+        limit = self.limits.deviation_m[journeys]
         deviation = _signal(judged & (distance > limit), judged & (distance < limit * REJOIN_FRACTION))
 
-        halts = self.halts[journeys]  # (n, k, 2)
+        halts = self.halts[journeys]  # (n, k, 2), NaN where a journey has fewer halts
         to_halt = haversine_m(halts[:, :, 0], halts[:, :, 1], fixes.lat[:, None], fixes.lon[:, None])
-        in_halt = np.nanmin(np.where(np.isnan(to_halt), np.inf, to_halt), axis=1) <= HALT_RADIUS_M
+        in_halt = np.where(np.isnan(to_halt), np.inf, to_halt).min(axis=1) <= HALT_RADIUS_M
         known = ~np.isnan(speed)
         stop = _signal(
             judged & known & (speed < STOP_SPEED_KMH) & ~in_halt,
             judged & ((known & (speed >= MOVING_SPEED_KMH)) | in_halt),
         )
         zone = np.full(n, -1, dtype=np.int8)
-        self._zone_seen = np.zeros((n, 2), dtype=np.int64)  # level and zone id of each fix
+        zone_seen = np.zeros((n, 2), dtype=np.int64)
         if self.zones is not None and judged.any():
             u = np.flatnonzero(judged)
             levels, ids = self.zones.levels_at(fixes.lat[u], fixes.lon[u])
-            allowed = np.array([p.allowed_level for p in self.plans])[journeys[u]]
-            zone[u] = np.where(levels > allowed, 1, 0)
-            self._zone_seen[u, 0], self._zone_seen[u, 1] = levels, ids
-        return {"deviation": deviation, "stop": stop, "zone": zone}
+            zone[u] = np.where(levels > self.limits.allowed_level[journeys[u]], 1, 0)
+            zone_seen[u, 0], zone_seen[u, 1] = levels, ids
+        return {"deviation": deviation, "stop": stop, "zone": zone}, zone_seen
 
-    def _moving_mask(self, journeys: np.ndarray) -> np.ndarray:
-        table = np.array([s.departed_at is not None and s.arrived_at is None for s in self.states])
+    def _moving(self, journeys: np.ndarray) -> np.ndarray:
+        """Whether each fix's journey has left and not yet arrived (read only for journeys in the batch)."""
+        present = np.unique(journeys)
+        table = np.zeros(len(self.plans), dtype=bool)
+        table[present] = [
+            self.states[j].departed_at is not None and self.states[j].arrived_at is None
+            for j in present.tolist()
+        ]
         return table[journeys]
 
-    def _no_protected(self, journeys: np.ndarray) -> np.ndarray:
-        table = np.array([not p.protected for p in self.plans])
-        return table[journeys]
-
-    def _run_episodes(self, fixes: Fixes, signals, distance, outcome: Outcome) -> None:
-        dwell = {
-            "deviation": np.array([p.limits.deviation_s for p in self.plans]),
-            "stop": np.array([p.limits.stop_s for p in self.plans]),
-            "zone": np.full(len(self.plans), ZONE_DWELL_S),
-        }
+    def _run_episodes(self, fixes: Fixes, signals, distance, zone_seen, outcome: Outcome) -> None:
         for kind, signal in signals.items():
             interesting = signal == 1
             active = [j for j, s in enumerate(self.states) if kind in s.episodes]
             if active:
                 interesting |= np.isin(fixes.journey, active) & (signal >= 0)
+            dwell = self.limits.dwell_s[kind]
             for i in np.flatnonzero(interesting):
                 j = int(fixes.journey[i])
                 detail = {}
                 if kind == "deviation":
                     detail["distance_m"] = round(float(distance[i]))
                 elif kind == "zone" and signal[i] == 1:
-                    detail["level"] = int(self._zone_seen[i, 0])
-                    detail["zone"] = self.zones.name(int(self._zone_seen[i, 1]))
-                self._step(j, kind, int(signal[i]), i, fixes, float(dwell[kind][j]), detail, outcome)
+                    detail["level"] = int(zone_seen[i, 0])
+                    detail["zone"] = self.zones.name(int(zone_seen[i, 1]))
+                evidence = fixes.evidence(i, **detail)
+                self._step(
+                    j, kind, kind, int(signal[i]), float(fixes.t[i]), evidence, float(dwell[j]), outcome
+                )
 
-    def _step(self, j, kind, signal, i, fixes: Fixes, dwell_s, detail, outcome: Outcome, key_kind=None):
-        """One fix through one condition's episode (see the module's docstring)."""
+    def _step(self, j, kind, name, signal, t, evidence, dwell_s, outcome: Outcome) -> None:
+        """One observation through one condition's episode (`name`: the episode, e.g. one escort's
+        separation; `kind`: what it is). See the module's docstring."""
         plan, state = self.plans[j], self.states[j]
-        name = key_kind or kind
-        t = float(fixes.t[i]) if isinstance(fixes, Fixes) else fixes[0]
         episode = state.episodes.get(name)
         if signal == 1:
             if episode is None:
-                episode = Episode(since=t, evidence=[self._evidence(fixes, i, detail)])
+                episode = Episode(since=t, evidence=[evidence])
                 state.episodes[name] = episode
                 outcome.changed.add(plan.journey_id)
             elif episode.off_since is not None:
@@ -486,21 +514,21 @@ class Engine:
                 outcome.changed.add(plan.journey_id)
             if not episode.raised and t - episode.since >= dwell_s:
                 episode.raised = True
-                evidence = [*episode.evidence, self._evidence(fixes, i, detail)]
+                detail = {
+                    k: v for k, v in evidence.items() if k not in ("device", "t", "lat", "lon", "speed_kmh")
+                }
                 params = {"journey": plan.label, **detail, "minutes": round((t - episode.since) / 60, 1)}
-                lat, lon = evidence[-1].get("lat"), evidence[-1].get("lon")
-                device = evidence[-1].get("device")
                 outcome.findings.append(
                     Finding(
                         kind,
                         f"{name}:{plan.journey_id}:{episode.since:.3f}",
                         plan.journey_id,
-                        device,
+                        evidence.get("device"),
                         t,
-                        lat,
-                        lon,
+                        evidence.get("lat"),
+                        evidence.get("lon"),
                         params,
-                        evidence,
+                        [*episode.evidence, evidence],
                     )
                 )
                 outcome.changed.add(plan.journey_id)
@@ -513,13 +541,6 @@ class Engine:
                 if episode.raised:
                     outcome.cleared.append((plan.journey_id, kind))
                 outcome.changed.add(plan.journey_id)
-
-    @staticmethod
-    def _evidence(fixes, i, detail) -> dict[str, Any]:
-        if isinstance(fixes, Fixes):
-            return fixes.evidence(i, **detail)
-        t, device, lat, lon = fixes
-        return {"device": device, "t": t, "lat": round(lat, 6), "lon": round(lon, 6), **detail}
 
     def _check_separation(self, fixes: Fixes, outcome: Outcome) -> None:
         """Each escort device against the protected device heard last, for journeys in this batch."""
@@ -550,18 +571,14 @@ class Engine:
                 if signal == -1 or (signal == 0 and name not in state.episodes):
                     continue
                 t = float(max(t_e, self.device_t[lead]))
-                observed = (t, escort, float(self.device_lat[escort]), float(self.device_lon[escort]))
-                self._step(
-                    j,
-                    "separation",
-                    signal,
-                    0,
-                    observed,
-                    SEPARATION_DWELL_S,
-                    {"distance_m": round(d)},
-                    outcome,
-                    key_kind=name,
-                )
+                evidence = {
+                    "device": escort,
+                    "t": t,
+                    "lat": round(float(self.device_lat[escort]), 6),
+                    "lon": round(float(self.device_lon[escort]), 6),
+                    "distance_m": round(d),
+                }
+                self._step(j, "separation", name, signal, t, evidence, SEPARATION_DWELL_S, outcome)
 
     # ---- the clock ---------------------------------------------------------------------
 

@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from jsms.core.config import get_settings
 from jsms.core.crud import ListRequest
 from jsms.core.db import ACTOR_KEY, utcnow
+from jsms.core.errors import Invalid
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_
@@ -204,30 +205,45 @@ def field_status(request: Request, session: SessionDep) -> JSONResponse:
     )
 
 
-@router.post("/field/checkin")
-async def field_checkin(request: Request, session: SessionDep) -> JSONResponse:
-    entry = _field_device(request, session)
-    body = (
-        await request.json() if request.headers.get("content-type", "").startswith("application/json") else {}
-    )
-    where = FieldPosition.model_validate(body or {})
-    checkin = service.field_checkin(session, entry, where.lat, where.lon)
-    return JSONResponse({"checked_in_at": checkin.at.isoformat()})
-
-
 class FieldPosition(BaseModel):
+    """Where the phone is, as its browser's geolocation says (all optional)."""
+
     model_config = ConfigDict(extra="ignore")
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     accuracy: float | None = Field(None, ge=0, le=100_000)
     speed_kmh: float | None = Field(None, ge=0, le=400)
 
+    @model_validator(mode="after")
+    def _together(self):
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must come together")
+        return self
+
+
+async def _position(request: Request) -> FieldPosition:
+    """The position a field request carries (an empty body: none); bad input is a 422 naming it."""
+    body = await request.body()
+    try:
+        return FieldPosition.model_validate_json(body) if body.strip() else FieldPosition()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+        raise Invalid(f"The position is not valid ({problems})") from None
+
+
+@router.post("/field/checkin")
+async def field_checkin(request: Request, session: SessionDep) -> JSONResponse:
+    entry = _field_device(request, session)
+    where = await _position(request)
+    checkin = service.field_checkin(session, entry, where.lat, where.lon)
+    return JSONResponse({"checked_in_at": checkin.at.isoformat()})
+
 
 async def _report(request: Request, session, alarm: str | None) -> JSONResponse:
     """A position (or an SOS) from the phone, through the same intake as every tracker."""
     entry = _field_device(request, session)
     require(session, service.field_actor(entry), "field.report")
-    where = FieldPosition.model_validate(await request.json())
+    where = await _position(request)
     session.close()  # the intake's writer needs the write lock this request's session would hold
     request.state.session = None
     runtime = tasks.current()

@@ -192,7 +192,6 @@ class Directory:
 
     by_identifier: dict[str, DeviceEntry] = field(default_factory=dict)
     by_slot: list[DeviceEntry] = field(default_factory=list)
-    by_id: dict[uuid.UUID, DeviceEntry] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def load(self, session: Session) -> None:
@@ -224,7 +223,6 @@ class Directory:
             by_slot[slot] = entry
             active[row.identifier] = entry
         self.by_slot, self.by_identifier = by_slot, active
-        self.by_id = {e.id: e for e in active.values()}
 
     def find(self, identifier: str) -> DeviceEntry | None:
         return self.by_identifier.get(identifier)

@@ -1,9 +1,7 @@
 """Tracking in a process: the monitor and the group-commit intake wired to the database, the
 clock, and the handlers of other domains' events.
 
-`start_local()` runs it all in this process (the default). With `JSMS_REDIS_URL` set, the
-intake appends to Redis streams instead and `jsms worker` processes run the monitors
-(see stream.py).
+`start()` runs it all in this process.
 """
 
 import logging
@@ -11,8 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jsms.core.config import get_settings
-from jsms.core.db import unit_of_work
+from jsms.core.db import new_session, unit_of_work
 from jsms.core.events import on
 from jsms.tracking.intake import Intake
 from jsms.tracking.osmand import Fix
@@ -58,7 +55,7 @@ class LocalTracking:
 
     def refresh_directory(self) -> None:
         """Read the devices again now (a report from an identifier not seen yet)."""
-        with unit_of_work(TRACKING) as session:
+        with new_session(TRACKING) as session:  # a read: no write lock
             self.monitor.directory.load(session)
 
 
@@ -71,15 +68,9 @@ def current():
 
 
 def start() -> Any:
-    """Start tracking for this process: local, or the Redis intake when JSMS_REDIS_URL is set."""
+    """Start tracking in this process."""
     global _current
-    settings = get_settings()
-    if settings.redis_url:
-        from jsms.tracking.stream import StreamTracking
-
-        _current = StreamTracking(settings.redis_url, settings.stream_partitions).start()
-    else:
-        _current = LocalTracking().start()
+    _current = LocalTracking().start()
     return _current
 
 

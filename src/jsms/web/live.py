@@ -16,26 +16,17 @@ from starlette.concurrency import run_in_threadpool
 
 from jsms.alerts import service as alerts
 from jsms.core.actor import Actor
-from jsms.core.auth import actor_for, user_for_bearer
 from jsms.core.db import new_session
-from jsms.core.errors import NotFound, Unauthenticated
+from jsms.core.errors import NotFound
+from jsms.core.http import authorised_actor
 from jsms.core.i18n import Translator
 from jsms.core.live import broker
 from jsms.core.pages import SESSION_COOKIE
-from jsms.core.policy import allows, require
+from jsms.core.policy import allows
 from jsms.movements import service as movements
 
 router = APIRouter()
 VISIBLE_FOR_S = 5.0
-
-
-def _authenticate(token: str | None) -> Actor:
-    if not token:
-        raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>' or the session cookie")
-    with new_session(None) as session:
-        actor = actor_for(user_for_bearer(session, token))
-        require(session, actor, "alert.read")
-        return actor
 
 
 def _visible_journeys(actor: Actor, ids: set[uuid.UUID]) -> set[uuid.UUID]:
@@ -90,7 +81,7 @@ class _JourneyFilter:
 async def live_actor(request: Request, authorization: str | None = Header(None)) -> Actor:
     """The watcher: a bearer token (API clients) or the session cookie (pages)."""
     token = (authorization or "").removeprefix("Bearer ").strip() or request.cookies.get(SESSION_COOKIE)
-    return await run_in_threadpool(_authenticate, token)
+    return await run_in_threadpool(authorised_actor, token, "alert.read")
 
 
 @router.get("/api/v1/live", response_class=EventSourceResponse, tags=["live"])
