@@ -163,5 +163,6 @@ class Api:
 def api(connection: Connection, node: Settings) -> Iterator[Api]:
     from jsms.web.app import create_app
 
-    with TestClient(create_app(dispatch_events=False), raise_server_exceptions=False) as client:
+    # No tracking threads: they would share the test's connection (tracking tests bring their own).
+    with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
         yield Api(client, node.database_url)

@@ -31,6 +31,20 @@ ACTIONS = {
     "resolved": N_("Resolved"),
 }
 PANEL_SIZE = 12
+# What an item of evidence may say besides when, which device and where.
+EVIDENCE_LABELS = {
+    "distance_m": N_("Distance (m)"),
+    "distance_km": N_("Distance (km)"),
+    "speed_kmh": N_("Speed (km/h)"),
+    "progress_m": N_("Along the route (m)"),
+    "level": N_("Threat level"),
+    "zone": N_("District"),
+    "alarm": N_("Alarm"),
+    "incident": N_("Incident"),
+    "cause": N_("Cause"),
+    "reason": N_("Reason"),
+    "intensity": N_("Intensity"),
+}
 
 
 # Alerts are raised by the system, never created or edited through a form: no writers.
@@ -102,7 +116,9 @@ def _detail_context(session, actor, alert: Alert) -> dict[str, Any]:
             "at": datetime.fromtimestamp(item["t"], UTC) if isinstance(item.get("t"), int | float) else None,
             "device": item.get("device") or "",
             "position": f"{item['lat']:.5f}, {item['lon']:.5f}" if item.get("lat") is not None else "",
-            "details": " · ".join(f"{k}: {v}" for k, v in item.items() if k not in shown and v is not None),
+            "details": [
+                (EVIDENCE_LABELS.get(k, k), v) for k, v in item.items() if k not in shown and v is not None
+            ],
         }
         for item in alert.evidence
     ]

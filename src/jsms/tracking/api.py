@@ -91,10 +91,10 @@ async def ingest_pings(
     All or nothing: one bad ping, or one unknown device, refuses the batch and names each
     culprit. A gateway signs in as a user allowed to ingest; a single device may instead send
     its own token in `X-JSMS-Device-Token` (then every ping must be its own)."""
+    device_token = await run_in_threadpool(_ingest_identity, authorization, x_jsms_device_token)
     runtime = tasks.current()
     if runtime is None:
         raise Invalid("Tracking is not running on this node")
-    device_token = await run_in_threadpool(_ingest_identity, authorization, x_jsms_device_token)
     fixes = parse_batch(await request.body(), time.time())
     named = {f.device for f in fixes}
     if any(runtime.directory.find(d) is None for d in named):  # registered a moment ago?

@@ -11,7 +11,8 @@
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, (_, key) => (values[key] === undefined ? "" : values[key]));
   }
-  function clock(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
+  const language = document.documentElement.lang;
+  function clock(iso) { return iso ? new Date(iso).toLocaleTimeString(language) : ""; }
   function post(url, body) {
     return fetch(url, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body || {}) });

@@ -116,7 +116,7 @@
     });
   }
 
-  function legend(labels) {
+  function legend(labels, tiers) {
     const control = L.control({ position: "bottomright" });
     control.onAdd = () => {
       const box = L.DomUtil.create("div", "map-legend");
@@ -136,7 +136,7 @@
         });
         box.appendChild(levels);
       }
-      [1, 2, 3].forEach((tier) => {
+      if (tiers) [1, 2, 3].forEach((tier) => {
         const row = document.createElement("div");
         const swatch = document.createElement("span");
         swatch.className = "swatch";
@@ -225,7 +225,7 @@
         if (overlays[labels.threat]) overlays[labels.threat].bringToBack();
         if (provinces) provinces.bringToBack();
         L.control.layers(null, overlays, { collapsed: true }).addTo(map);
-        legend(labels).addTo(map);
+        legend(labels, Boolean(el.dataset.sitesUrl)).addTo(map);
         el.dataset.ready = "true";
       });
     });
