@@ -1,6 +1,7 @@
 """The `jsms` command: one sub-command group per domain, plus serve and demo."""
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -506,8 +507,14 @@ OsmandPort = Annotated[
 ]
 
 
-def _serve(host: str, port: int, osmand_port: int | None = None) -> None:
-    """The application, and beside it in the same event loop the bare OsmAnd listener."""
+def _serve(
+    host: str,
+    port: int,
+    osmand_port: int | None = None,
+    beside: Callable[[str, threading.Event], object] | None = None,
+) -> None:
+    """The application, and beside it in the same event loop the bare OsmAnd listener; `beside`
+    (the demo's simulator) is given the listener's address and an event set at shutdown."""
     import asyncio
 
     import uvicorn
@@ -524,13 +531,18 @@ def _serve(host: str, port: int, osmand_port: int | None = None) -> None:
         )
         trackers = uvicorn.Server(config)
 
+    stopping = threading.Event()
+
     async def both() -> None:
         task = asyncio.create_task(trackers.serve()) if trackers else None
         if trackers:
             out.print(f"OsmAnd trackers at [bold]http://{host}:{osmand_port}[/]")
+            if beside is not None:
+                beside(f"http://{host}:{osmand_port}", stopping)
         try:
             await main_server.serve()  # installs its signal handlers last: Ctrl-C stops it first
         finally:
+            stopping.set()
             if task is not None:
                 trackers.should_exit = True
                 await task
@@ -566,8 +578,13 @@ def demo(
     osmand_port: OsmandPort = None,
     data_dir: DataDir = None,
     load_only: Annotated[bool, typer.Option("--load-only", help="Load the data, do not serve")] = False,
+    simulate: Annotated[
+        bool, typer.Option(help="Drive the live journeys with the simulator (their trackers are fitted either way)")
+    ] = True,
+    speedup: Annotated[float, typer.Option(min=1, max=1000, help="The simulator's simulated seconds per second")] = 10.0,
 ) -> None:
-    """Create a demo node: data directory, schema, demo data set; then serve it."""
+    """Create a demo node: data directory, schema, demo data set; then serve it, with journeys under way."""
+    from jsms.demo.live import begin_live_journeys, simulate_in_background
     from jsms.demo.loader import ensure_demo_secret, load_demo
 
     if data_dir is not None:
@@ -577,12 +594,21 @@ def demo(
     with reported_errors():
         summary = load_demo()
     out.print(summary)
-    if not load_only:
-        out.print(
-            f"JSMS demo at [bold]http://{host}:{port}[/] — users host.commander, host.officer, "
-            "host.analyst, partner.liaison, company.security, jwg.secretary, auditor"
-        )
-        _serve(host, port, osmand_port)
+    if load_only:
+        return
+    with reported_errors():
+        started = begin_live_journeys()
+    if started:
+        out.print(f"{started} journeys under way, with trackers on their vehicles")
+    out.print(
+        f"JSMS demo at [bold]http://{host}:{port}[/] — users host.commander, host.officer, "
+        "host.analyst, partner.liaison, company.security, jwg.secretary, auditor"
+    )
+
+    def simulator(osmand_url: str, stopping: threading.Event) -> None:
+        simulate_in_background(osmand_url, speedup, stopping)
+
+    _serve(host, port, osmand_port, simulator if simulate else None)
 
 
 @app.command()

@@ -220,6 +220,8 @@ class DemoJourney:
     escorts: int = 0
     convoy_leader: str = ""
     call_sign: str | None = None
+    armoured_index: int = 0  # which of the unit's armoured vehicles
+    escort_offset: int = 0  # skip the unit's first escort vehicles (busy on another journey)
 
 
 JOURNEYS = (
@@ -242,6 +244,55 @@ JOURNEYS = (
     ),
     DemoJourney(
         "gwadar_port", "ngia", 2, 9, 2, "Port managers to the new airport for a departing flight", "draft", "ssd_south"
+    ),
+)
+
+# Journeys that `jsms demo` starts when it serves, each vehicle driven by the simulator.
+LIVE_JOURNEYS = (
+    DemoJourney(
+        "sahiwal",
+        "orange_line",
+        0,
+        9,
+        3,
+        "Plant engineers to the Orange Line depot for the signalling handover",
+        "under_way",
+        "spu_punjab",
+        "spu_punjab",
+        3,
+        "Inspector, Special Protection Unit Punjab (convoy commander)",
+        "PUNJAB-3",
+    ),
+    DemoJourney(
+        "hvdc_matiari",
+        "karachi_airport",
+        0,
+        9,
+        2,
+        "Converter-station engineers to Karachi airport for their flight home",
+        "under_way",
+        "ssd_south",
+        "ssu_sindh",
+        3,
+        "Deputy Superintendent, Special Security Unit Sindh (convoy commander)",
+        "SINDH-7",
+        armoured_index=1,
+    ),
+    DemoJourney(
+        "kohala",
+        "embassy",
+        0,
+        9,
+        2,
+        "Site managers to the embassy for the monthly security briefing",
+        "under_way",
+        "ssd_north",
+        "ssd_north",
+        3,
+        "Captain, 34 Light Infantry Division (convoy commander)",
+        "NORTH-9",
+        armoured_index=1,
+        escort_offset=4,
     ),
 )
 

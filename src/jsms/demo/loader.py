@@ -240,57 +240,68 @@ def _journeys(session: Session, orgs: dict, units: dict, sites: dict) -> int:
     """Planned movements for the days ahead, one in each early state, planned on today's risk."""
     today = datetime.now(PAKISTAN).date()
     for plan in data.JOURNEYS:
-        origin, destination = sites[plan.origin], sites[plan.destination]
-        persons = session.scalars(
-            select(ProtectedPerson.id).where(ProtectedPerson.site_id == origin.id).limit(plan.persons)
-        ).all()
         departure = datetime.combine(today + timedelta(days=plan.days_ahead), time(plan.local_hour), PAKISTAN)
-        armoured = _armoured_vehicle_of(session, units[plan.armoured_from])
-        journey = movements.create_journey(
-            session,
-            DEMO_ACTOR,
-            js.JourneyCreate(
-                purpose=plan.purpose,
-                origin=js.Place(site_id=origin.id),
-                destination=js.Place(site_id=destination.id),
-                window_start=departure,
-                window_end=departure + timedelta(minutes=30),
-                person_ids=list(persons),
-                vehicle_ids=[armoured] if armoured else [],
-                requesting_org_id=origin.owner_org_id,
-            ),
-        )
-        if plan.state == "draft":
-            continue
-        movements.submit(session, DEMO_ACTOR, journey.id)
-        if plan.escort_unit:
-            escorts = session.scalars(
-                select(Asset.id)
-                .where(Asset.assigned_unit_id == units[plan.escort_unit].id, Asset.kind == "vehicle")
-                .order_by(Asset.registration)
-                .limit(plan.escorts)
-            ).all()
-            movements.assign_escort(
-                session,
-                DEMO_ACTOR,
-                journey.id,
-                js.EscortAssignment(
-                    escort_unit_id=units[plan.escort_unit].id,
-                    escort_vehicle_ids=list(escorts),
-                    convoy_leader=plan.convoy_leader,
-                    convoy_leader_call_sign=plan.call_sign,
-                ),
-            )
-        if plan.state == "approved":
-            movements.approve(session, DEMO_ACTOR, journey.id, "Escort and timings as the SOPs require")
+        plan_journey(session, plan, units, sites, departure)
     return len(data.JOURNEYS)
 
 
-def _armoured_vehicle_of(session: Session, unit) -> uuid.UUID | None:
+def plan_journey(session: Session, plan: data.DemoJourney, units: dict, sites: dict, departure: datetime):
+    """Create one demo journey and take it as far as its plan's state (up to approved)."""
+    origin, destination = sites[plan.origin], sites[plan.destination]
+    persons = session.scalars(
+        select(ProtectedPerson.id)
+        .where(ProtectedPerson.site_id == origin.id)
+        .order_by(ProtectedPerson.full_name)
+        .limit(plan.persons)
+    ).all()
+    armoured = _armoured_vehicle_of(session, units[plan.armoured_from], plan.armoured_index)
+    journey = movements.create_journey(
+        session,
+        DEMO_ACTOR,
+        js.JourneyCreate(
+            purpose=plan.purpose,
+            origin=js.Place(site_id=origin.id),
+            destination=js.Place(site_id=destination.id),
+            window_start=departure,
+            window_end=departure + timedelta(minutes=30),
+            person_ids=list(persons),
+            vehicle_ids=[armoured] if armoured else [],
+            requesting_org_id=origin.owner_org_id,
+        ),
+    )
+    if plan.state == "draft":
+        return journey
+    movements.submit(session, DEMO_ACTOR, journey.id)
+    if plan.escort_unit:
+        escorts = session.scalars(
+            select(Asset.id)
+            .where(Asset.assigned_unit_id == units[plan.escort_unit].id, Asset.kind == "vehicle")
+            .order_by(Asset.registration)
+            .offset(plan.escort_offset)
+            .limit(plan.escorts)
+        ).all()
+        movements.assign_escort(
+            session,
+            DEMO_ACTOR,
+            journey.id,
+            js.EscortAssignment(
+                escort_unit_id=units[plan.escort_unit].id,
+                escort_vehicle_ids=list(escorts),
+                convoy_leader=plan.convoy_leader,
+                convoy_leader_call_sign=plan.call_sign,
+            ),
+        )
+    if plan.state in ("approved", "under_way"):
+        movements.approve(session, DEMO_ACTOR, journey.id, "Escort and timings as the SOPs require")
+    return journey
+
+
+def _armoured_vehicle_of(session: Session, unit, index: int = 0) -> uuid.UUID | None:
     return session.scalars(
         select(Asset.id)
         .where(Asset.kind == "armoured_vehicle", Asset.assigned_unit_id == unit.id)
         .order_by(Asset.registration)
+        .offset(index)
         .limit(1)
     ).first()
 

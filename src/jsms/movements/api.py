@@ -104,3 +104,14 @@ def complete(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep, note: 
 @router.post("/journeys/{journey_id}/abort", **DETAIL)
 def abort(journey_id: uuid.UUID, data: s.Reason, session: SessionDep, actor: ActorDep):
     return journey_view(session, actor, service.abort(session, actor, journey_id, data.reason))
+
+
+@router.post("/journeys/{journey_id}/checkins", status_code=201, tags=["journeys"], response_model=s.CheckInRead)
+def check_in(journey_id: uuid.UUID, data: s.CheckInCreate, session: SessionDep, actor: ActorDep):
+    """An operator records a check-in (a convoy leader's radio call): it resets the missed check-in clock."""
+    return service.check_in(session, actor, journey_id, data)
+
+
+@router.get("/journeys/{journey_id}/checkins", tags=["journeys"], response_model=list[s.CheckInRead])
+def checkins(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    return service.checkins(session, actor, journey_id)

@@ -579,7 +579,7 @@ def check_in(session: Session, actor: Actor, journey_id: uuid.UUID, data: s.Chec
     """An operator records a check-in (a convoy leader's radio call, for instance)."""
     journey = get_journey(session, actor, journey_id)
     require(session, actor, "journey.conduct", journey)
-    return record_checkin(session, actor, journey.id, data)
+    return record_checkin(session, actor, journey.id, data.model_copy(update={"method": "operator"}))
 
 
 def last_checkins(session: Session, journey_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:

@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ from jsms.tracking.simulate import Script, Vehicle
 TRACKING = Actor.system("tracking")
 REFRESH_SECONDS = 2.0
 POSITIONS_EVERY_S = 1.0
+INCIDENT_NEWS_FOR = timedelta(hours=48)  # an incident older than this is history, not news for a convoy
 TEXT_COLUMNS = ("identifier", "label")
 SORTABLE = ("identifier", "label", "created_at")
 
@@ -535,9 +536,9 @@ class Monitor:
         """Journeys whose route ahead passes near a verified incident. Run on a fresh monitor (the
         event dispatcher's), from the states the live monitors saved; it saves nothing itself, and
         the alerts' keys keep a second run from raising anything twice."""
-        self.refresh(session, force=True)
-        if payload.get("lat") is None:
+        if payload.get("lat") is None or not _recent(payload.get("occurred_at")):
             return
+        self.refresh(session, force=True)
         label = payload.get("title") or payload.get("kind") or "incident"
         outcome = self.engine.incident_near(
             str(payload["id"]), float(payload["lat"]), float(payload["lon"]), label, time.time()
@@ -663,6 +664,17 @@ def sos_status(session: Session, device: Device) -> dict[str, Any]:
 
 
 # ---- the simulator's convoys -------------------------------------------------------------
+
+
+def _recent(occurred_at: str | None) -> bool:
+    """Whether an incident is news for the convoys on the road (a verified record of last year's
+    attack is history, kept in the risk picture, not an alert)."""
+    if occurred_at is None:
+        return False
+    occurred = datetime.fromisoformat(occurred_at)
+    if occurred.tzinfo is None:
+        occurred = occurred.replace(tzinfo=UTC)
+    return utcnow() - occurred <= INCIDENT_NEWS_FOR
 
 
 def simulated_vehicles(session: Session, with_incidents: bool = True) -> list[Vehicle]:
