@@ -579,9 +579,11 @@ def demo(
     data_dir: DataDir = None,
     load_only: Annotated[bool, typer.Option("--load-only", help="Load the data, do not serve")] = False,
     simulate: Annotated[
-        bool, typer.Option(help="Drive the live journeys with the simulator (their trackers are fitted either way)")
+        bool, typer.Option(help="Drive the live journeys with the simulator (trackers are fitted either way)")
     ] = True,
-    speedup: Annotated[float, typer.Option(min=1, max=1000, help="The simulator's simulated seconds per second")] = 10.0,
+    speedup: Annotated[
+        float, typer.Option(min=1, max=1000, help="The simulator's simulated seconds per second")
+    ] = 10.0,
 ) -> None:
     """Create a demo node: data directory, schema, demo data set; then serve it, with journeys under way."""
     from jsms.demo.live import begin_live_journeys, simulate_in_background

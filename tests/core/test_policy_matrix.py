@@ -51,7 +51,7 @@ alert.acknowledge     host_commander:* host_operations_officer:*
 alert.resolve         host_commander:* host_operations_officer:*
 alert_channel.read    host_commander:* administrator@host:* auditor:*
 alert_channel.write   host_commander:* administrator@host:*
-rollcall.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* company_security_manager:*
+rollcall.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:nationals partner_liaison_officer:nationals company_security_manager:own auditor:*
 rollcall.mark         host_commander:* host_operations_officer:*
 field.report          field_device:*
 user.read             administrator:* auditor:*

@@ -59,9 +59,10 @@ def _fit_trackers(session: Session, journey: Journey, name: str) -> None:
                 asset_id=vehicle.asset_id,
             ),
         )
+    travelling = [p.person_id for p in detail.persons]
     person = session.scalars(
         select(ProtectedPerson)
-        .where(ProtectedPerson.id.in_([p.person_id for p in detail.persons]), ProtectedPerson.consent_to_tracking)
+        .where(ProtectedPerson.id.in_(travelling), ProtectedPerson.consent_to_tracking)
         .order_by(ProtectedPerson.full_name)
         .limit(1)
     ).first()

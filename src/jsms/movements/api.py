@@ -106,7 +106,9 @@ def abort(journey_id: uuid.UUID, data: s.Reason, session: SessionDep, actor: Act
     return journey_view(session, actor, service.abort(session, actor, journey_id, data.reason))
 
 
-@router.post("/journeys/{journey_id}/checkins", status_code=201, tags=["journeys"], response_model=s.CheckInRead)
+@router.post(
+    "/journeys/{journey_id}/checkins", status_code=201, tags=["journeys"], response_model=s.CheckInRead
+)
 def check_in(journey_id: uuid.UUID, data: s.CheckInCreate, session: SessionDep, actor: ActorDep):
     """An operator records a check-in (a convoy leader's radio call): it resets the missed check-in clock."""
     return service.check_in(session, actor, journey_id, data)

@@ -7,6 +7,7 @@ unit of their own, then wait for the intake.
 
 import time
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
@@ -14,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from jsms.core.crud import Resource, add_routes
 from jsms.core.errors import Forbidden, Invalid
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor
+from jsms.core.policy import require
+from jsms.tracking import rollcall, service, tasks
 from jsms.tracking import schemas as s
-from jsms.tracking import service, tasks
 from jsms.tracking.intake import parse_batch
 from jsms.tracking.models import Device
 from jsms.tracking.service import accepts
@@ -110,3 +112,66 @@ async def ingest_pings(
     if fixes:
         await runtime.intake.submit(fixes)
     return s.BatchAccepted(accepted=len(fixes))
+
+
+# ---- roll calls --------------------------------------------------------------------------
+
+
+def roll_call_view(session, roll_call, counts: tuple[int, int]) -> s.RollCallRead:
+    return s.RollCallRead.model_validate(
+        {
+            **{c: getattr(roll_call, c) for c in s.RollCallRead.model_fields if hasattr(roll_call, c)},
+            "radius_km": roll_call.radius_m / 1000,
+            "persons": counts[0],
+            "unaccounted": counts[1],
+        }
+    )
+
+
+def roll_call_detail(session, actor, roll_call) -> s.RollCallDetail:
+    summary = roll_call_view(
+        session, roll_call, rollcall.counts(session, [roll_call.id]).get(roll_call.id, (0, 0))
+    )
+    entries = [
+        s.RollCallEntryRead(
+            person_id=entry.person_id,
+            name=person.full_name,
+            found_by=entry.found_by,
+            journey_id=entry.journey_id,
+            distance_km=round(entry.distance_m / 1000, 2),
+            accounted_at=entry.accounted_at,
+            accounted_by=entry.accounted_by,
+            accounted_how=entry.accounted_how,
+            note=entry.note,
+        )
+        for entry, person in rollcall.entries_of(session, actor, roll_call)
+    ]
+    return s.RollCallDetail(**summary.model_dump(), entries=entries)
+
+
+@router.get("/rollcalls", response_model=list[s.RollCallRead], tags=["roll calls"])
+def roll_calls(session: SessionDep, actor: ActorDep, status: Literal["open", "complete"] | None = None):
+    """Roll calls after verified incidents, open ones first."""
+    found = rollcall.list_roll_calls(session, actor, status)
+    totals = rollcall.counts(session, [r.id for r in found])
+    return [roll_call_view(session, r, totals.get(r.id, (0, 0))) for r in found]
+
+
+@router.post("/rollcalls", response_model=s.RollCallDetail, status_code=201, tags=["roll calls"])
+def open_roll_call(data: s.RollCallCreate, session: SessionDep, actor: ActorDep):
+    """Open a roll call for a verified incident by hand (for instance with a wider radius)."""
+    require(session, actor, "rollcall.mark")
+    roll_call = rollcall.open_roll_call(session, actor, data.incident_id, data.radius_km * 1000)
+    return roll_call_detail(session, actor, rollcall.get_roll_call(session, actor, roll_call.id))
+
+
+@router.get("/rollcalls/{roll_call_id}", response_model=s.RollCallDetail, tags=["roll calls"])
+def roll_call(roll_call_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    return roll_call_detail(session, actor, rollcall.get_roll_call(session, actor, roll_call_id))
+
+
+@router.post("/rollcalls/{roll_call_id}/account", response_model=s.RollCallDetail, tags=["roll calls"])
+def account(roll_call_id: uuid.UUID, data: s.RollCallAccount, session: SessionDep, actor: ActorDep):
+    """Mark persons accounted for; the roll call completes when nobody is left."""
+    roll_call = rollcall.account_for(session, actor, roll_call_id, data.person_ids, data.note)
+    return roll_call_detail(session, actor, roll_call)

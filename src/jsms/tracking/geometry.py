@@ -107,12 +107,17 @@ class RouteIndex:
         lons = np.concatenate(
             [[self.lon[a] + f * (self.lon[b] - self.lon[a])], self.lon[b : first + count + 1]]
         )
-        if len(lats) < 2:
-            lats, lons = np.repeat(lats, 2), np.repeat(lons, 2)
-        distance, _ = segment_distances(
-            lats[None, :-1], lons[None, :-1], lats[None, 1:], lons[None, 1:], np.array([lat]), np.array([lon])
-        )
-        return float(distance.min())
+        return distance_to_polyline(lats, lons, lat, lon)
+
+
+def distance_to_polyline(lats: np.ndarray, lons: np.ndarray, lat: float, lon: float) -> float:
+    """Distance (m) from a point to the nearest part of a polyline (a single vertex is a point)."""
+    if len(lats) < 2:
+        lats, lons = np.repeat(lats, 2), np.repeat(lons, 2)
+    distance, _ = segment_distances(
+        lats[None, :-1], lons[None, :-1], lats[None, 1:], lons[None, 1:], np.array([lat]), np.array([lon])
+    )
+    return float(distance.min())
 
 
 def segment_distances(alat, alon, blat, blon, lat: np.ndarray, lon: np.ndarray):

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jsms.core.db import Audited, Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin
+from jsms.core.marking import Marked
 
 # SQLite gives an auto-incrementing key only to INTEGER PRIMARY KEY columns.
 SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
@@ -95,3 +96,43 @@ class StreamOffset(Base):
 
     partition: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[str] = mapped_column(String(40))
+
+
+class RollCall(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
+    """After a verified incident: every protected person who may have been near it, until each is
+    accounted for. Carries the incident's marking; its entries are personal and scoped by person."""
+
+    __tablename__ = "roll_call"
+    __policy_name__ = "rollcall"
+
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incident.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | complete
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(120))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RollCallEntry(IdMixin, Audited, Base):
+    """One person on a roll call: why they are on it (where they were last known) and whether,
+    how, when and by whom they were accounted for."""
+
+    __tablename__ = "roll_call_entry"
+    __policy_name__ = "rollcall"
+    __scope_columns__ = {"own": "employer_org_id", "nationals": "nationality"}
+    __table_args__ = (Index("ux_roll_call_person", "roll_call_id", "person_id", unique=True),)
+
+    roll_call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("roll_call.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("protected_person.id"))
+    employer_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    nationality: Mapped[str] = mapped_column(String(2))
+    found_by: Mapped[str] = mapped_column(String(16))  # last_ping | journey | site
+    journey_id: Mapped[uuid.UUID | None]
+    distance_m: Mapped[float] = mapped_column(Float)
+    accounted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accounted_by: Mapped[str | None] = mapped_column(String(120))
+    accounted_how: Mapped[str | None] = mapped_column(String(16))  # checkin | operator
+    note: Mapped[str] = mapped_column(String(2000), default="")

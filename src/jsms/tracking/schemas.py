@@ -99,3 +99,47 @@ class PingRead(ReadModel):
     lon: float | None
     speed_kmh: float | None
     alarm: str | None
+
+
+class RollCallCreate(Strict):
+    incident_id: uuid.UUID
+    radius_km: float = Field(10.0, gt=0, le=200, description="Who was within this distance of the incident")
+
+
+class RollCallAccount(Strict):
+    person_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    note: str = Field(
+        "", max_length=2000, description="How they were reached (e.g. 'phoned the site manager')"
+    )
+
+
+class RollCallEntryRead(ReadModel):
+    person_id: uuid.UUID
+    name: str
+    found_by: Literal["last_ping", "journey", "site"]
+    journey_id: uuid.UUID | None
+    distance_km: float
+    accounted_at: datetime | None
+    accounted_by: str | None
+    accounted_how: Literal["checkin", "operator"] | None
+    note: str
+
+
+class RollCallRead(ReadModel):
+    id: uuid.UUID
+    incident_id: uuid.UUID
+    title: str
+    lat: float
+    lon: float
+    radius_km: float
+    status: Literal["open", "complete"]
+    opened_at: datetime
+    opened_by: str
+    completed_at: datetime | None
+    persons: int = Field(description="Everyone on the roll call")
+    unaccounted: int = Field(description="Of them, not yet accounted for")
+    tlp: str
+
+
+class RollCallDetail(RollCallRead):
+    entries: list[RollCallEntryRead] = Field(description="The persons the caller may see")

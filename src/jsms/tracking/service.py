@@ -35,6 +35,7 @@ from jsms.movements.schemas import CheckInCreate
 from jsms.registry import service as registry
 from jsms.risk import service as risk
 from jsms.risk import sop
+from jsms.tracking import rollcall
 from jsms.tracking import schemas as s
 from jsms.tracking.engine import ESCORT, PROTECTED, Checkpoint, Engine, Finding, Fixes, Limits, Plan
 from jsms.tracking.models import Device, DeviceStatus, MonitorState, Ping
@@ -536,7 +537,7 @@ class Monitor:
         """Journeys whose route ahead passes near a verified incident. Run on a fresh monitor (the
         event dispatcher's), from the states the live monitors saved; it saves nothing itself, and
         the alerts' keys keep a second run from raising anything twice."""
-        if payload.get("lat") is None or not _recent(payload.get("occurred_at")):
+        if payload.get("lat") is None or not recent_incident(payload.get("occurred_at")):
             return
         self.refresh(session, force=True)
         label = payload.get("title") or payload.get("kind") or "incident"
@@ -645,7 +646,9 @@ def field_checkin(session: Session, device: Device, lat: float | None, lon: floa
     if journey is None or journey.status != "under_way":
         raise Conflict("There is no journey under way to check in to")
     data = CheckInCreate(method="field", person_id=device.person_id, lat=lat, lon=lon, note=note)
-    return movements.record_checkin(session, actor, journey.id, data)
+    checkin = movements.record_checkin(session, actor, journey.id, data)
+    rollcall.account_by_checkin(session, actor, device.person_id, journey.id)
+    return checkin
 
 
 def sos_status(session: Session, device: Device) -> dict[str, Any]:
@@ -666,7 +669,7 @@ def sos_status(session: Session, device: Device) -> dict[str, Any]:
 # ---- the simulator's convoys -------------------------------------------------------------
 
 
-def _recent(occurred_at: str | None) -> bool:
+def recent_incident(occurred_at: str | None) -> bool:
     """Whether an incident is news for the convoys on the road (a verified record of last year's
     attack is history, kept in the risk picture, not an alert)."""
     if occurred_at is None:

@@ -5,15 +5,17 @@ clock, and the handlers of other domains' events.
 """
 
 import logging
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from jsms.core.db import new_session, unit_of_work
 from jsms.core.events import on
+from jsms.tracking import rollcall
 from jsms.tracking.intake import Intake
 from jsms.tracking.osmand import Fix
-from jsms.tracking.service import TRACKING, Directory, Monitor, on_registry_change
+from jsms.tracking.service import TRACKING, Directory, Monitor, on_registry_change, recent_incident
 
 log = logging.getLogger("jsms.tracking")
 
@@ -102,3 +104,10 @@ on_registry_change(_reload_directory)
 @on("incident.verified")
 def _incident_near_journeys(session: Session, payload: dict[str, Any]) -> None:
     Monitor().incident_verified(session, payload)
+
+
+@on("incident.verified")
+def _roll_call(session: Session, payload: dict[str, Any]) -> None:
+    """A fresh incident opens a roll call of the protected persons near it."""
+    if payload.get("lat") is not None and recent_incident(payload.get("occurred_at")):
+        rollcall.open_roll_call(session, TRACKING, uuid.UUID(payload["id"]))
