@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from jsms.core.events import dispatch_pending
 from tests.tracking.test_field_and_batches import field_phone
 from tests.tracking.test_live_api import report
+from tests.web.conftest import Browser, text_of
 
 
 def verified_incident(
@@ -151,3 +152,33 @@ def test_last_years_incident_opens_no_roll_call(tracking_api, convoy):
     assert [
         r for r in api.get("/api/v1/rollcalls", "host.officer").json() if r["incident_id"] == incident["id"]
     ] == []
+
+
+def test_the_roll_call_page_lists_persons_and_marks_them_accounted_for(tracking_api, convoy):
+    api = tracking_api
+    dispatch_pending()
+    incident = incident_beside(api, convoy, 60.0)
+    roll_call = roll_call_of(api, incident)
+    browser = Browser(api.client)
+    api.client.cookies.clear()
+    assert browser.sign_in("host.officer").status_code == 303
+    listing = browser.get("/rollcalls")
+    assert listing.status_code == 200 and incident["title"] in listing.text
+    page = browser.get(f"/rollcalls/{roll_call['id']}")
+    assert page.status_code == 200 and page.text.count('name="person_ids"') == roll_call["persons"]
+    chosen = [e["person_id"] for e in roll_call["entries"][:2]]
+    marked = api.client.post(
+        f"/rollcalls/{roll_call['id']}/account",
+        data={"person_ids": chosen, "note": "Seen at the checkpoint", "csrf_token": browser.csrf()},
+        follow_redirects=False,
+    )
+    assert marked.status_code == 303, marked.text
+    after = roll_call_of(api, incident)
+    assert after["unaccounted"] == roll_call["persons"] - 2
+    assert {e["note"] for e in after["entries"] if e["person_id"] in chosen} == {"Seen at the checkpoint"}
+    nothing = api.client.post(
+        f"/rollcalls/{roll_call['id']}/account", data={"csrf_token": browser.csrf()}, follow_redirects=False
+    )
+    assert nothing.status_code in (400, 422) and roll_call_of(api, incident)["unaccounted"] == after["unaccounted"]
+    browser.language("zh")
+    assert "点名" in text_of(browser.get(f"/rollcalls/{roll_call['id']}").text)

@@ -5,10 +5,10 @@ import hashlib
 import hmac
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -19,13 +19,13 @@ from jsms.core.errors import Invalid
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_
-from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, render
+from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render
 from jsms.core.policy import allows, require
 from jsms.core.schemas import PageParams
 from jsms.movements import service as movements
 from jsms.registry import schemas as rs
 from jsms.registry import service as registry
-from jsms.tracking import service, tasks
+from jsms.tracking import rollcall, service, tasks
 from jsms.tracking.api import DEVICES
 from jsms.tracking.osmand import Fix
 
@@ -33,6 +33,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation(
     [
         NavItem("/live", N_("Live"), "track.read", order=26),
+        NavItem("/rollcalls", N_("Roll calls"), "rollcall.read", order=28),
         NavItem("/devices", N_("Devices"), "device.read", order=75),
     ]
 )
@@ -271,3 +272,56 @@ async def field_ping(request: Request, session: SessionDep) -> JSONResponse:
 async def field_sos(request: Request, session: SessionDep) -> JSONResponse:
     """SOS: stored and raised as an extreme alert before this answers; the page then follows it."""
     return await _report(request, session, "sos")
+
+
+# ---- roll calls --------------------------------------------------------------------------
+
+FOUND_BY = {
+    "last_ping": N_("Their phone's last report"),
+    "journey": N_("On a journey nearby"),
+    "site": N_("Registered at a site nearby"),
+}
+ACCOUNTED_HOW = {"checkin": N_("Checked in"), "operator": N_("Confirmed by an operator")}
+ROLL_CALL_STATES = {"open": N_("Open"), "complete": N_("Everyone accounted for")}
+
+
+@router.get("/rollcalls")
+def roll_calls_page(request: Request, session: SessionDep, actor: PageActor):
+    found = rollcall.list_roll_calls(session, actor)
+    totals = rollcall.counts(session, [r.id for r in found])
+    rows = [
+        {"roll_call": r, "persons": totals.get(r.id, (0, 0))[0], "left": totals.get(r.id, (0, 0))[1]}
+        for r in found
+    ]
+    return render(request, "tracking/rollcalls.html", {"rows": rows, "states": ROLL_CALL_STATES}, actor=actor)
+
+
+@router.get("/rollcalls/{roll_call_id}")
+def roll_call_page(roll_call_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
+    roll_call = rollcall.get_roll_call(session, actor, roll_call_id)
+    entries = rollcall.entries_of(session, actor, roll_call)
+    persons, left = rollcall.counts(session, [roll_call.id]).get(roll_call.id, (0, 0))
+    context = {
+        "roll_call": roll_call,
+        "entries": entries,
+        "persons": persons,
+        "left": left,
+        "may_mark": allows(session, actor, "rollcall.mark") and roll_call.status == "open",
+        "found_by": FOUND_BY,
+        "accounted_how": ACCOUNTED_HOW,
+        "states": ROLL_CALL_STATES,
+    }
+    return render(request, "tracking/rollcall.html", context, actor=actor)
+
+
+@router.post("/rollcalls/{roll_call_id}/account")
+def account_page(
+    roll_call_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    person_ids: Annotated[list[uuid.UUID], Form(min_length=1)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+):
+    rollcall.account_for(session, actor, roll_call_id, person_ids, note)
+    return redirect(f"/rollcalls/{roll_call_id}", request)
