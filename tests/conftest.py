@@ -17,6 +17,7 @@ from jsms.core import db as core_db
 from jsms.core.config import Settings, use_settings
 from jsms.core.db import engine_for
 from tests.support import pg
+from tests.support import redis_server as rs
 from tests.support.server import demo_server  # noqa: F401  (a fixture: a real `jsms demo` server)
 
 IN_CI = os.environ.get("CI") == "true"
@@ -166,3 +167,24 @@ def api(connection: Connection, node: Settings) -> Iterator[Api]:
     # No tracking threads: they would share the test's connection (tracking tests bring their own).
     with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
         yield Api(client, node.database_url)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[rs.RedisServer]:
+    try:
+        server = rs.start(tmp_path_factory.mktemp("redis"))
+    except FileNotFoundError as error:
+        missing_component("Redis", str(error))
+    except Exception as error:
+        missing_component("Redis", f"the server did not start: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """A clean Redis for each test."""
+    import redis
+
+    redis.Redis.from_url(redis_server.url).flushall()
+    return redis_server.url

@@ -616,15 +616,47 @@ def demo(
 @app.command()
 def worker(
     interval: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls")] = 0.5,
+    events: Annotated[bool, typer.Option(help="Deliver domain events (one process per node should)")] = True,
+    tracking: Annotated[
+        bool, typer.Option(help="Check pings from the Redis streams (needs JSMS_REDIS_URL)")
+    ] = True,
 ) -> None:
-    """Deliver domain events (risk updates, later alerts and federation) outside the web server.
+    """Work outside the web server: deliver domain events (risk updates, alerts) and, with Redis,
+    check pings from the streams on the partitions this worker leases.
 
-    Run one per node, with JSMS_DISPATCH_IN_SERVER=false for the server."""
+    Run one event-delivering worker per node, with JSMS_DISPATCH_IN_SERVER=false for the server;
+    run as many tracking workers as the load needs."""
+    import signal
+
     from jsms.core.events import Dispatcher
+    from jsms.core.live import relay_via_redis
 
+    settings = get_settings()
+    tracking = tracking and bool(settings.redis_url)
+    if not events and not tracking:
+        fail("nothing to do: tracking workers need JSMS_REDIS_URL (and --events is off)", EXIT_BAD_INPUT)
     prepare_database()
-    out.print("delivering events; Ctrl-C to stop")
-    Dispatcher(interval).run()
+    relay_via_redis(settings.redis_url, listen=False)
+    if not tracking:
+        out.print("delivering events; Ctrl-C to stop")
+        Dispatcher(interval).run()
+        return
+    from jsms.tracking.stream import run_worker
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a clean stop hands the partitions back
+    dispatcher = Dispatcher(interval) if events else None
+    if dispatcher is not None:
+        dispatcher.start()
+    out.print(f"checking pings from Redis{' and delivering events' if events else ''}; Ctrl-C to stop")
+    try:
+        run_worker(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        if dispatcher is not None:
+            dispatcher.stop()
 
 
 @app.command()

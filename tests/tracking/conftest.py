@@ -89,7 +89,11 @@ def _km(lat1, lon1, lat2, lon2) -> float:
 
 @pytest.fixture
 def convoy(tracking_api, live) -> Convoy:
-    api = tracking_api
+    return start_convoy(tracking_api, live.refresh)
+
+
+def start_convoy(api, refresh) -> Convoy:
+    """Start the demo's approved journey and fit trackers to its armoured vehicle and first escort."""
     journey = api.first("/api/v1/journeys", status="approved")
     detail = api.get(f"/api/v1/journeys/{journey['id']}", "host.officer").json()
     started = api.post(f"/api/v1/journeys/{journey['id']}/start", "host.officer")
@@ -112,6 +116,6 @@ def convoy(tracking_api, live) -> Convoy:
         )
         assert created.status_code == 201, created.text
         identifiers.append(identifier)
-    live.refresh()
+    refresh()
     route = [tuple(c) for c in started.json()["route"]["coordinates"]]
     return Convoy(started.json(), identifiers[0], identifiers[1], route)

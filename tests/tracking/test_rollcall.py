@@ -179,6 +179,9 @@ def test_the_roll_call_page_lists_persons_and_marks_them_accounted_for(tracking_
     nothing = api.client.post(
         f"/rollcalls/{roll_call['id']}/account", data={"csrf_token": browser.csrf()}, follow_redirects=False
     )
-    assert nothing.status_code in (400, 422) and roll_call_of(api, incident)["unaccounted"] == after["unaccounted"]
+    assert (
+        nothing.status_code in (400, 422)
+        and roll_call_of(api, incident)["unaccounted"] == after["unaccounted"]
+    )
     browser.language("zh")
     assert "点名" in text_of(browser.get(f"/rollcalls/{roll_call['id']}").text)

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     cap_status: str = Field(default="Actual", pattern="^(Actual|Exercise|Test)$")
     # Live tracking: the port for OsmAnd / Traccar Client trackers (0: none).
     osmand_port: int = Field(default=5055, ge=0, le=65535)
+    # Scale-out: with a Redis URL the servers append pings to Redis Streams and `jsms worker`
+    # processes check them, each owning some of the partitions (journeys hash to partitions).
+    redis_url: str | None = None
+    tracking_partitions: int = Field(default=8, ge=1, le=256)
     # E-mail of alerts; none configured: e-mail channels report that they cannot send.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -30,7 +30,7 @@ from jsms.core.i18n import N_
 from jsms.core.live import publish_after_commit
 from jsms.core.policy import get_visible, require
 from jsms.movements import service as movements
-from jsms.movements.models import Journey
+from jsms.movements.models import Journey, JourneyPerson, JourneyVehicle
 from jsms.movements.schemas import CheckInCreate
 from jsms.registry import service as registry
 from jsms.risk import service as risk
@@ -171,6 +171,23 @@ def positions(session: Session, actor: Actor) -> list[s.PositionRead]:
         for r in rows
         if r.DeviceStatus.journey_id in allowed
     ]
+
+
+def device_journeys(session: Session) -> dict[uuid.UUID, uuid.UUID]:
+    """Which journey being watched each device is on (by the vehicle or the person carrying it):
+    the intake partitions by it, so that one worker sees all of a journey's devices."""
+    watched = select(Journey.id).where(Journey.id.in_([j.id for j in movements.monitored(session, utcnow())]))
+    by_vehicle = (
+        select(Device.id, JourneyVehicle.journey_id)
+        .join(JourneyVehicle, JourneyVehicle.asset_id == Device.asset_id)
+        .where(JourneyVehicle.journey_id.in_(watched))
+    )
+    by_person = (
+        select(Device.id, JourneyPerson.journey_id)
+        .join(JourneyPerson, JourneyPerson.person_id == Device.person_id)
+        .where(JourneyPerson.journey_id.in_(watched))
+    )
+    return {device: journey for device, journey in session.execute(by_vehicle.union_all(by_person))}
 
 
 # ---- the directory of devices ------------------------------------------------------------

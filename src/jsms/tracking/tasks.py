@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jsms.core.config import get_settings
 from jsms.core.db import new_session, unit_of_work
 from jsms.core.events import on
 from jsms.tracking import rollcall
@@ -70,9 +71,14 @@ def current():
 
 
 def start() -> Any:
-    """Start tracking in this process."""
+    """Start tracking in this process: all of it, or with Redis only the intake (workers check)."""
     global _current
-    _current = LocalTracking().start()
+    if get_settings().redis_url:
+        from jsms.tracking.stream import StreamTracking
+
+        _current = StreamTracking().start()
+    else:
+        _current = LocalTracking().start()
     return _current
 
 

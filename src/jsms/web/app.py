@@ -14,6 +14,7 @@ from jsms.core import api as core_api
 from jsms.core.config import get_settings
 from jsms.core.events import Dispatcher
 from jsms.core.http import install_problem_handlers
+from jsms.core.live import broker, relay_via_redis
 from jsms.core.pages import add_template_package
 from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
@@ -73,6 +74,7 @@ def create_app(dispatch_events: bool | None = None, track: bool = True) -> FastA
         dispatcher = Dispatcher() if dispatching else None
         if dispatcher is not None:
             dispatcher.start()
+        relay_via_redis(get_settings().redis_url, listen=True)
         if track:
             tracking.start()
         try:
@@ -80,6 +82,7 @@ def create_app(dispatch_events: bool | None = None, track: bool = True) -> FastA
         finally:
             if track:
                 tracking.stop()
+            broker.stop_relay()
             if dispatcher is not None:
                 dispatcher.stop()
 
