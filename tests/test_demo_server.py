@@ -1,5 +1,7 @@
 """`jsms demo` as a newcomer runs it: a real server on 127.0.0.1 answering over HTTP."""
 
+import time
+
 import httpx
 
 from tests.conftest import DEMO_USERS
@@ -96,3 +98,24 @@ def test_audited_reads_and_writes_at_once_all_succeed(demo_server):
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(work, range(60)))
     assert statuses.count(200) == 30 and statuses.count(201) == 30
+
+
+def test_the_demo_has_convoys_under_way_that_the_simulator_moves(demo_server):
+    headers = bearer(demo_server, "host.officer")
+    under_way = httpx.get(f"{demo_server}/api/v1/journeys", headers=headers, params={"status": "under_way"})
+    assert under_way.json()["total"] == 3
+
+    def positions() -> dict[str, tuple[float, float]]:
+        found = httpx.get(f"{demo_server}/api/v1/tracking/positions", headers=headers).json()
+        return {p["device"]: (p["lat"], p["lon"]) for p in found}
+
+    deadline = time.monotonic() + 60
+    first = positions()
+    while time.monotonic() < deadline and len(first) < 10:
+        time.sleep(1)
+        first = positions()
+    assert len(first) >= 10  # every vehicle of the three convoys reports
+    time.sleep(5)
+    later = positions()
+    moved = [d for d in first if d in later and later[d] != first[d]]
+    assert len(moved) >= 5

@@ -25,7 +25,7 @@ def demo_server(tmp_path_factory):
         yield from _serve(port, env, data_dir, log)
 
 
-def _serve(port: int, env: dict, data_dir, log):
+def _serve(port: int, env: dict, data_dir, log, osmand_port: int | None = None, extra: tuple[str, ...] = ()):
     process = subprocess.Popen(
         [
             sys.executable,
@@ -35,9 +35,10 @@ def _serve(port: int, env: dict, data_dir, log):
             "--port",
             str(port),
             "--osmand-port",
-            str(free_port()),
+            str(osmand_port or free_port()),
             "--data-dir",
             str(data_dir),
+            *extra,
         ],
         env=env,
         stdout=log,
