@@ -547,7 +547,12 @@ def _serve(
                 trackers.should_exit = True
                 await task
 
-    asyncio.run(both())
+    try:  # the fast event loop where available (uvicorn[standard] brings it), as uvicorn would pick
+        import uvloop
+    except ImportError:
+        asyncio.run(both())
+    else:
+        uvloop.run(both())
 
 
 @app.command()

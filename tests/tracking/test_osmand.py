@@ -132,3 +132,45 @@ def test_bad_json_reports(body, message):
     with pytest.raises(PingError) as error:
         from_json(body, RECEIVED)
     assert str(error.value) == message
+
+
+def test_a_batch_read_in_columns_equals_one_read_item_by_item():
+    import random
+
+    import orjson
+
+    from jsms.tracking.intake import _batch_fix, _columns, parse_batch
+
+    rng = random.Random(5)
+    items = []
+    for k in range(300):
+        item = {"device": f" dev-{k % 7} ", "t": 1_790_000_000 + k}
+        if k % 3:
+            item |= {
+                "lat": rng.uniform(-90, 90),
+                "lon": rng.uniform(-180, 180),
+                "speed_kmh": rng.choice([0, 55.5]),
+            }
+        if k % 5 == 0:
+            item |= {"t": (1_790_000_000 + k) * 1000, "battery": 80, "alarm": "SOS" if k % 10 == 0 else None}
+        if k % 11 == 0:
+            item.pop("t")
+        items.append(item)
+    fast = _columns(items, 1_790_000_999.0)
+    assert fast is not None
+    assert fast == [_batch_fix(item, 1_790_000_999.0) for item in items]
+    assert parse_batch(orjson.dumps({"pings": items}), 1_790_000_999.0) == fast
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"lat": 91, "lon": 0}, {"lat": 10}, {"speed_kmh": True}, {"t": -5}, {"battery": "full"}, {"device": ""}],
+)
+def test_a_doubtful_batch_is_read_item_by_item(bad):
+    from jsms.tracking.intake import _columns
+
+    items = [
+        {"device": "a", "t": 1_790_000_000, "lat": 1.0, "lon": 2.0},
+        {"device": "b", "t": 1_790_000_001} | bad,
+    ]
+    assert _columns(items, 0.0) is None

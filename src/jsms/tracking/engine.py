@@ -214,6 +214,15 @@ class Fixes:
         return item | extra
 
 
+def _runs(index: np.ndarray, journey: np.ndarray, signal: np.ndarray) -> list[np.ndarray]:
+    """Split fix indices (sorted by journey, then time) where the journey or the signal changes."""
+    if len(index) == 0:
+        return []
+    key_journey, key_signal = journey[index], signal[index]
+    cuts = np.flatnonzero((np.diff(key_journey) != 0) | (np.diff(key_signal) != 0)) + 1
+    return np.split(index, cuts)
+
+
 def _signal(on: np.ndarray, off: np.ndarray) -> np.ndarray:
     """1 where a condition is on, 0 where it is off, -1 where the fix says nothing (keep the state)."""
     level = np.full(len(on), -1, dtype=np.int8)
@@ -486,18 +495,37 @@ class Engine:
             if active:
                 interesting |= np.isin(fixes.journey, active) & (signal >= 0)
             dwell = self.limits.dwell_s[kind]
-            for i in np.flatnonzero(interesting):
-                j = int(fixes.journey[i])
-                detail = {}
-                if kind == "deviation":
-                    detail["distance_m"] = round(float(distance[i]))
-                elif kind == "zone" and signal[i] == 1:
-                    detail["level"] = int(zone_seen[i, 0])
-                    detail["zone"] = self.zones.name(int(zone_seen[i, 1]))
-                evidence = fixes.evidence(i, **detail)
-                self._step(
-                    j, kind, kind, int(signal[i]), float(fixes.t[i]), evidence, float(dwell[j]), outcome
-                )
+
+            def step(i: int, kind=kind, signal=signal, dwell=dwell) -> None:
+                self._episode_step(fixes, i, kind, signal, distance, zone_seen, dwell, outcome)
+
+            for run in _runs(np.flatnonzero(interesting), fixes.journey, signal):
+                # A run of fixes with the same signal changes the episode at most twice: at its
+                # first fix, and where its timer (dwell, or clearing) runs out.
+                step(run[0])
+                episode = self.states[int(fixes.journey[run[0]])].episodes.get(kind)
+                if episode is None or len(run) == 1:
+                    continue
+                if signal[run[0]] == 1 and not episode.raised:
+                    due = episode.since + dwell[int(fixes.journey[run[0]])]
+                elif signal[run[0]] == 0 and episode.off_since is not None:
+                    due = episode.off_since + CLEAR_S
+                else:
+                    continue
+                k = int(np.searchsorted(fixes.t[run], due))
+                if 0 < k < len(run):
+                    step(run[k])
+
+    def _episode_step(self, fixes: Fixes, i: int, kind, signal, distance, zone_seen, dwell, outcome) -> None:
+        j = int(fixes.journey[i])
+        detail = {}
+        if kind == "deviation":
+            detail["distance_m"] = round(float(distance[i]))
+        elif kind == "zone" and signal[i] == 1:
+            detail["level"] = int(zone_seen[i, 0])
+            detail["zone"] = self.zones.name(int(zone_seen[i, 1]))
+        evidence = fixes.evidence(i, **detail)
+        self._step(j, kind, kind, int(signal[i]), float(fixes.t[i]), evidence, float(dwell[j]), outcome)
 
     def _step(self, j, kind, name, signal, t, evidence, dwell_s, outcome: Outcome) -> None:
         """One observation through one condition's episode (`name`: the episode, e.g. one escort's

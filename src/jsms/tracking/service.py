@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event, func, insert, select
+import orjson
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -413,27 +414,27 @@ class Monitor:
     def _store(self, session: Session, known: list[tuple[Fix, DeviceEntry]], received: float) -> None:
         journey_of = self.journey_of_device
         rows = [
-            {
-                "device_id": e.id,
-                "journey_id": journey_of.get(e.id),
-                "t": f.t,
-                "received": received,
-                "lat": f.lat if f.valid else None,
-                "lon": f.lon if f.valid else None,
-                "speed_kmh": f.speed_kmh,
-                "bearing": f.bearing,
-                "accuracy": f.accuracy,
-                "battery": f.battery,
-                "alarm": f.alarm,
-                "attributes": f.attributes or None,
-            }
+            (
+                e.id,
+                journey_of.get(e.id),
+                f.t,
+                received,
+                f.lat if f.valid else None,
+                f.lon if f.valid else None,
+                f.speed_kmh,
+                f.bearing,
+                f.accuracy,
+                f.battery,
+                f.alarm,
+                f.attributes or None,
+            )
             for f, e in known
         ]
-        session.execute(insert(Ping), rows)
-        latest: dict[uuid.UUID, dict[str, Any]] = {}
+        insert_pings(session, rows)
+        latest: dict[uuid.UUID, tuple] = {}
         for row in rows:
-            if row["device_id"] not in latest or row["t"] >= latest[row["device_id"]]["t"]:
-                latest[row["device_id"]] = row
+            if row[0] not in latest or row[2] >= latest[row[0]][2]:
+                latest[row[0]] = row
         _upsert_status(session, list(latest.values()))
 
     def _arrays(self, known: list[tuple[Fix, DeviceEntry]]) -> Fixes:
@@ -566,11 +567,12 @@ class Monitor:
     # ---- the live picture ------------------------------------------------------------
 
     def _remember_positions(self, known: list[tuple[Fix, DeviceEntry]]) -> None:
-        for fix, entry in known:
+        latest = {entry.slot: (fix, entry) for fix, entry in known if fix.has_position}
+        for slot, (fix, entry) in latest.items():
             journey_id = self.journey_of_device.get(entry.id)
-            if journey_id is None or not fix.has_position:
+            if journey_id is None:
                 continue
-            self._positions[entry.slot] = {
+            self._positions[slot] = {
                 "journey_id": str(journey_id),
                 "device": entry.identifier,
                 "label": entry.label,
@@ -593,6 +595,40 @@ def _marking(journey: JourneyFacts) -> dict[str, Any]:
     return {"tlp": journey.tlp, "owner_party": journey.owner_party, "release_to": journey.release_to}
 
 
+PING_COLUMNS = (
+    "device_id",
+    "journey_id",
+    "t",
+    "received",
+    "lat",
+    "lon",
+    "speed_kmh",
+    "bearing",
+    "accuracy",
+    "battery",
+    "alarm",
+    "attributes",
+)
+
+
+def insert_pings(session: Session, rows: list[tuple]) -> None:
+    """Positions straight to the driver in one executemany: the hot path has no room for ORM
+    bookkeeping (it costs more than the insert itself). Rows are in PING_COLUMNS order."""
+    connection = session.connection()
+    dialect = connection.dialect
+    sqlite_ = dialect.name == "sqlite"
+
+    def driver(row: tuple) -> tuple:
+        device, journey, *values, attributes = row
+        if sqlite_:  # SQLite keeps UUIDs as 32 hex digits (SQLAlchemy's Uuid on SQLite)
+            device, journey = device.hex, journey.hex if journey else None
+        return (device, journey, *values, orjson.dumps(attributes).decode() if attributes else None)
+
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO ping ({', '.join(PING_COLUMNS)}) VALUES ({', '.join([mark] * len(PING_COLUMNS))})"
+    connection.exec_driver_sql(sql, [driver(row) for row in rows])
+
+
 def _insert(session: Session, model):
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
@@ -608,16 +644,33 @@ def _upsert(session: Session, model, rows: list[dict[str, Any]], keys: list[str]
 
 
 STATUS_COLUMNS = ("device_id", "t", "lat", "lon", "speed_kmh", "battery", "journey_id")
+# The same upsert on SQLite and PostgreSQL; a heartbeat without a position keeps the last place.
+UPSERT_STATUS = (
+    f"INSERT INTO device_status ({', '.join(STATUS_COLUMNS)}) VALUES ({{marks}}) "
+    "ON CONFLICT (device_id) DO UPDATE SET t = excluded.t, speed_kmh = excluded.speed_kmh, "
+    "battery = excluded.battery, journey_id = excluded.journey_id, "
+    "lat = coalesce(excluded.lat, device_status.lat), lon = coalesce(excluded.lon, device_status.lon)"
+)
 
 
-def _upsert_status(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Each device's last report; a heartbeat without a position keeps the last known place."""
-    stmt = _insert(session, DeviceStatus)
-    kept = {name: func.coalesce(stmt.excluded[name], getattr(DeviceStatus, name)) for name in ("lat", "lon")}
-    updates = {"t": stmt.excluded.t, "speed_kmh": stmt.excluded.speed_kmh, "battery": stmt.excluded.battery}
-    updates |= {"journey_id": stmt.excluded.journey_id, **kept}
-    stmt = stmt.on_conflict_do_update(index_elements=["device_id"], set_=updates)
-    session.execute(stmt, [{k: r[k] for k in STATUS_COLUMNS} for r in rows])
+def _upsert_status(session: Session, rows: list[tuple]) -> None:
+    """Each device's last report (rows in PING_COLUMNS order), straight to the driver like the pings."""
+    connection = session.connection()
+    sqlite_ = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    values = [
+        (
+            row[0].hex if sqlite_ else row[0],
+            row[2],
+            row[4],
+            row[5],
+            row[6],
+            row[9],
+            (row[1].hex if sqlite_ else row[1]) if row[1] else None,
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(UPSERT_STATUS.format(marks=", ".join([mark] * len(STATUS_COLUMNS))), values)
 
 
 # ---- the field page ----------------------------------------------------------------------
