@@ -106,6 +106,12 @@ class Subscriber(threading.Thread):
         self.base, self.bearer, self.alerts, self.ready = base, bearer, {}, threading.Event()
 
     def run(self) -> None:
+        try:
+            self._listen()
+        except httpx.HTTPError:  # the server stops at the end of the module
+            pass
+
+    def _listen(self) -> None:
         headers = {"Authorization": f"Bearer {self.bearer}"}
         with httpx.stream("GET", f"{self.base}/api/v1/live", headers=headers, timeout=None) as response:
             event = None

@@ -213,12 +213,14 @@ class Directory:
     by_identifier: dict[str, DeviceEntry] = field(default_factory=dict)
     by_slot: list[DeviceEntry] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    generation: int = 0  # counts the changes: whoever bound devices to journeys knows when to again
 
-    def load(self, session: Session) -> None:
+    def load(self, session: Session) -> bool:
+        """Read the active devices again; whether anything changed."""
         with self.lock:  # the writer and a request may both reload: slots must stay unique
-            self._load(session)
+            return self._load(session)
 
-    def _load(self, session: Session) -> None:
+    def _load(self, session: Session) -> bool:
         slots = {e.id: e.slot for e in self.by_slot}
         rows = session.execute(
             select(
@@ -242,7 +244,11 @@ class Directory:
             )
             by_slot[slot] = entry
             active[row.identifier] = entry
+        changed = active != self.by_identifier
         self.by_slot, self.by_identifier = by_slot, active
+        if changed:
+            self.generation += 1
+        return changed
 
     def find(self, identifier: str) -> DeviceEntry | None:
         return self.by_identifier.get(identifier)
@@ -329,6 +335,7 @@ class Monitor:
         self.journey_of_device: dict[uuid.UUID, uuid.UUID] = {}
         self.facts: dict[str, JourneyFacts] = {}
         self._versions: dict[uuid.UUID, int] = {}
+        self._bound_generation = -1
         self._refreshed = 0.0
         self._positions: dict[int, dict[str, Any]] = {}
         self._positions_sent = 0.0
@@ -336,16 +343,24 @@ class Monitor:
     # ---- what to watch ---------------------------------------------------------------
 
     def refresh(self, session: Session, force: bool = False) -> None:
-        """Reload devices and the journeys to watch; cheap when nothing changed."""
+        """Reload devices and the journeys to watch; cheap when nothing changed (the journeys,
+        routes and all, are read again only when one of them changed or the devices did)."""
         if not force and time.monotonic() - self._refreshed < REFRESH_SECONDS:
             return
         self._refreshed = time.monotonic()
-        self.directory.load(session)
+        self.directory.load(session)  # (a request may have reloaded it already: hence the generation)
         self.engine.zones = risk.zone_map(session)
-        journeys = [j for j in movements.monitored(session, utcnow()) if self.journey_filter(j.id)]
-        versions = {j.id: j.version for j in journeys}
+        now = utcnow()
+        versions = {
+            i: v for i, v in movements.monitored_versions(session, now).items() if self.journey_filter(i)
+        }
+        generation = self.directory.generation
+        if not force and generation == self._bound_generation and versions == self._versions:
+            return
+        self._bound_generation = generation
+        journeys = [j for j in movements.monitored(session, now) if j.id in versions]
         rebuild = force or versions != self._versions
-        self._versions = versions
+        self._versions = {j.id: j.version for j in journeys}
         self._bind(session, journeys, rebuild)
 
     def _bind(self, session: Session, journeys: list[Journey], rebuild: bool) -> None:
@@ -485,6 +500,7 @@ class Monitor:
         """Drop what is in memory (after a failed unit of work): reload it from the database."""
         self.engine = Engine()
         self._versions = {}
+        self._bound_generation = -1
         self._refreshed = 0.0
 
     def _apply(self, session: Session, outcome, save: bool = True) -> None:
