@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 import httpx
 import orjson
-from tests.support.server import free_port
+from tests.support.server import answers, free_port
 
 from bench.load import Load, get, post_json
 
@@ -63,14 +63,7 @@ def demo_server():
         )
         try:
             base = f"http://{HOST}:{port}"
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
-            else:
+            if not answers(base, 180):
                 raise RuntimeError(f"the demo server did not start; see {data_dir}/server.log")
             yield base, port, osmand
         finally:

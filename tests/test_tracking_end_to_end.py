@@ -4,6 +4,7 @@ GETs in the OsmAnd format (urllib, not the project's code). The convoy deviates 
 raises exactly one alert, which reaches a live subscriber and the CAP feed (valid CAP 1.2). One
 worker is killed with SIGKILL mid-stream: every acknowledged report is stored, none twice."""
 
+import contextlib
 import json
 import os
 import signal
@@ -106,10 +107,8 @@ class Subscriber(threading.Thread):
         self.base, self.bearer, self.alerts, self.ready = base, bearer, {}, threading.Event()
 
     def run(self) -> None:
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # the server stops at the end of the module
             self._listen()
-        except httpx.HTTPError:  # the server stops at the end of the module
-            pass
 
     def _listen(self) -> None:
         headers = {"Authorization": f"Bearer {self.bearer}"}

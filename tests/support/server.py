@@ -16,6 +16,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def answers(base: str, seconds: float) -> bool:
+    """Wait until a node's health endpoint answers (True), or the time is up (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.3)
+    return False
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     port = free_port()
@@ -46,14 +58,7 @@ def _serve(port: int, env: dict, data_dir, log, osmand_port: int | None = None, 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
+        if not answers(base, 120):
             pytest.fail("the demo server did not answer within 120 s")
         yield base
     finally:

@@ -49,16 +49,7 @@ def _next_planned_departure() -> datetime:
 def _fit_trackers(session: Session, journey: Journey, name: str) -> None:
     detail = movements.get_journey(session, DEMO_ACTOR, journey.id)
     for number, vehicle in enumerate(detail.vehicles, start=1):
-        tracking.create_device(
-            session,
-            DEMO_ACTOR,
-            ts.DeviceCreate(
-                identifier=f"demo-{name.lower()}-{number}",
-                label=f"{name} vehicle {number} ({vehicle.role})",
-                kind="vehicle_tracker",
-                asset_id=vehicle.asset_id,
-            ),
-        )
+        _fit(session, f"{name} vehicle {number} ({vehicle.role})", str(number), asset_id=vehicle.asset_id)
     travelling = [p.person_id for p in detail.persons]
     person = session.scalars(
         select(ProtectedPerson)
@@ -67,16 +58,17 @@ def _fit_trackers(session: Session, journey: Journey, name: str) -> None:
         .limit(1)
     ).first()
     if person is not None:
-        tracking.create_device(
-            session,
-            DEMO_ACTOR,
-            ts.DeviceCreate(
-                identifier=f"demo-{name.lower()}-phone",
-                label=f"{name} phone of {person.full_name}",
-                kind="phone",
-                person_id=person.id,
-            ),
-        )
+        _fit(session, f"{name} phone of {person.full_name}", "phone", person_id=person.id)
+
+
+def _fit(session: Session, label: str, suffix: str, **carrier) -> None:
+    """A tracker named after the convoy's call sign: demo-north-9-1, …, demo-north-9-phone."""
+    call_sign = label.split()[0].lower()
+    kind = "phone" if "person_id" in carrier else "vehicle_tracker"
+    identifier = f"demo-{call_sign}-{suffix}"
+    tracking.create_device(
+        session, DEMO_ACTOR, ts.DeviceCreate(identifier=identifier, label=label, kind=kind, **carrier)
+    )
 
 
 def simulate_in_background(osmand_url: str, speedup: float, stop: threading.Event) -> threading.Thread:

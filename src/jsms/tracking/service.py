@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from jsms.alerts import service as alerts
 from jsms.core.actor import Actor
 from jsms.core.audit import record_access
 from jsms.core.crud import ListRequest, list_page
-from jsms.core.db import utcnow
+from jsms.core.db import unit_of_work, utcnow
 from jsms.core.errors import Conflict, Unauthenticated, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.live import publish_after_commit
@@ -495,6 +496,17 @@ class Monitor:
                 **(_marking(journey) if journey else {}),
             )
             alerts.raise_alert(session, draft, utcnow())
+
+    def in_unit(self, work: Callable[[Session], Any]) -> None:
+        """Do `work` in one unit of work and send the live picture after it; if it fails, what is in
+        memory may be ahead of what was stored: forget it (it is read again from the database)."""
+        try:
+            with unit_of_work(TRACKING) as session:
+                work(session)
+                self.publish_positions(session)
+        except Exception:
+            self.forget()
+            raise
 
     def forget(self) -> None:
         """Drop what is in memory (after a failed unit of work): reload it from the database."""

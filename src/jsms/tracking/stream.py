@@ -23,14 +23,13 @@ import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
 
 import orjson
 import redis
 from sqlalchemy.orm import Session
 
 from jsms.core.config import get_settings
-from jsms.core.db import new_session, unit_of_work
+from jsms.core.db import new_session
 from jsms.tracking.intake import Intake
 from jsms.tracking.models import StreamOffset
 from jsms.tracking.osmand import Fix
@@ -207,7 +206,7 @@ class StreamWorker:
             time.sleep(BLOCK_MS / 1000)
         if time.monotonic() - self._ticked >= TICK_SECONDS:
             self._ticked = time.monotonic()
-            self._in_unit(lambda session: self.monitor.tick(session))
+            self.monitor.in_unit(lambda session: self.monitor.tick(session))
         return handled
 
     # ---- leases ----------------------------------------------------------------------
@@ -235,7 +234,9 @@ class StreamWorker:
             return
         self.owned = (self.owned | set(gained)) - set(lost)
         log.info("worker %s: partitions gained %s, lost %s", self.name, gained, lost)
-        self._in_unit(lambda session: self.monitor.refresh(session, force=True))  # states of the new journeys
+        self.monitor.in_unit(
+            lambda session: self.monitor.refresh(session, force=True)
+        )  # states of the new journeys
         for p in gained:
             self._recover(p)
 
@@ -288,19 +289,10 @@ class StreamWorker:
             if entry_key(last) > done_key:
                 session.merge(StreamOffset(partition=p, last_id=last.decode()))
 
-        self._in_unit(work)
+        self.monitor.in_unit(work)
         self.client.xack(STREAM.format(p), GROUP, *[e for e, _ in entries])
         self.processed += len(entries)
         return len(entries)
-
-    def _in_unit(self, work: Callable[[Session], Any]) -> None:
-        try:
-            with unit_of_work(TRACKING) as session:
-                work(session)
-                self.monitor.publish_positions(session)
-        except Exception:
-            self.monitor.forget()  # memory may be ahead of what was stored: reload it
-            raise
 
 
 def _partition(stream: bytes | str) -> int:

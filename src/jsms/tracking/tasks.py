@@ -42,19 +42,10 @@ class LocalTracking:
         self.intake.stop()
 
     def _store(self, fixes: list[Fix], received: float) -> None:
-        self._guarded(lambda session: self.monitor.process(session, fixes, received))
+        self.monitor.in_unit(lambda session: self.monitor.process(session, fixes, received))
 
     def _tick(self) -> None:
-        self._guarded(self.monitor.tick)
-
-    def _guarded(self, work) -> None:
-        try:
-            with unit_of_work(TRACKING) as session:
-                work(session)
-                self.monitor.publish_positions(session)
-        except Exception:
-            self.monitor.forget()  # memory may be ahead of what was stored: reload it
-            raise
+        self.monitor.in_unit(self.monitor.tick)
 
     def refresh_directory(self) -> None:
         """Read the devices again now (a report from an identifier not seen yet)."""
