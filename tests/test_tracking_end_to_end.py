@@ -22,6 +22,7 @@ import redis
 from lxml import etree
 from sqlalchemy import create_engine, text
 
+from jsms.tracking.blocks import decode
 from jsms.tracking.stream import LEASE, partition_of
 from tests.support.server import _serve, free_port
 from tests.tracking.conftest import CAP_NS, Convoy
@@ -87,16 +88,16 @@ def osmand_get(server: str, **params) -> int:
 
 
 def stored(data_dir: Path, device_ids: list[str]) -> tuple[int, int]:
-    """(pings stored for these devices, distinct reports among them)."""
+    """(reports stored for these devices, distinct reports among them), read from the blocks."""
     engine = create_engine(f"sqlite:///{data_dir / 'jsms.db'}")
     marks = ", ".join(f"'{d.replace('-', '')}'" for d in device_ids)
     with engine.connect() as connection:
-        query = (
-            f"SELECT count(*), count(DISTINCT device_id || ':' || t) FROM ping WHERE device_id IN ({marks})"
-        )
-        total, distinct = connection.execute(text(query)).one()
+        rows = connection.execute(
+            text(f"SELECT device_id, count, data FROM ping_block WHERE device_id IN ({marks})")
+        ).all()
     engine.dispose()
-    return total, distinct
+    reports = [(device, t) for device, count, data in rows for t in decode(data, count)[:, 0].tolist()]
+    return len(reports), len(set(reports))
 
 
 class Subscriber(threading.Thread):

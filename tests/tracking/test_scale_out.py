@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from jsms.core.db import unit_of_work
 from jsms.tracking import tasks
-from jsms.tracking.models import Ping, StreamOffset
+from jsms.tracking.models import PingBlock, StreamOffset
 from jsms.tracking.service import TRACKING
 from jsms.tracking.stream import GROUP, LEASE, STREAM, StreamTracking, StreamWorker, partition_of
 from tests.conftest import Api
@@ -59,7 +59,7 @@ def drain(*workers: StreamWorker, until=lambda: False, seconds: float = 20) -> N
 
 def stored_pings(device_ids: list[str] | None = None) -> int:
     with unit_of_work(TRACKING) as session:
-        return session.scalar(select(func.count()).select_from(Ping))
+        return session.scalar(select(func.coalesce(func.sum(PingBlock.count), 0)))
 
 
 def deviations(api, journey_id) -> list[dict]:

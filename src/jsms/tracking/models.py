@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jsms.core.db import Audited, Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin
@@ -38,29 +38,32 @@ class Device(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     token_digest: Mapped[str | None] = mapped_column(String(64))
 
 
-class Ping(Base):
-    """One position report, as received, bound to the journey its device was on."""
+class PingBlock(Base):
+    """Positions as they were reported, one row per device per group commit.
 
-    __tablename__ = "ping"
+    Storing a row per position costs more than everything else the intake does (every row touches
+    every index), so a group of a device's fixes is stored as one block: their numbers as float64
+    columns in `data` (BLOCK_COLUMNS, NaN where a report had none), and the rare alarms and
+    extra attributes in `extras` as [index, alarm, attributes]. `track()` expands them again."""
+
+    __tablename__ = "ping_block"
     __table_args__ = (
-        Index("ix_ping_journey_t", "journey_id", "t"),
-        Index("ix_ping_device_t", "device_id", "t"),
-        Index("ix_ping_t", "t"),
+        Index("ix_ping_block_journey_t", "journey_id", "t_first"),
+        Index("ix_ping_block_device_t", "device_id", "t_first"),
+        Index("ix_ping_block_t", "t_last"),
     )
 
     seq: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
     device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"))
     journey_id: Mapped[uuid.UUID | None]
-    t: Mapped[float] = mapped_column(Float)  # when the device took the fix, Unix seconds
-    received: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    lon: Mapped[float | None] = mapped_column(Float)
-    speed_kmh: Mapped[float | None] = mapped_column(Float)
-    bearing: Mapped[float | None] = mapped_column(Float)
-    accuracy: Mapped[float | None] = mapped_column(Float)
-    battery: Mapped[float | None] = mapped_column(Float)
-    alarm: Mapped[str | None] = mapped_column(String(40))
-    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    t_first: Mapped[float] = mapped_column(Float)  # Unix seconds
+    t_last: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    extras: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+BLOCK_COLUMNS = ("t", "received", "lat", "lon", "speed_kmh", "bearing", "accuracy", "battery")
 
 
 class DeviceStatus(Base):

@@ -92,12 +92,15 @@ class PositionRead(BaseModel):
 
 
 class PingRead(ReadModel):
-    seq: int
     device_id: uuid.UUID
-    t: float
+    t: float = Field(description="When the device took the fix, Unix seconds")
+    received: float = Field(description="When the node received it, Unix seconds")
     lat: float | None
     lon: float | None
     speed_kmh: float | None
+    bearing: float | None
+    accuracy: float | None
+    battery: float | None
     alarm: str | None
 
 

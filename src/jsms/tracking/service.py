@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import orjson
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -37,10 +36,10 @@ from jsms.movements.schemas import CheckInCreate
 from jsms.registry import service as registry
 from jsms.risk import service as risk
 from jsms.risk import sop
-from jsms.tracking import rollcall
+from jsms.tracking import blocks, rollcall
 from jsms.tracking import schemas as s
 from jsms.tracking.engine import ESCORT, PROTECTED, Checkpoint, Engine, Finding, Fixes, Limits, Plan
-from jsms.tracking.models import Device, DeviceStatus, MonitorState, Ping
+from jsms.tracking.models import Device, DeviceStatus, MonitorState, PingBlock
 from jsms.tracking.osmand import Fix
 from jsms.tracking.simulate import Script, Vehicle
 
@@ -140,14 +139,15 @@ def issue_token(session: Session, actor: Actor, device_id: uuid.UUID) -> tuple[D
     return device, token
 
 
-def track(session: Session, actor: Actor, journey_id: uuid.UUID, limit: int = 20_000) -> list[Ping]:
-    """The positions reported on a journey (personal data: the read is audited)."""
+def track(session: Session, actor: Actor, journey_id: uuid.UUID, limit: int = 20_000) -> list[dict[str, Any]]:
+    """The positions reported on a journey, oldest first (personal data: the read is audited)."""
     journey = movements.get_journey(session, actor, journey_id)
     require(session, actor, "track.read")
     record_access(session, "track.read", "journey", journey.id, ["positions"])
-    return list(
-        session.scalars(select(Ping).where(Ping.journey_id == journey.id).order_by(Ping.t).limit(limit))
+    stored = session.scalars(
+        select(PingBlock).where(PingBlock.journey_id == journey.id).order_by(PingBlock.t_first)
     )
+    return blocks.expand(stored)[:limit]
 
 
 def positions(session: Session, actor: Actor) -> list[s.PositionRead]:
@@ -428,30 +428,12 @@ class Monitor:
         self._remember_positions(known)
 
     def _store(self, session: Session, known: list[tuple[Fix, DeviceEntry]], received: float) -> None:
-        journey_of = self.journey_of_device
-        rows = [
-            (
-                e.id,
-                journey_of.get(e.id),
-                f.t,
-                received,
-                f.lat if f.valid else None,
-                f.lon if f.valid else None,
-                f.speed_kmh,
-                f.bearing,
-                f.accuracy,
-                f.battery,
-                f.alarm,
-                f.attributes or None,
-            )
-            for f, e in known
-        ]
-        insert_pings(session, rows)
-        latest: dict[uuid.UUID, tuple] = {}
-        for row in rows:
-            if row[0] not in latest or row[2] >= latest[row[0]][2]:
-                latest[row[0]] = row
-        _upsert_status(session, list(latest.values()))
+        by_device: dict[uuid.UUID, list[Fix]] = {}
+        for fix, entry in known:
+            by_device.setdefault(entry.id, []).append(fix)
+        blocks.store(session, by_device, self.journey_of_device, received)
+        latest = [(device, max(fixes, key=lambda f: f.t)) for device, fixes in by_device.items()]
+        _upsert_status(session, [(device, self.journey_of_device.get(device), fix) for device, fix in latest])
 
     def _arrays(self, known: list[tuple[Fix, DeviceEntry]]) -> Fixes:
         n = len(known)
@@ -623,40 +605,6 @@ def _marking(journey: JourneyFacts) -> dict[str, Any]:
     return {"tlp": journey.tlp, "owner_party": journey.owner_party, "release_to": journey.release_to}
 
 
-PING_COLUMNS = (
-    "device_id",
-    "journey_id",
-    "t",
-    "received",
-    "lat",
-    "lon",
-    "speed_kmh",
-    "bearing",
-    "accuracy",
-    "battery",
-    "alarm",
-    "attributes",
-)
-
-
-def insert_pings(session: Session, rows: list[tuple]) -> None:
-    """Positions straight to the driver in one executemany: the hot path has no room for ORM
-    bookkeeping (it costs more than the insert itself). Rows are in PING_COLUMNS order."""
-    connection = session.connection()
-    dialect = connection.dialect
-    sqlite_ = dialect.name == "sqlite"
-
-    def driver(row: tuple) -> tuple:
-        device, journey, *values, attributes = row
-        if sqlite_:  # SQLite keeps UUIDs as 32 hex digits (SQLAlchemy's Uuid on SQLite)
-            device, journey = device.hex, journey.hex if journey else None
-        return (device, journey, *values, orjson.dumps(attributes).decode() if attributes else None)
-
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO ping ({', '.join(PING_COLUMNS)}) VALUES ({', '.join([mark] * len(PING_COLUMNS))})"
-    connection.exec_driver_sql(sql, [driver(row) for row in rows])
-
-
 def _insert(session: Session, model):
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
@@ -681,22 +629,22 @@ UPSERT_STATUS = (
 )
 
 
-def _upsert_status(session: Session, rows: list[tuple]) -> None:
-    """Each device's last report (rows in PING_COLUMNS order), straight to the driver like the pings."""
+def _upsert_status(session: Session, rows: list[tuple[uuid.UUID, uuid.UUID | None, Fix]]) -> None:
+    """Each device's last report (device, journey, fix), straight to the driver like the pings."""
     connection = session.connection()
     sqlite_ = connection.dialect.name == "sqlite"
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     values = [
         (
-            row[0].hex if sqlite_ else row[0],
-            row[2],
-            row[4],
-            row[5],
-            row[6],
-            row[9],
-            (row[1].hex if sqlite_ else row[1]) if row[1] else None,
+            device.hex if sqlite_ else device,
+            fix.t,
+            fix.lat if fix.valid else None,
+            fix.lon if fix.valid else None,
+            fix.speed_kmh,
+            fix.battery,
+            (journey.hex if sqlite_ else journey) if journey else None,
         )
-        for row in rows
+        for device, journey, fix in rows
     ]
     connection.exec_driver_sql(UPSERT_STATUS.format(marks=", ".join([mark] * len(STATUS_COLUMNS))), values)
 
