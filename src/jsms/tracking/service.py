@@ -216,12 +216,12 @@ class Directory:
     lock: threading.Lock = field(default_factory=threading.Lock)
     generation: int = 0  # counts the changes: whoever bound devices to journeys knows when to again
 
-    def load(self, session: Session) -> bool:
-        """Read the active devices again; whether anything changed."""
+    def load(self, session: Session) -> None:
+        """Read the active devices again (`generation` counts the times anything changed)."""
         with self.lock:  # the writer and a request may both reload: slots must stay unique
-            return self._load(session)
+            self._load(session)
 
-    def _load(self, session: Session) -> bool:
+    def _load(self, session: Session) -> None:
         slots = {e.id: e.slot for e in self.by_slot}
         rows = session.execute(
             select(
@@ -245,11 +245,9 @@ class Directory:
             )
             by_slot[slot] = entry
             active[row.identifier] = entry
-        changed = active != self.by_identifier
-        self.by_slot, self.by_identifier = by_slot, active
-        if changed:
+        if active != self.by_identifier:
             self.generation += 1
-        return changed
+        self.by_slot, self.by_identifier = by_slot, active
 
     def find(self, identifier: str) -> DeviceEntry | None:
         return self.by_identifier.get(identifier)
