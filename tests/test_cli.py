@@ -198,3 +198,8 @@ def test_worker_delivers_the_pending_events(demo_dir, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_a_worker_with_nothing_to_do_says_so(tmp_path):
+    idle = jsms("worker", "--no-events", data_dir=tmp_path)
+    assert idle.returncode != 0 and "JSMS_REDIS_URL" in idle.stderr + idle.stdout
