@@ -185,3 +185,14 @@ def test_the_roll_call_page_lists_persons_and_marks_them_accounted_for(tracking_
     )
     browser.language("zh")
     assert "点名" in text_of(browser.get(f"/rollcalls/{roll_call['id']}").text)
+
+
+def test_only_operations_open_a_roll_call_by_hand(tracking_api, convoy):
+    api = tracking_api
+    dispatch_pending()
+    incident = incident_beside(api, convoy, 60.0)
+    body = {"incident_id": incident["id"], "radius_km": 30}
+    for user in ("partner.liaison", "host.analyst", "company.security", "auditor"):
+        assert api.post("/api/v1/rollcalls", user, json=body).status_code == 403, user
+    assert roll_call_of(api, incident)["radius_km"] == 10
+    assert api.post("/api/v1/rollcalls", "host.officer", json=body).status_code == 201

@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from jsms.core.crud import Resource, add_routes
 from jsms.core.errors import Forbidden, Invalid
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor
-from jsms.core.policy import require
 from jsms.tracking import rollcall, service, tasks
 from jsms.tracking import schemas as s
 from jsms.tracking.intake import parse_batch
@@ -117,21 +116,27 @@ async def ingest_pings(
 # ---- roll calls --------------------------------------------------------------------------
 
 
-def roll_call_view(session, roll_call, counts: tuple[int, int]) -> s.RollCallRead:
-    return s.RollCallRead.model_validate(
-        {
-            **{c: getattr(roll_call, c) for c in s.RollCallRead.model_fields if hasattr(roll_call, c)},
-            "radius_km": roll_call.radius_m / 1000,
-            "persons": counts[0],
-            "unaccounted": counts[1],
-        }
+def roll_call_view(roll_call, counts: tuple[int, int]) -> s.RollCallRead:
+    persons, unaccounted = counts
+    return s.RollCallRead(
+        id=roll_call.id,
+        incident_id=roll_call.incident_id,
+        title=roll_call.title,
+        lat=roll_call.lat,
+        lon=roll_call.lon,
+        radius_km=roll_call.radius_m / 1000,
+        status=roll_call.status,
+        opened_at=roll_call.opened_at,
+        opened_by=roll_call.opened_by,
+        completed_at=roll_call.completed_at,
+        persons=persons,
+        unaccounted=unaccounted,
+        tlp=roll_call.tlp,
     )
 
 
 def roll_call_detail(session, actor, roll_call) -> s.RollCallDetail:
-    summary = roll_call_view(
-        session, roll_call, rollcall.counts(session, [roll_call.id]).get(roll_call.id, (0, 0))
-    )
+    summary = roll_call_view(roll_call, rollcall.counts(session, [roll_call.id])[roll_call.id])
     entries = [
         s.RollCallEntryRead(
             person_id=entry.person_id,
@@ -154,13 +159,12 @@ def roll_calls(session: SessionDep, actor: ActorDep, status: Literal["open", "co
     """Roll calls after verified incidents, open ones first."""
     found = rollcall.list_roll_calls(session, actor, status)
     totals = rollcall.counts(session, [r.id for r in found])
-    return [roll_call_view(session, r, totals.get(r.id, (0, 0))) for r in found]
+    return [roll_call_view(r, totals[r.id]) for r in found]
 
 
 @router.post("/rollcalls", response_model=s.RollCallDetail, status_code=201, tags=["roll calls"])
 def open_roll_call(data: s.RollCallCreate, session: SessionDep, actor: ActorDep):
     """Open a roll call for a verified incident by hand (for instance with a wider radius)."""
-    require(session, actor, "rollcall.mark")
     roll_call = rollcall.open_roll_call(session, actor, data.incident_id, data.radius_km * 1000)
     return roll_call_detail(session, actor, rollcall.get_roll_call(session, actor, roll_call.id))
 

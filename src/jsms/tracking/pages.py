@@ -289,10 +289,7 @@ ROLL_CALL_STATES = {"open": N_("Open"), "complete": N_("Everyone accounted for")
 def roll_calls_page(request: Request, session: SessionDep, actor: PageActor):
     found = rollcall.list_roll_calls(session, actor)
     totals = rollcall.counts(session, [r.id for r in found])
-    rows = [
-        {"roll_call": r, "persons": totals.get(r.id, (0, 0))[0], "left": totals.get(r.id, (0, 0))[1]}
-        for r in found
-    ]
+    rows = [{"roll_call": r, "persons": totals[r.id][0], "left": totals[r.id][1]} for r in found]
     return render(request, "tracking/rollcalls.html", {"rows": rows, "states": ROLL_CALL_STATES}, actor=actor)
 
 
@@ -300,7 +297,7 @@ def roll_calls_page(request: Request, session: SessionDep, actor: PageActor):
 def roll_call_page(roll_call_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     roll_call = rollcall.get_roll_call(session, actor, roll_call_id)
     entries = rollcall.entries_of(session, actor, roll_call)
-    persons, left = rollcall.counts(session, [roll_call.id]).get(roll_call.id, (0, 0))
+    persons, left = rollcall.counts(session, [roll_call.id])[roll_call.id]
     context = {
         "roll_call": roll_call,
         "entries": entries,

@@ -131,6 +131,7 @@ def open_roll_call(
 ) -> RollCall:
     """Open the roll call of a verified incident. There is one per incident: opening it again with
     a wider radius adds the persons the wider circle takes in (and reopens it if need be)."""
+    require(session, actor, "rollcall.mark")
     incident = get_visible(session, actor, Incident, incident_id)
     if incident.state != "verified":
         raise Conflict("A roll call is opened for a verified incident")
@@ -319,4 +320,5 @@ def counts(session: Session, roll_call_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
         .where(RollCallEntry.roll_call_id.in_(roll_call_ids))
         .group_by(RollCallEntry.roll_call_id)
     ).all()
-    return {rid: (total, left) for rid, total, left in rows}
+    found = {rid: (total, left) for rid, total, left in rows}
+    return {rid: found.get(rid, (0, 0)) for rid in roll_call_ids}
