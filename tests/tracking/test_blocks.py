@@ -3,7 +3,11 @@
 import uuid
 from types import SimpleNamespace
 
+import numpy as np
+import orjson
+
 from jsms.tracking import blocks
+from jsms.tracking.columns import FixColumns
 from jsms.tracking.osmand import Fix
 
 
@@ -15,11 +19,13 @@ def test_a_block_expands_to_the_reports_it_holds():
         Fix("phone", 1_790_000_020.0, 25.2, 62.4, valid=False, accuracy=900.0),
         Fix("phone", 1_790_000_030.0),  # a heartbeat without a position
     ]
+    columns = FixColumns.of(fixes)
+    extras = blocks.extras_of(columns, np.arange(len(fixes)))
     block = SimpleNamespace(
         device_id=device,
         count=len(fixes),
-        data=blocks.encode(fixes, 1_790_000_031.0),
-        extras=blocks.extras_of(fixes),
+        data=columns.matrix(1_790_000_031.0).tobytes(),
+        extras=orjson.loads(extras),
     )
     rows = blocks.expand([block])
     assert [r["t"] for r in rows] == [1_790_000_000.0, 1_790_000_010.5, 1_790_000_020.0, 1_790_000_030.0]

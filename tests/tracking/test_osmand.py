@@ -158,8 +158,8 @@ def test_a_batch_read_in_columns_equals_one_read_item_by_item():
         items.append(item)
     fast = _columns(items, 1_790_000_999.0)
     assert fast is not None
-    assert fast == [_batch_fix(item, 1_790_000_999.0) for item in items]
-    assert parse_batch(orjson.dumps({"pings": items}), 1_790_000_999.0) == fast
+    assert fast.to_fixes() == [_batch_fix(item, 1_790_000_999.0) for item in items]
+    assert parse_batch(orjson.dumps({"pings": items}), 1_790_000_999.0).to_fixes() == fast.to_fixes()
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ async def ingest_pings(
     if runtime is None:
         raise Invalid("Tracking is not running on this node")
     fixes = parse_batch(await request.body(), time.time())
-    named = {f.device for f in fixes}
+    named = set(fixes.device)
     if any(runtime.directory.find(d) is None for d in named):  # registered a moment ago?
         await run_in_threadpool(runtime.refresh_directory)
     entries = {d: runtime.directory.find(d) for d in named}

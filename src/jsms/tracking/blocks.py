@@ -9,29 +9,11 @@ import numpy as np
 import orjson
 from sqlalchemy.orm import Session
 
+from jsms.tracking.columns import FixColumns
 from jsms.tracking.models import BLOCK_COLUMNS
-from jsms.tracking.osmand import Fix
 
 BLOCK_SQL_COLUMNS = ("device_id", "journey_id", "t_first", "t_last", "count", "data", "extras")
 DTYPE = np.dtype("<f8")
-
-
-def encode(fixes: list[Fix], received: float) -> bytes:
-    """The fixes' numbers, row by row, as little-endian float64 (None and invalid positions: NaN)."""
-    rows = [
-        (
-            f.t,
-            received,
-            f.lat if f.valid else None,
-            f.lon if f.valid else None,
-            f.speed_kmh,
-            f.bearing,
-            f.accuracy,
-            f.battery,
-        )
-        for f in fixes
-    ]
-    return np.array(rows, dtype=DTYPE).tobytes()
 
 
 def decode(data: bytes, count: int) -> np.ndarray:
@@ -39,18 +21,26 @@ def decode(data: bytes, count: int) -> np.ndarray:
     return np.frombuffer(data, dtype=DTYPE).reshape(count, len(BLOCK_COLUMNS))
 
 
-def extras_of(fixes: list[Fix]) -> list[list[Any]] | None:
-    rare = [[k, f.alarm, f.attributes or None] for k, f in enumerate(fixes) if f.alarm or f.attributes]
-    return rare or None
+def extras_of(fixes: FixColumns, rows: np.ndarray) -> str | None:
+    """[index in the block, alarm, attributes] for the block's rows that carry either."""
+    if not fixes.alarm and not fixes.attributes:
+        return None
+    rare = [
+        [k, fixes.alarm.get(row), fixes.attributes.get(row) or None]
+        for k, row in enumerate(rows.tolist())
+        if row in fixes.alarm or row in fixes.attributes
+    ]
+    return orjson.dumps(rare).decode() if rare else None
 
 
 def store(
     session: Session,
-    by_device: dict[uuid.UUID, list[Fix]],
-    journey_of: dict[uuid.UUID, uuid.UUID],
+    fixes: FixColumns,
+    groups: list[tuple[uuid.UUID, uuid.UUID | None, np.ndarray]],
     received: float,
 ) -> None:
-    """One block per device, straight to the driver (no ORM on the hot path)."""
+    """One block per (device, its journey, its row numbers), straight to the driver (no ORM on the
+    hot path)."""
     connection = session.connection()
     dialect = connection.dialect
     sqlite_ = dialect.name == "sqlite"
@@ -58,20 +48,19 @@ def store(
     marks = [mark] * len(BLOCK_SQL_COLUMNS)
     if not sqlite_:
         marks[-1] = f"{mark}::json"
+    matrix = fixes.matrix(received).astype(DTYPE, copy=False)
     values = []
-    for device, fixes in by_device.items():
-        journey = journey_of.get(device)
-        times = [f.t for f in fixes]
-        extras = extras_of(fixes)
+    for device, journey, rows in groups:
+        times = fixes.t[rows]
         values.append(
             (
                 device.hex if sqlite_ else device,
                 (journey.hex if sqlite_ else journey) if journey else None,
-                min(times),
-                max(times),
-                len(fixes),
-                encode(fixes, received),
-                orjson.dumps(extras).decode() if extras else None,
+                float(times.min()),
+                float(times.max()),
+                len(rows),
+                matrix[rows].tobytes(),
+                extras_of(fixes, rows),
             )
         )
     sql = f"INSERT INTO ping_block ({', '.join(BLOCK_SQL_COLUMNS)}) VALUES ({', '.join(marks)})"

@@ -23,14 +23,17 @@ import numpy as np
 import orjson
 
 from jsms.core.errors import FieldError, Invalid
+from jsms.tracking.columns import FixColumns
 from jsms.tracking.osmand import MILLISECONDS_FROM, Fix, PingError, parse_time
 
 log = logging.getLogger("jsms.tracking")
 TICK_SECONDS = 5.0
 MAX_BATCH = 10_000
-NUMBERS = ("lat", "lon", "speed_kmh", "bearing", "accuracy", "battery")
+NUMBERS = ("lat", "lon", "speed_kmh", "bearing", "accuracy", "battery")  # FixColumns' order
+NUMBER_TYPES = {int, float, type(None)}
 
-Sink = Callable[[list[Fix], float], None]
+Sink = Callable[[FixColumns, float], None]
+Batch = FixColumns | list[Fix]
 
 
 class Intake:
@@ -42,7 +45,7 @@ class Intake:
         self.sink = sink
         self.tick = tick
         self.tick_seconds = tick_seconds
-        self._pending: list[tuple[list[Fix], asyncio.Future, asyncio.AbstractEventLoop]] = []
+        self._pending: list[tuple[Batch, asyncio.Future, asyncio.AbstractEventLoop]] = []
         self._condition = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
@@ -61,7 +64,7 @@ class Intake:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    async def submit(self, fixes: list[Fix]) -> None:
+    async def submit(self, fixes: Batch) -> None:
         """Return once the fixes are durable; raise if they could not be stored."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
@@ -89,7 +92,7 @@ class Intake:
                     log.exception("tracking tick failed")
 
     def _write(self, taken) -> None:
-        fixes = [fix for batch, _, _ in taken for fix in batch]
+        fixes = FixColumns.gather([batch for batch, _, _ in taken])
         error: BaseException | None = None
         try:
             self.sink(fixes, time.time())
@@ -118,7 +121,7 @@ def _settle(futures: list[asyncio.Future], error: BaseException | None) -> None:
 # ---- JSON batches ------------------------------------------------------------------------
 
 
-def parse_batch(body: bytes, received: float) -> list[Fix]:
+def parse_batch(body: bytes, received: float) -> FixColumns:
     """The fixes of a `{"pings": [...]}` batch; every bad item is named in one Invalid error."""
     try:
         data = orjson.loads(body)
@@ -141,24 +144,22 @@ def parse_batch(body: bytes, received: float) -> list[Fix]:
             errors.append(FieldError(["body", "pings", index], str(error)))
     if errors:
         raise Invalid(f"{len(errors)} of {len(items)} pings are invalid; none was stored", errors)
-    return fixes
+    return FixColumns.of(fixes)
 
 
-def _columns(items: list[Any], received: float) -> list[Fix] | None:
+def _columns(items: list[Any], received: float) -> FixColumns | None:
     """The fast way through a well-formed batch: each field checked for the whole batch at once
     (types, finiteness, ranges). Returns None at the first doubt; the slow way then says what."""
     if not all(type(item) is dict for item in items):
         return None
     devices = [item.get("device") for item in items]
-    if not all(type(d) is str for d in devices):
+    if not all(type(d) is str and d and not d.isspace() for d in devices):
         return None
     devices = [d.strip() for d in devices]
-    if not all(devices):
-        return None
     columns = {}
     for name in ("t", *NUMBERS):
         values = [item.get(name) for item in items]
-        if not set(map(type, values)) <= {int, float, type(None)}:
+        if not set(map(type, values)) <= NUMBER_TYPES:
             return None  # strings, booleans, objects: the slow way
         columns[name] = np.array(values, dtype=float)  # None becomes NaN (JSON has no NaN of its own)
     t, lat, lon = columns["t"], columns["lat"], columns["lon"]
@@ -170,24 +171,8 @@ def _columns(items: list[Any], received: float) -> list[Fix] | None:
     if (np.abs(lat[present["lat"]]) > 90).any() or (np.abs(lon[present["lon"]]) > 180).any():
         return None
     t = np.where(present["t"], np.where(t >= MILLISECONDS_FROM, t / 1000, t), received)
-    alarms = [item.get("alarm") for item in items]
-    alarms = [str(a).lower()[:40] if a else None for a in alarms]
-    none = {name: [None if v != v else v for v in columns[name].tolist()] for name in NUMBERS}  # NaN: None
-    return [
-        Fix(device, stamp, la, lo, speed, bearing, None, accuracy, battery, alarm)
-        for device, stamp, la, lo, speed, bearing, accuracy, battery, alarm in zip(
-            devices,
-            t.tolist(),
-            none["lat"],
-            none["lon"],
-            none["speed_kmh"],
-            none["bearing"],
-            none["accuracy"],
-            none["battery"],
-            alarms,
-            strict=True,
-        )
-    ]
+    alarms = {k: str(item["alarm"]).lower()[:40] for k, item in enumerate(items) if item.get("alarm")}
+    return FixColumns(devices, t, *(columns[name] for name in NUMBERS), alarm=alarms)
 
 
 def _batch_fix(item: Any, received: float) -> Fix:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,9 @@ from jsms.risk import service as risk
 from jsms.risk import sop
 from jsms.tracking import blocks, rollcall
 from jsms.tracking import schemas as s
+from jsms.tracking.columns import FixColumns, rows_by_key
 from jsms.tracking.engine import ESCORT, PROTECTED, Checkpoint, Engine, Finding, Fixes, Limits, Plan
 from jsms.tracking.models import Device, DeviceStatus, MonitorState, PingBlock
-from jsms.tracking.osmand import Fix
 from jsms.tracking.simulate import Script, Vehicle
 
 TRACKING = Actor.system("tracking")
@@ -215,6 +216,7 @@ class Directory:
     by_slot: list[DeviceEntry] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     generation: int = 0  # counts the changes: whoever bound devices to journeys knows when to again
+    _slot_of: dict[str, int] | None = None
 
     def load(self, session: Session) -> None:
         """Read the active devices again (`generation` counts the times anything changed)."""
@@ -247,10 +249,17 @@ class Directory:
             active[row.identifier] = entry
         if active != self.by_identifier:
             self.generation += 1
-        self.by_slot, self.by_identifier = by_slot, active
+        self.by_slot, self.by_identifier, self._slot_of = by_slot, active, None
 
     def find(self, identifier: str) -> DeviceEntry | None:
         return self.by_identifier.get(identifier)
+
+    def slots_of(self, identifiers: list[str]) -> np.ndarray:
+        """Each identifier's slot, -1 for one not registered (or not active)."""
+        slot_of = self._slot_of
+        if slot_of is None or len(slot_of) != len(self.by_identifier):
+            slot_of = self._slot_of = {i: e.slot for i, e in self.by_identifier.items()}
+        return np.fromiter(map(slot_of.get, identifiers, repeat(-1)), dtype=np.int64, count=len(identifiers))
 
 
 def accepts(entry: DeviceEntry, token: str | None) -> bool:
@@ -330,7 +339,9 @@ class Monitor:
         self.journey_filter = journey_filter or (lambda _id: True)
         self.engine = Engine()
         self.directory = Directory()
-        self.binding: dict[int, tuple[int, int]] = {}  # device slot -> (plan index, role)
+        # By device slot: the plan index of its journey (-1: none) and its role there.
+        self._plan_of_slot = np.zeros(0, dtype=np.int64)
+        self._role_of_slot = np.zeros(0, dtype=np.int64)
         self.journey_of_device: dict[uuid.UUID, uuid.UUID] = {}
         self.facts: dict[str, JourneyFacts] = {}
         self._versions: dict[uuid.UUID, int] = {}
@@ -393,7 +404,12 @@ class Monitor:
                 journey.owner_party,
                 list(journey.release_to),
             )
-        self.binding, self.journey_of_device = binding, journey_of
+        plan_of_slot = np.full(len(self.directory.by_slot), -1, dtype=np.int64)
+        role_of_slot = np.zeros(len(self.directory.by_slot), dtype=np.int64)
+        for slot, (index, role) in binding.items():
+            plan_of_slot[slot], role_of_slot[slot] = index, role
+        self._plan_of_slot, self._role_of_slot = plan_of_slot, role_of_slot
+        self.journey_of_device = journey_of
         if rebuild or [p.protected + p.escorts for p in plans] != [
             p.protected + p.escorts for p in self.engine.plans
         ]:
@@ -411,49 +427,50 @@ class Monitor:
 
     # ---- fixes -----------------------------------------------------------------------
 
-    def process(self, session: Session, fixes: list[Fix], received: float) -> None:
+    def process(self, session: Session, fixes: FixColumns, received: float) -> None:
         """Store a batch of fixes, check them, raise what they show; in the caller's unit of work."""
         self.refresh(session)
-        entries = [self.directory.find(f.device) for f in fixes]
-        known = [(f, e) for f, e in zip(fixes, entries, strict=True) if e is not None]
-        if not known:
+        slots = self.directory.slots_of(fixes.device)
+        known = slots >= 0
+        if not known.all():  # a device deactivated since intake accepted its report
+            index = np.flatnonzero(known)
+            fixes, slots = fixes.take(index), slots[index]
+        if len(fixes) == 0:
             return
-        self._store(session, known, received)
-        batch = self._arrays(known)
-        outcome = self.engine.observe(batch)
-        self._sos(session, known)
+        by_device = rows_by_key(slots)
+        self._store(session, fixes, by_device, received)
+        outcome = self.engine.observe(self._arrays(fixes, slots))
+        self._sos(session, fixes, slots)
         self._apply(session, outcome)
-        self._remember_positions(known)
+        self._remember_positions(fixes, by_device)
 
-    def _store(self, session: Session, known: list[tuple[Fix, DeviceEntry]], received: float) -> None:
-        by_device: dict[uuid.UUID, list[Fix]] = {}
-        for fix, entry in known:
-            by_device.setdefault(entry.id, []).append(fix)
-        blocks.store(session, by_device, self.journey_of_device, received)
-        latest = [(device, max(fixes, key=lambda f: f.t)) for device, fixes in by_device.items()]
-        _upsert_status(session, [(device, self.journey_of_device.get(device), fix) for device, fix in latest])
+    def _store(self, session: Session, fixes: FixColumns, by_device, received: float) -> None:
+        groups = []
+        for slot, rows in by_device:
+            device = self.directory.by_slot[slot].id
+            groups.append((device, self.journey_of_device.get(device), rows))
+        blocks.store(session, fixes, groups, received)
+        latest = [(device, journey, int(rows[np.argmax(fixes.t[rows])])) for device, journey, rows in groups]
+        _upsert_status(session, fixes, latest)
 
-    def _arrays(self, known: list[tuple[Fix, DeviceEntry]]) -> Fixes:
-        n = len(known)
-        slots = np.fromiter((e.slot for _, e in known), dtype=np.int64, count=n)
-        bound = [self.binding.get(int(slot), (-1, 0)) for slot in slots]
-        nan = float("nan")
+    def _arrays(self, fixes: FixColumns, slots: np.ndarray) -> Fixes:
         return Fixes(
             device=slots,
-            journey=np.fromiter((b[0] for b in bound), dtype=np.int64, count=n),
-            role=np.fromiter((b[1] for b in bound), dtype=np.int64, count=n),
-            t=np.fromiter((f.t for f, _ in known), dtype=float, count=n),
-            lat=np.fromiter((f.lat if f.lat is not None else nan for f, _ in known), dtype=float, count=n),
-            lon=np.fromiter((f.lon if f.lon is not None else nan for f, _ in known), dtype=float, count=n),
-            speed_kmh=np.fromiter((nan if f.speed_kmh is None else f.speed_kmh for f, _ in known), float, n),
-            accuracy=np.fromiter((nan if f.accuracy is None else f.accuracy for f, _ in known), float, n),
-            positioned=np.fromiter((f.has_position for f, _ in known), dtype=bool, count=n),
+            journey=_per_slot(self._plan_of_slot, slots, -1),
+            role=_per_slot(self._role_of_slot, slots, 0),
+            t=fixes.t,
+            lat=fixes.lat,
+            lon=fixes.lon,
+            speed_kmh=fixes.speed_kmh,
+            accuracy=fixes.accuracy,
+            positioned=fixes.positioned,
         )
 
-    def _sos(self, session: Session, known: list[tuple[Fix, DeviceEntry]]) -> None:
-        for fix, entry in known:
-            if fix.alarm != "sos":
+    def _sos(self, session: Session, fixes: FixColumns, slots: np.ndarray) -> None:
+        for row, alarm in fixes.alarm.items():
+            if alarm != "sos":
                 continue
+            fix, entry = fixes.fix(row), self.directory.by_slot[int(slots[row])]
             journey = self.facts.get(str(self.journey_of_device.get(entry.id)))
             lat, lon = (fix.lat, fix.lon) if fix.has_position else (None, None)
             evidence = {"device": entry.identifier, "t": fix.t, "lat": lat, "lon": lon, "alarm": "sos"}
@@ -574,20 +591,24 @@ class Monitor:
 
     # ---- the live picture ------------------------------------------------------------
 
-    def _remember_positions(self, known: list[tuple[Fix, DeviceEntry]]) -> None:
-        latest = {entry.slot: (fix, entry) for fix, entry in known if fix.has_position}
-        for slot, (fix, entry) in latest.items():
+    def _remember_positions(self, fixes: FixColumns, by_device) -> None:
+        positioned = fixes.positioned
+        for slot, rows in by_device:
+            entry = self.directory.by_slot[slot]
             journey_id = self.journey_of_device.get(entry.id)
-            if journey_id is None:
+            placed = rows[positioned[rows]]
+            if journey_id is None or placed.size == 0:
                 continue
+            last = int(placed[np.argmax(fixes.t[placed])])
+            speed = float(fixes.speed_kmh[last])
             self._positions[slot] = {
                 "journey_id": str(journey_id),
                 "device": entry.identifier,
                 "label": entry.label,
-                "lat": round(fix.lat, 6),
-                "lon": round(fix.lon, 6),
-                "t": fix.t,
-                "speed_kmh": fix.speed_kmh,
+                "lat": round(float(fixes.lat[last]), 6),
+                "lon": round(float(fixes.lon[last]), 6),
+                "t": float(fixes.t[last]),
+                "speed_kmh": None if speed != speed else speed,
             }
 
     def publish_positions(self, session: Session) -> None:
@@ -627,22 +648,37 @@ UPSERT_STATUS = (
 )
 
 
-def _upsert_status(session: Session, rows: list[tuple[uuid.UUID, uuid.UUID | None, Fix]]) -> None:
-    """Each device's last report (device, journey, fix), straight to the driver like the pings."""
+def _per_slot(values: np.ndarray, slots: np.ndarray, default: int) -> np.ndarray:
+    """values[slot] for each slot; `default` for a device registered after the last binding."""
+    out = np.full(len(slots), default, dtype=np.int64)
+    inside = slots < len(values)
+    out[inside] = values[slots[inside]]
+    return out
+
+
+def _upsert_status(
+    session: Session, fixes: FixColumns, rows: list[tuple[uuid.UUID, uuid.UUID | None, int]]
+) -> None:
+    """Each device's last report (device, journey, row), straight to the driver like the pings."""
     connection = session.connection()
     sqlite_ = connection.dialect.name == "sqlite"
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+    def number(column: np.ndarray, row: int) -> float | None:
+        value = float(column[row])
+        return None if value != value else value  # NaN: none
+
     values = [
         (
             device.hex if sqlite_ else device,
-            fix.t,
-            fix.lat if fix.valid else None,
-            fix.lon if fix.valid else None,
-            fix.speed_kmh,
-            fix.battery,
+            float(fixes.t[row]),
+            number(fixes.lat, row),
+            number(fixes.lon, row),
+            number(fixes.speed_kmh, row),
+            number(fixes.battery, row),
             (journey.hex if sqlite_ else journey) if journey else None,
         )
-        for device, journey, fix in rows
+        for device, journey, row in rows
     ]
     connection.exec_driver_sql(UPSERT_STATUS.format(marks=", ".join([mark] * len(STATUS_COLUMNS))), values)
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.config import get_settings
 from jsms.core.db import new_session
+from jsms.tracking.columns import FixColumns
 from jsms.tracking.intake import Intake
 from jsms.tracking.models import StreamOffset
 from jsms.tracking.osmand import Fix
@@ -98,10 +99,10 @@ class StreamSink:
         self._journey_of: dict[uuid.UUID, uuid.UUID] = {}
         self._map_read = 0.0
 
-    def __call__(self, fixes: list[Fix], received: float) -> None:
+    def __call__(self, fixes: FixColumns, received: float) -> None:
         self._refresh_map()
         pipe = self.client.pipeline(transaction=False)
-        for fix in fixes:
+        for fix in fixes.to_fixes():
             entry = self.directory.find(fix.device)
             if entry is None:  # unknown devices were refused before they got here
                 continue
@@ -285,7 +286,7 @@ class StreamWorker:
             done_key = entry_key(done.last_id) if done else (-1, -1)
             fresh = [fields for entry_id, fields in entries if entry_key(entry_id) > done_key]
             for received, fixes in _by_received(fresh):
-                self.monitor.process(session, fixes, received)
+                self.monitor.process(session, FixColumns.of(fixes), received)
             if entry_key(last) > done_key:
                 session.merge(StreamOffset(partition=p, last_id=last.decode()))
 

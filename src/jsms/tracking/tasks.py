@@ -14,8 +14,8 @@ from jsms.core.config import get_settings
 from jsms.core.db import new_session, unit_of_work
 from jsms.core.events import on
 from jsms.tracking import rollcall
+from jsms.tracking.columns import FixColumns
 from jsms.tracking.intake import Intake
-from jsms.tracking.osmand import Fix
 from jsms.tracking.service import TRACKING, Directory, Monitor, on_registry_change, recent_incident
 
 log = logging.getLogger("jsms.tracking")
@@ -41,7 +41,7 @@ class LocalTracking:
     def stop(self) -> None:
         self.intake.stop()
 
-    def _store(self, fixes: list[Fix], received: float) -> None:
+    def _store(self, fixes: FixColumns, received: float) -> None:
         self.monitor.in_unit(lambda session: self.monitor.process(session, fixes, received))
 
     def _tick(self) -> None:
