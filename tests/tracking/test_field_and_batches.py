@@ -3,6 +3,8 @@
 import re
 import time
 
+import cachetools
+
 from jsms.alerts.tasks import run_once
 from jsms.core.db import unit_of_work, utcnow
 from jsms.tracking.service import TRACKING
@@ -86,6 +88,25 @@ def test_a_batch_is_stored_whole_or_not_at_all(tracking_api, convoy):
         == 403
     )
     assert tracking_api.post("/api/v1/tracking/pings", None, json={"pings": [good]}).status_code == 401
+
+
+def test_a_gateways_grant_to_ingest_is_read_again_after_a_few_seconds(tracking_api, convoy, monkeypatch):
+    from sqlalchemy import update
+
+    from jsms.core.models import User
+    from jsms.tracking import api
+
+    clock = [0.0]
+    grants = cachetools.TTLCache(16, ttl=api.INGEST_GRANT_SECONDS, timer=lambda: clock[0])
+    monkeypatch.setattr(api, "_ingest_grants", grants)
+    lat, lon = convoy.point_at(5.0)
+    batch = {"pings": [{"device": convoy.protected, "t": time.time(), "lat": lat, "lon": lon}]}
+    assert tracking_api.post("/api/v1/tracking/pings", "host.officer", json=batch).status_code == 200
+    with unit_of_work(TRACKING) as session:
+        session.execute(update(User).where(User.username == "host.officer").values(active=False))
+    assert tracking_api.post("/api/v1/tracking/pings", "host.officer", json=batch).status_code == 200
+    clock[0] += api.INGEST_GRANT_SECONDS + 0.1
+    assert tracking_api.post("/api/v1/tracking/pings", "host.officer", json=batch).status_code == 401
 
 
 def test_reading_a_track_is_audited(tracking_api, convoy):

@@ -1,5 +1,6 @@
 """Reading OsmAnd / Traccar Client reports: every form and unit the protocol allows, and bad input."""
 
+import orjson
 import pytest
 
 from jsms.tracking.osmand import PingError, from_json, from_params, parse_time
@@ -139,7 +140,7 @@ def test_a_batch_read_in_columns_equals_one_read_item_by_item():
 
     import orjson
 
-    from jsms.tracking.intake import _batch_fix, _columns, parse_batch
+    from jsms.tracking.intake import read_fast, read_item_by_item
 
     rng = random.Random(5)
     items = []
@@ -156,21 +157,42 @@ def test_a_batch_read_in_columns_equals_one_read_item_by_item():
         if k % 11 == 0:
             item.pop("t")
         items.append(item)
-    fast = _columns(items, 1_790_000_999.0)
+    body = orjson.dumps({"pings": items})
+    fast = read_fast(body, 1_790_000_999.0)
     assert fast is not None
-    assert fast.to_fixes() == [_batch_fix(item, 1_790_000_999.0) for item in items]
-    assert parse_batch(orjson.dumps({"pings": items}), 1_790_000_999.0).to_fixes() == fast.to_fixes()
+    assert fast.to_fixes() == read_item_by_item(body, 1_790_000_999.0).to_fixes()
+    assert fast.alarm == {k: "sos" for k in range(0, 300, 10)} and fast.t[11] == 1_790_000_999.0
 
 
 @pytest.mark.parametrize(
     "bad",
-    [{"lat": 91, "lon": 0}, {"lat": 10}, {"speed_kmh": True}, {"t": -5}, {"battery": "full"}, {"device": ""}],
+    [
+        {"lat": 91, "lon": 0},
+        {"lat": 10},
+        {"speed_kmh": True},
+        {"t": -5},
+        {"battery": "full"},
+        {"device": ""},
+        {"device": "   "},
+        {"t": "2026-11-23T10:00:00Z"},  # fine, but the item-by-item way reads ISO times
+        {"alarm": True},
+    ],
 )
 def test_a_doubtful_batch_is_read_item_by_item(bad):
-    from jsms.tracking.intake import _columns
+    from jsms.tracking.intake import read_fast
 
     items = [
         {"device": "a", "t": 1_790_000_000, "lat": 1.0, "lon": 2.0},
         {"device": "b", "t": 1_790_000_001} | bad,
     ]
-    assert _columns(items, 0.0) is None
+    assert read_fast(orjson.dumps({"pings": items}), 0.0) is None
+
+
+def test_an_infinite_number_refuses_the_batch():
+    from jsms.core.errors import Invalid
+    from jsms.tracking.intake import parse_batch, read_fast
+
+    body = b'{"pings": [{"device": "a", "lat": 1.0, "lon": 2.0, "accuracy": 1e999}]}'
+    assert read_fast(body, 0.0) is None
+    with pytest.raises(Invalid):
+        parse_batch(body, 0.0)

@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Literal
 
+import cachetools
 from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -66,11 +67,21 @@ def journey_track(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     return service.track(session, actor, journey_id)
 
 
-def _ingest_identity(authorization: str | None, device_token: str | None) -> str | None:
-    """A user allowed to ingest for any device (returns None), or a device token (returned)."""
+# A gateway sends hundreds of batches a second with the same token: its grant to ingest is read
+# from the database once, then trusted for a few seconds (revoking it takes effect within those).
+INGEST_GRANT_SECONDS = 5.0
+_ingest_grants: cachetools.TTLCache = cachetools.TTLCache(maxsize=1024, ttl=INGEST_GRANT_SECONDS)
+
+
+async def _ingest_identity(authorization: str | None, device_token: str | None) -> str | None:
+    """A user allowed to ingest for any device (returns None), or a device token (returned).
+    Runs in the event loop (the grants are only touched there)."""
     if device_token:
         return device_token
-    authorised_actor((authorization or "").removeprefix("Bearer ").strip(), "tracking.ingest")
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if token not in _ingest_grants:
+        await run_in_threadpool(authorised_actor, token, "tracking.ingest")
+        _ingest_grants[token] = True
     return None
 
 
@@ -92,7 +103,7 @@ async def ingest_pings(
     All or nothing: one bad ping, or one unknown device, refuses the batch and names each
     culprit. A gateway signs in as a user allowed to ingest; a single device may instead send
     its own token in `X-JSMS-Device-Token` (then every ping must be its own)."""
-    device_token = await run_in_threadpool(_ingest_identity, authorization, x_jsms_device_token)
+    device_token = await _ingest_identity(authorization, x_jsms_device_token)
     runtime = tasks.current()
     if runtime is None:
         raise Invalid("Tracking is not running on this node")

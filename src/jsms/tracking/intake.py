@@ -17,8 +17,9 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 import numpy as np
 import orjson
 
@@ -30,7 +31,6 @@ log = logging.getLogger("jsms.tracking")
 TICK_SECONDS = 5.0
 MAX_BATCH = 10_000
 NUMBERS = ("lat", "lon", "speed_kmh", "bearing", "accuracy", "battery")  # FixColumns' order
-NUMBER_TYPES = {int, float, type(None)}
 
 Sink = Callable[[FixColumns, float], None]
 Batch = FixColumns | list[Fix]
@@ -121,8 +121,68 @@ def _settle(futures: list[asyncio.Future], error: BaseException | None) -> None:
 # ---- JSON batches ------------------------------------------------------------------------
 
 
+class _Ping(msgspec.Struct):
+    """A well-formed item of a batch, as msgspec checks it in C while reading the JSON."""
+
+    device: str
+    t: float | None = None
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+    speed_kmh: float | None = None
+    bearing: float | None = None
+    accuracy: float | None = None
+    battery: float | None = None
+    alarm: str | None = None
+
+
+class _Batch(msgspec.Struct):
+    pings: list[_Ping]
+
+
+_BATCH = msgspec.json.Decoder(_Batch)
+
+
 def parse_batch(body: bytes, received: float) -> FixColumns:
     """The fixes of a `{"pings": [...]}` batch; every bad item is named in one Invalid error."""
+    fast = read_fast(body, received)
+    return fast if fast is not None else read_item_by_item(body, received)
+
+
+def read_fast(body: bytes, received: float) -> FixColumns | None:
+    """The fast way through a well-formed batch: read into typed structs, then each remaining
+    check done for the whole batch at once. None at the first doubt (an ISO time, a bad item):
+    the item-by-item way then reads it, or says what is wrong with every bad item."""
+    try:
+        pings = _BATCH.decode(body).pings
+    except msgspec.DecodeError:  # not JSON, or not the usual shape: the slow way says which
+        return None
+    if len(pings) > MAX_BATCH:
+        raise Invalid(f"A batch holds at most {MAX_BATCH} pings; this one has {len(pings)}")
+    devices = [p.device.strip() for p in pings]
+    if not all(devices):
+        return None
+    columns = {name: _column([getattr(p, name) for p in pings]) for name in ("t", *NUMBERS)}
+    t, lat, lon = columns["t"], columns["lat"], columns["lon"]
+    if any(np.isinf(column).any() for column in columns.values()) or (t < 0).any():
+        return None
+    if (np.isnan(lat) != np.isnan(lon)).any():
+        return None
+    t = np.where(np.isnan(t), received, np.where(t >= MILLISECONDS_FROM, t / 1000, t))
+    alarms = {k: p.alarm.lower()[:40] for k, p in enumerate(pings) if p.alarm}
+    return FixColumns(devices, t, *(columns[name] for name in NUMBERS), alarm=alarms)
+
+
+def _column(values: list[float | None]) -> np.ndarray:
+    """Floats, NaN for None (the common cases, all present or all absent, the quick way)."""
+    absent = values.count(None)
+    if absent == 0:
+        return np.fromiter(values, dtype=float, count=len(values))
+    if absent == len(values):
+        return np.full(len(values), np.nan)
+    return np.array(values, dtype=float)
+
+
+def read_item_by_item(body: bytes, received: float) -> FixColumns:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
@@ -132,10 +192,6 @@ def parse_batch(body: bytes, received: float) -> FixColumns:
         raise Invalid('The body must be an object with a list "pings"')
     if len(items) > MAX_BATCH:
         raise Invalid(f"A batch holds at most {MAX_BATCH} pings; this one has {len(items)}")
-    fixes = _columns(items, received)
-    if fixes is not None:
-        return fixes
-    # Something is off: go item by item, to name every bad one.
     fixes, errors = [], []
     for index, item in enumerate(items):
         try:
@@ -145,34 +201,6 @@ def parse_batch(body: bytes, received: float) -> FixColumns:
     if errors:
         raise Invalid(f"{len(errors)} of {len(items)} pings are invalid; none was stored", errors)
     return FixColumns.of(fixes)
-
-
-def _columns(items: list[Any], received: float) -> FixColumns | None:
-    """The fast way through a well-formed batch: each field checked for the whole batch at once
-    (types, finiteness, ranges). Returns None at the first doubt; the slow way then says what."""
-    if not all(type(item) is dict for item in items):
-        return None
-    devices = [item.get("device") for item in items]
-    if not all(type(d) is str and d and not d.isspace() for d in devices):
-        return None
-    devices = [d.strip() for d in devices]
-    columns = {}
-    for name in ("t", *NUMBERS):
-        values = [item.get(name) for item in items]
-        if not set(map(type, values)) <= NUMBER_TYPES:
-            return None  # strings, booleans, objects: the slow way
-        columns[name] = np.array(values, dtype=float)  # None becomes NaN (JSON has no NaN of its own)
-    t, lat, lon = columns["t"], columns["lat"], columns["lon"]
-    present = {name: ~np.isnan(column) for name, column in columns.items()}
-    if any(np.isinf(column).any() for column in columns.values()) or (t[present["t"]] < 0).any():
-        return None
-    if (present["lat"] != present["lon"]).any():
-        return None
-    if (np.abs(lat[present["lat"]]) > 90).any() or (np.abs(lon[present["lon"]]) > 180).any():
-        return None
-    t = np.where(present["t"], np.where(t >= MILLISECONDS_FROM, t / 1000, t), received)
-    alarms = {k: str(item["alarm"]).lower()[:40] for k, item in enumerate(items) if item.get("alarm")}
-    return FixColumns(devices, t, *(columns[name] for name in NUMBERS), alarm=alarms)
 
 
 def _batch_fix(item: Any, received: float) -> Fix:
