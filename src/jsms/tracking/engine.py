@@ -335,7 +335,10 @@ class Engine:
         segment = np.zeros(len(fixes), dtype=np.int64)
         if usable.any():
             u = np.flatnonzero(usable)
-            hints = np.array([self.states[j].hint for j in fixes.journey[u]], dtype=np.int64)
+            present = np.unique(fixes.journey[u])
+            hint_of = np.zeros(len(self.plans), dtype=np.int64)
+            hint_of[present] = [self.states[j].hint for j in present.tolist()]
+            hints = hint_of[fixes.journey[u]]
             distance[u], segment[u], progress[u] = self.routes.match(
                 fixes.journey[u], hints, fixes.lat[u], fixes.lon[u]
             )

@@ -11,8 +11,11 @@ import numpy as np
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON = 111_320.0
 EARTH_RADIUS_M = 6_371_008.8
-WINDOW_BACK, WINDOW_AHEAD = 4, 28  # segments searched around the last match
+NEAR_BACK, NEAR_AHEAD = 1, 7  # segments searched first around the last match
+ON_ROUTE_M = 30.0  # nearer than this in the first window: matched (GPS noise is about 10 m)
+WINDOW_BACK, WINDOW_AHEAD = 4, 28  # then these, for fixes the first window leaves farther
 FULL_SEARCH_BEYOND_M = 150.0  # farther than this from the windowed match: search the whole route
+SEARCH_CELLS = 1_000_000  # fixes × segments compared at once in a whole-route search
 
 
 def haversine_m(lat1, lon1, lat2, lon2):
@@ -67,30 +70,52 @@ class RouteIndex:
     def match(self, route: np.ndarray, hint: np.ndarray, lat: np.ndarray, lon: np.ndarray):
         """For each fix on route `route[i]`: its distance to that route (m), the nearest segment
         (the next hint) and how far along the route it is (m). Searches a window of segments
-        around the hint first, and the whole route only for fixes the window does not explain."""
+        around the hint first (a few, then more), and the whole route only for fixes the windows
+        do not explain."""
         n = len(route)
         if n == 0:
             return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0)
-        offsets = np.arange(-WINDOW_BACK, WINDOW_AHEAD)
-        last = self.nseg[route] - 1
-        local = np.clip(hint[:, None] + offsets[None, :], 0, last[:, None])
-        a = self.start[route][:, None] + local
-        distance, f = self._distances(a, lat, lon)
-        best = np.argmin(distance, axis=1)
-        rows = np.arange(n)
-        dist = distance[rows, best]
-        segment = local[rows, best]
-        fraction = f[rows, best]
-        for i in np.flatnonzero(dist > FULL_SEARCH_BEYOND_M):
-            r = route[i]
-            every = self.start[r] + np.arange(self.nseg[r])[None, :]
-            d_all, f_all = self._distances(every, lat[i : i + 1], lon[i : i + 1])
-            k = int(np.argmin(d_all[0]))
-            if d_all[0, k] < dist[i]:
-                dist[i], segment[i], fraction[i] = d_all[0, k], k, f_all[0, k]
+        dist, segment, fraction = self._window(route, hint, lat, lon, NEAR_BACK, NEAR_AHEAD)
+        wider = np.flatnonzero(dist > ON_ROUTE_M)
+        if wider.size:
+            d, sg, fr = self._window(
+                route[wider], hint[wider], lat[wider], lon[wider], WINDOW_BACK, WINDOW_AHEAD
+            )
+            better = d < dist[wider]
+            take = wider[better]
+            dist[take], segment[take], fraction[take] = d[better], sg[better], fr[better]
+        far = np.flatnonzero(dist > FULL_SEARCH_BEYOND_M)
+        if far.size:
+            self._search_whole_routes(far, route, lat, lon, dist, segment, fraction)
         a0 = self.start[route] + segment
         progress = self.cum_m[a0] + fraction * (self.cum_m[a0 + 1] - self.cum_m[a0])
         return dist, segment, progress
+
+    def _window(self, route, hint, lat, lon, back: int, ahead: int):
+        """Distance, nearest segment and where along it, among the segments around each hint."""
+        offsets = np.arange(-back, ahead)
+        local = np.clip(hint[:, None] + offsets[None, :], 0, (self.nseg[route] - 1)[:, None])
+        distance, f = self._distances(self.start[route][:, None] + local, lat, lon)
+        best = np.argmin(distance, axis=1)
+        rows = np.arange(len(route))
+        return distance[rows, best], local[rows, best], f[rows, best]
+
+    def _search_whole_routes(self, far, route, lat, lon, dist, segment, fraction) -> None:
+        """For the fixes `far` that the window did not explain: the nearest segment of the whole
+        route, per route and in chunks of fixes (so a detouring fleet costs arrays, not a loop)."""
+        for r in np.unique(route[far]).tolist():
+            rows = far[route[far] == r]
+            count = int(self.nseg[r])
+            every = self.start[r] + np.arange(count)
+            for chunk in np.array_split(rows, max(1, rows.size * count // SEARCH_CELLS)):
+                a = np.broadcast_to(every, (chunk.size, count))
+                d_all, f_all = self._distances(a, lat[chunk], lon[chunk])
+                best = np.argmin(d_all, axis=1)
+                d_best = d_all[np.arange(chunk.size), best]
+                better = d_best < dist[chunk]
+                take = chunk[better]
+                dist[take], segment[take] = d_best[better], best[better]
+                fraction[take] = f_all[np.flatnonzero(better), best[better]]
 
     def remaining_distance(self, r: int, from_m: float, lat: float, lon: float) -> float:
         """Distance (m) from a point to the part of route r beyond `from_m` metres along it."""
