@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from jsms.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent, AlertKey
 from jsms.core.actor import Actor
@@ -161,6 +161,7 @@ def raise_alert(session: Session, draft: AlertDraft, now: datetime) -> Alert | N
         publish_after_commit(session, live_message(current, "repeated"))
         return current
     alert = Alert(
+        id=uuid.uuid4(),  # known now: the key and deliveries refer to it without a flush
         kind=draft.kind,
         severity=draft.severity,
         status="open",
@@ -187,7 +188,6 @@ def raise_alert(session: Session, draft: AlertDraft, now: datetime) -> Alert | N
     )
     session.add(alert)
     _event(alert, _who(session), "raised", now)
-    session.flush()
     session.add(AlertKey(key=draft.key, alert_id=alert.id))
     _queue_deliveries(session, alert, "raised", now)
     emit(session, "alert.raised", {"alert_id": str(alert.id), "kind": alert.kind})
@@ -224,8 +224,8 @@ def list_alerts(session: Session, actor: Actor, query: ListRequest) -> tuple[lis
     )
 
 
-def get_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
-    return get_visible(session, actor, Alert, alert_id)
+def get_alert(session: Session, actor: Actor, alert_id: uuid.UUID, with_events: bool = True) -> Alert:
+    return get_visible(session, actor, Alert, alert_id, *([] if with_events else [noload(Alert.events)]))
 
 
 def acknowledge(session: Session, actor: Actor, alert_id: uuid.UUID, note: str = "") -> Alert:
@@ -292,7 +292,8 @@ def latest_for_device(session: Session, device_id: uuid.UUID, kind: str) -> Aler
 def _queue_deliveries(session: Session, alert: Alert, action: str, now: datetime) -> None:
     """Write a delivery for each channel this alert now reaches; sent after commit."""
     rank = SEVERITIES.index(alert.severity)
-    channels = session.scalars(select(AlertChannel).where(AlertChannel.active.is_(True))).all()
+    with session.no_autoflush:  # the channels do not depend on what is pending (one flush at commit)
+        channels = session.scalars(select(AlertChannel).where(AlertChannel.active.is_(True))).all()
     for channel in channels:
         reaches = channel.tier == alert.tier if action == "escalated" else channel.tier <= alert.tier
         wanted = not channel.kinds or alert.kind in channel.kinds

@@ -60,7 +60,12 @@ def _plain(value: Any) -> Any:
 
 
 def canonical_json(data: Any) -> str:
-    return json.dumps(_plain(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _dumps(_plain(data))
+
+
+def _dumps(plain: Any) -> str:
+    """The canonical text of data that is plain already (what `_plain` gives)."""
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def sha256_hex(text: str) -> str:
@@ -85,7 +90,7 @@ def _entry_for(obj: Audited, action: str) -> AuditEntry:
             value = _plain(getattr(obj, key))
         if key in redact:
             # A keyed digest: the chain still proves the value changed, the record does not reveal it.
-            value = keyed_digest(canonical_json(value))
+            value = keyed_digest(_dumps(value))
             shown[key] = REDACTED
         else:
             shown[key] = value
@@ -96,7 +101,7 @@ def _entry_for(obj: Audited, action: str) -> AuditEntry:
         object_type=object_type,
         object_id=str(_plain(state.identity[0] if state.identity else getattr(obj, "id", ""))),
         changes=shown,
-        digest=sha256_hex(canonical_json(full)),
+        digest=sha256_hex(_dumps(full)),
     )
 
 
@@ -114,7 +119,7 @@ def record_hash(fields: dict[str, Any]) -> str:
         "digest",
         "prev_hash",
     )
-    return sha256_hex(canonical_json({k: fields[k] for k in keys}))
+    return sha256_hex(_dumps({k: fields[k] if k != "at" else _plain(fields[k]) for k in keys}))
 
 
 def _append(session: Session, entries: Iterable[AuditEntry]) -> None:
@@ -126,8 +131,12 @@ def _append(session: Session, entries: Iterable[AuditEntry]) -> None:
         raise MissingActor("a change was flushed without an actor; open sessions with new_session(actor)")
     conn = session.connection()
     # Advancing the head first takes the write lock, so concurrent writers queue here.
-    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries)))
-    head_seq, prev_hash = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    head_seq, prev_hash = conn.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + len(entries))
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one()
     seq = head_seq - len(entries)
     now = utcnow()
     rows = []
@@ -141,7 +150,7 @@ def _append(session: Session, entries: Iterable[AuditEntry]) -> None:
             "action": entry.action,
             "object_type": entry.object_type,
             "object_id": entry.object_id,
-            "changes": _plain(entry.changes),
+            "changes": entry.changes,  # plain already
             "digest": entry.digest,
             "prev_hash": prev_hash,
         }
@@ -179,7 +188,7 @@ def record_event(
                 action,
                 object_type,
                 str(_plain(object_id)),
-                changes,
+                _plain(changes),
                 sha256_hex(canonical_json(changes)),
             )
         ],

@@ -13,6 +13,7 @@ Reads go through `visible()`, which turns the same rules and the markings into
 SQL (default deny); writes call `require()`. Nothing else filters by party.
 """
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -294,12 +295,22 @@ def decide(actor: Actor, action: str, policy: PolicyDocument) -> Decision:
 POLICY_CACHE_KEY = "jsms.policy"
 
 
+_parsed_policies: dict[uuid.UUID | None, PolicyDocument] = {}  # a version's document never changes
+
+
 def active_policy(session: Session) -> PolicyDocument:
-    """The policy in force, read once per unit of work."""
+    """The policy in force, read once per unit of work (which version is in force is asked each
+    time; its document is read and checked only the first time this process meets it)."""
     cached = session.info.get(POLICY_CACHE_KEY)
     if cached is None:
-        document = session.scalar(select(PolicyVersion.document).where(PolicyVersion.status == "active"))
-        cached = PolicyDocument.model_validate(document) if document else PolicyDocument()
+        version = session.scalar(select(PolicyVersion.id).where(PolicyVersion.status == "active"))
+        cached = _parsed_policies.get(version)
+        if cached is None:
+            document = session.scalar(select(PolicyVersion.document).where(PolicyVersion.id == version))
+            cached = PolicyDocument.model_validate(document) if document else PolicyDocument()
+            if len(_parsed_policies) > 16:
+                _parsed_policies.clear()
+            _parsed_policies[version] = cached
         session.info[POLICY_CACHE_KEY] = cached
     return cached
 
@@ -376,9 +387,11 @@ def visible(stmt: Select, session: Session, actor: Actor, model: Any, action: st
     return stmt.where(read_filter(session, actor, model, action))
 
 
-def get_visible(session: Session, actor: Actor, model: Any, object_id: Any) -> Any:
-    """Load one object the actor may read; 404 whether it is missing or withheld."""
-    obj = session.scalar(visible(select(model).where(model.id == object_id), session, actor, model))
+def get_visible(session: Session, actor: Actor, model: Any, object_id: Any, *options: Any) -> Any:
+    """Load one object the actor may read; 404 whether it is missing or withheld. `options`: loader
+    options (e.g. not to load a relationship the caller does not need)."""
+    stmt = select(model).where(model.id == object_id).options(*options)
+    obj = session.scalar(visible(stmt, session, actor, model))
     if obj is None:
         raise NotFound(f"No {model.__policy_name__} with id {object_id}")
     return obj

@@ -39,7 +39,7 @@ def _visible_journeys(actor: Actor, ids: set[uuid.UUID]) -> set[uuid.UUID]:
 def _alert_for(actor: Actor, alert_id: str) -> dict[str, Any] | None:
     with new_session(actor) as session:
         try:
-            alert = alerts.get_alert(session, actor, uuid.UUID(alert_id))
+            alert = alerts.get_alert(session, actor, uuid.UUID(alert_id), with_events=False)
         except NotFound:
             return None
         translator = Translator(actor.language, actor.timezone)
