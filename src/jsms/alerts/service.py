@@ -97,20 +97,25 @@ class AlertDraft:
 
 def render(alert: Alert, translator: Translator) -> str:
     """The alert's message in the reader's language and time zone."""
-    params = dict(alert.params)
+    return render_message(alert.kind, alert.message, alert.params, translator)
+
+
+def render_message(kind: str, message: str, params: dict[str, Any], translator: Translator) -> str:
+    params = dict(params)
     for name in TIME_PARAMS & params.keys():
         params[name] = translator.time(datetime.fromtimestamp(float(params[name]), UTC))
     for name, value in params.items():
         if isinstance(value, float) and name not in TIME_PARAMS:
             params[name] = translator.number(value)
     try:
-        return translator.gettext(alert.message, **params)
+        return translator.gettext(message, **params)
     except (KeyError, ValueError, TypeError):  # a parameter missing: show the template's words
-        return translator.gettext(KIND_LABELS.get(alert.kind, alert.kind))
+        return translator.gettext(KIND_LABELS.get(kind, kind))
 
 
 def live_message(alert: Alert, change: str) -> dict[str, Any]:
-    """What the pages receive when an alert is raised or changes (they re-read it for the words)."""
+    """What the live stream learns when an alert is raised or changes: enough to decide, per
+    watcher, whether it may be shown (its marking and organisation), and to word it."""
     return {
         "type": "alert",
         "change": change,
@@ -124,6 +129,15 @@ def live_message(alert: Alert, change: str) -> dict[str, Any]:
         "lat": alert.lat,
         "lon": alert.lon,
         "at": alert.last_seen_at.isoformat(),
+        "raised_at": alert.raised_at.isoformat(),
+        "acknowledged_by": alert.acknowledged_by,
+        "subject": alert.subject_label,
+        "message": alert.message,
+        "params": alert.params,
+        "tlp": alert.tlp,
+        "owner_party": alert.owner_party,
+        "release_to": list(alert.release_to or []),
+        "org_id": str(alert.org_id) if alert.org_id else None,
     }
 
 

@@ -1,8 +1,10 @@
 """GET /api/v1/live: server-sent events for the pages — convoys moving, alerts raised and handled.
 
 Each watcher sees only what the policy lets it: positions of journeys it may see (the set is
-read again every few seconds), and an alert only after it has been read through the same
-policy check as the API's (so a withheld alert never reaches a partner's screen).
+read again every few seconds), and an alert only if the policy's read rule lets it read the
+alert — decided in memory from the alert's marking (the twin of the API's SQL rule, tested to
+agree with it), or by the database where only it can tell — so a withheld alert never reaches a
+partner's screen.
 """
 
 import time
@@ -15,6 +17,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from jsms.alerts import service as alerts
+from jsms.alerts.models import Alert
 from jsms.core.actor import Actor
 from jsms.core.db import new_session
 from jsms.core.errors import NotFound
@@ -22,7 +25,7 @@ from jsms.core.http import authorised_actor
 from jsms.core.i18n import Translator
 from jsms.core.live import broker
 from jsms.core.pages import SESSION_COOKIE
-from jsms.core.policy import allows
+from jsms.core.policy import Reader, allows, read_in_memory, reader_for
 from jsms.movements import service as movements
 
 router = APIRouter()
@@ -36,28 +39,59 @@ def _visible_journeys(actor: Actor, ids: set[uuid.UUID]) -> set[uuid.UUID]:
         return movements.visible_ids(session, actor, ids, ("approved", "under_way", "completed"))
 
 
-def _alert_for(actor: Actor, alert_id: str) -> dict[str, Any] | None:
+def _alert_view(message: dict[str, Any], translator: Translator) -> dict[str, Any]:
+    """An alert as a watcher's page shows it, worded in the watcher's language."""
+    return {
+        "id": message["id"],
+        "kind": message["kind"],
+        "severity": message["severity"],
+        "status": message["status"],
+        "tier": message["tier"],
+        "label": translator.gettext(alerts.KIND_LABELS.get(message["kind"], message["kind"])),
+        "message": alerts.render_message(message["kind"], message["message"], message["params"], translator),
+        "subject": message["subject"],
+        "journey_id": message["journey_id"],
+        "lat": message["lat"],
+        "lon": message["lon"],
+        "raised_at": message["raised_at"],
+        "acknowledged_by": message["acknowledged_by"],
+    }
+
+
+def _stored_alert(actor: Actor, message: dict[str, Any]) -> dict[str, Any] | None:
+    """The alert as stored, if the actor may read it (the database decides)."""
     with new_session(actor) as session:
         try:
-            alert = alerts.get_alert(session, actor, uuid.UUID(alert_id), with_events=False)
+            alert = alerts.get_alert(session, actor, uuid.UUID(message["id"]), with_events=False)
         except NotFound:
             return None
-        translator = Translator(actor.language, actor.timezone)
-        return {
-            "id": str(alert.id),
-            "kind": alert.kind,
-            "severity": alert.severity,
-            "status": alert.status,
-            "tier": alert.tier,
-            "label": translator.gettext(alerts.KIND_LABELS.get(alert.kind, alert.kind)),
-            "message": alerts.render(alert, translator),
-            "subject": alert.subject_label,
-            "journey_id": str(alert.journey_id) if alert.journey_id else None,
-            "lat": alert.lat,
-            "lon": alert.lon,
-            "raised_at": alert.raised_at.isoformat(),
-            "acknowledged_by": alert.acknowledged_by,
-        }
+        return alerts.live_message(alert, message["change"])
+
+
+def _reader(actor: Actor) -> Reader:
+    with new_session(actor) as session:
+        return reader_for(session, actor)
+
+
+class _AlertFilter:
+    """Whether a watcher may see an alert, decided in memory from the alert's marking with the
+    policy read every few seconds; when only the database can tell, the database decides."""
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self.translator = Translator(actor.language, actor.timezone)
+        self.reader: Reader | None = None
+        self.read_at = 0.0
+
+    async def view(self, message: dict[str, Any]) -> dict[str, Any] | None:
+        if self.reader is None or time.monotonic() - self.read_at > VISIBLE_FOR_S:
+            self.reader = await run_in_threadpool(_reader, self.actor)
+            self.read_at = time.monotonic()
+        allowed = read_in_memory(self.reader, Alert, message)
+        if allowed is None:
+            message = await run_in_threadpool(_stored_alert, self.actor, message)
+            allowed = message is not None
+        return _alert_view(message, self.translator) if allowed else None
 
 
 class _JourneyFilter:
@@ -89,7 +123,7 @@ async def live(actor: Annotated[Actor, Depends(live_actor)]) -> AsyncIterator[Se
     """Events: `positions` (the latest fix of each moving device), `alert` (raised, repeated,
     acknowledged, escalated, cleared, resolved) and `resync` (events were missed: read again)."""
     subscription = broker.subscribe()
-    journeys = _JourneyFilter(actor)
+    journeys, alert_filter = _JourneyFilter(actor), _AlertFilter(actor)
     try:
         yield ServerSentEvent(event="hello", data={"user": actor.username})
         while True:
@@ -102,7 +136,7 @@ async def live(actor: Annotated[Actor, Depends(live_actor)]) -> AsyncIterator[Se
                 if items:
                     yield ServerSentEvent(event="positions", data=items)
             elif message["type"] == "alert":
-                alert = await run_in_threadpool(_alert_for, actor, message["id"])
+                alert = await alert_filter.view(message)
                 if alert is not None:
                     yield ServerSentEvent(event="alert", data={**alert, "change": message["change"]})
     finally:
