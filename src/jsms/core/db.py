@@ -160,6 +160,21 @@ def new_session(actor: Actor | None, engine: Engine | None = None, *, write: boo
     return session
 
 
+def execute_many_raw(session: Session, sql: str, rows: list[tuple]) -> None:
+    """Run one statement for many rows straight through the database driver, inside the session's
+    transaction: for the tracking hot path, where SQLAlchemy's statement handling would cost more
+    than the insert. `sql` uses the driver's placeholders (see `placeholder`)."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def placeholder(session: Session) -> str:
+    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
 def actor_of(session: Session) -> Actor | None:
     return session.info.get(ACTOR_KEY)
 

@@ -9,6 +9,7 @@ import numpy as np
 import orjson
 from sqlalchemy.orm import Session
 
+from jsms.core.db import execute_many_raw, placeholder
 from jsms.tracking.columns import FixColumns
 from jsms.tracking.models import BLOCK_COLUMNS
 
@@ -41,13 +42,10 @@ def store(
 ) -> None:
     """One block per (device, its journey, its row numbers), straight to the driver (no ORM on the
     hot path)."""
-    connection = session.connection()
-    dialect = connection.dialect
-    sqlite_ = dialect.name == "sqlite"
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    marks = [mark] * len(BLOCK_SQL_COLUMNS)
+    sqlite_ = session.get_bind().dialect.name == "sqlite"
+    marks = [placeholder(session)] * len(BLOCK_SQL_COLUMNS)
     if not sqlite_:
-        marks[-1] = f"{mark}::json"
+        marks[-1] += "::json"
     matrix = fixes.matrix(received).astype(DTYPE, copy=False)
     values = []
     for device, journey, rows in groups:
@@ -64,7 +62,7 @@ def store(
             )
         )
     sql = f"INSERT INTO ping_block ({', '.join(BLOCK_SQL_COLUMNS)}) VALUES ({', '.join(marks)})"
-    connection.exec_driver_sql(sql, values)
+    execute_many_raw(session, sql, values)
 
 
 def expand(blocks: Iterable[Any]) -> list[dict[str, Any]]:

@@ -125,6 +125,8 @@ def rows_by_key(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """Row numbers grouped by key (e.g. device slot), each group in arrival order."""
     if len(keys) == 0:
         return []
+    if (keys == keys[0]).all():  # one device: the usual single report
+        return [(int(keys[0]), np.arange(len(keys)))]
     order = np.argsort(keys, kind="stable")
     cuts = np.flatnonzero(np.diff(keys[order])) + 1
     return [(int(keys[group[0]]), group) for group in np.split(order, cuts)]

@@ -269,6 +269,7 @@ class Engine:
         self.device_t = np.zeros(0)
         self.device_lat = np.zeros(0)
         self.device_lon = np.zeros(0)
+        self.device_speed = np.zeros(0)  # km/h with the last position (NaN: not said)
 
     # ---- plans -------------------------------------------------------------------------
 
@@ -304,6 +305,7 @@ class Engine:
             self.device_t = np.concatenate([self.device_t, np.zeros(grow)])
             self.device_lat = np.concatenate([self.device_lat, np.full(grow, np.nan)])
             self.device_lon = np.concatenate([self.device_lon, np.full(grow, np.nan)])
+            self.device_speed = np.concatenate([self.device_speed, np.full(grow, np.nan)])
 
     def state_of(self, journey_id: str) -> JourneyState:
         return self.states[self.index_of[journey_id]]
@@ -384,6 +386,7 @@ class Engine:
         placed = newer & fixes.positioned[order]
         self.device_lat[device[placed]] = fixes.lat[order][placed]
         self.device_lon[device[placed]] = fixes.lon[order][placed]
+        self.device_speed[device[placed]] = fixes.speed_kmh[order][placed]
 
     def _advance(self, fixes, usable, segment, progress, outcome: Outcome) -> None:
         """Progress along the route, departure, arrival and checkpoints: per journey in the batch."""

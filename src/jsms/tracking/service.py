@@ -26,7 +26,7 @@ from jsms.alerts import service as alerts
 from jsms.core.actor import Actor
 from jsms.core.audit import record_access
 from jsms.core.crud import ListRequest, list_page
-from jsms.core.db import unit_of_work, utcnow
+from jsms.core.db import execute_many_raw, placeholder, unit_of_work, utcnow
 from jsms.core.errors import Conflict, Unauthenticated, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.live import publish_after_commit
@@ -347,7 +347,7 @@ class Monitor:
         self._versions: dict[uuid.UUID, int] = {}
         self._bound_generation = -1
         self._refreshed = 0.0
-        self._positions: dict[int, dict[str, Any]] = {}
+        self._moved: set[int] = set()  # device slots heard since the live picture was last sent
         self._positions_sent = 0.0
 
     # ---- what to watch ---------------------------------------------------------------
@@ -442,7 +442,7 @@ class Monitor:
         outcome = self.engine.observe(self._arrays(fixes, slots))
         self._sos(session, fixes, slots)
         self._apply(session, outcome)
-        self._remember_positions(fixes, by_device)
+        self._moved.update(slot for slot, _ in by_device)
 
     def _store(self, session: Session, fixes: FixColumns, by_device, received: float) -> None:
         groups = []
@@ -591,33 +591,32 @@ class Monitor:
 
     # ---- the live picture ------------------------------------------------------------
 
-    def _remember_positions(self, fixes: FixColumns, by_device) -> None:
-        positioned = fixes.positioned
-        for slot, rows in by_device:
-            entry = self.directory.by_slot[slot]
-            journey_id = self.journey_of_device.get(entry.id)
-            placed = rows[positioned[rows]]
-            if journey_id is None or placed.size == 0:
-                continue
-            last = int(placed[np.argmax(fixes.t[placed])])
-            speed = float(fixes.speed_kmh[last])
-            self._positions[slot] = {
-                "journey_id": str(journey_id),
-                "device": entry.identifier,
-                "label": entry.label,
-                "lat": round(float(fixes.lat[last]), 6),
-                "lon": round(float(fixes.lon[last]), 6),
-                "t": float(fixes.t[last]),
-                "speed_kmh": None if speed != speed else speed,
-            }
-
     def publish_positions(self, session: Session) -> None:
-        """At most once a second: the latest position of every device that moved, to the pages."""
-        if not self._positions or time.monotonic() - self._positions_sent < POSITIONS_EVERY_S:
+        """At most once a second: the latest position of every device heard since, to the pages."""
+        if not self._moved or time.monotonic() - self._positions_sent < POSITIONS_EVERY_S:
             return
         self._positions_sent = time.monotonic()
-        items, self._positions = list(self._positions.values()), {}
-        publish_after_commit(session, {"type": "positions", "items": items})
+        moved, self._moved = sorted(self._moved), set()
+        engine, items = self.engine, []
+        for slot in moved:
+            entry = self.directory.by_slot[slot]
+            journey_id = self.journey_of_device.get(entry.id)
+            if journey_id is None or slot >= len(engine.device_t) or np.isnan(engine.device_lat[slot]):
+                continue
+            speed = float(engine.device_speed[slot])
+            items.append(
+                {
+                    "journey_id": str(journey_id),
+                    "device": entry.identifier,
+                    "label": entry.label,
+                    "lat": round(float(engine.device_lat[slot]), 6),
+                    "lon": round(float(engine.device_lon[slot]), 6),
+                    "t": float(engine.device_t[slot]),
+                    "speed_kmh": None if speed != speed else speed,
+                }
+            )
+        if items:
+            publish_after_commit(session, {"type": "positions", "items": items})
 
 
 def _marking(journey: JourneyFacts) -> dict[str, Any]:
@@ -660,9 +659,7 @@ def _upsert_status(
     session: Session, fixes: FixColumns, rows: list[tuple[uuid.UUID, uuid.UUID | None, int]]
 ) -> None:
     """Each device's last report (device, journey, row), straight to the driver like the pings."""
-    connection = session.connection()
-    sqlite_ = connection.dialect.name == "sqlite"
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sqlite_ = session.get_bind().dialect.name == "sqlite"
 
     def number(column: np.ndarray, row: int) -> float | None:
         value = float(column[row])
@@ -680,7 +677,9 @@ def _upsert_status(
         )
         for device, journey, row in rows
     ]
-    connection.exec_driver_sql(UPSERT_STATUS.format(marks=", ".join([mark] * len(STATUS_COLUMNS))), values)
+    execute_many_raw(
+        session, UPSERT_STATUS.format(marks=", ".join([placeholder(session)] * len(STATUS_COLUMNS))), values
+    )
 
 
 # ---- the field page ----------------------------------------------------------------------
