@@ -30,6 +30,7 @@ import orjson
 from tests.support.server import answers, free_port
 
 from bench.load import Load, get, post_json
+from bench.timing import machine_reference
 
 RUNS = 3
 RUN_SECONDS = 8.0
@@ -290,6 +291,7 @@ def bench_latency(fleet: Fleet, port: int, osmand_port: int) -> None:
 
 def main() -> None:
     _pin(1)
+    print(f"machine reference (a fixed Python loop, lower is faster): {machine_reference():.0f} ms")
     with demo_server() as (base, port, osmand_port):
         fleet = Fleet(base)
         print(

@@ -25,3 +25,13 @@ def report(name: str, samples: list[float], unit: str = "ms") -> None:
         f"{name:52} median {statistics.median(samples) * scale:9.3f} {unit}   "
         f"p99 {p99 * scale:9.3f} {unit}   n={len(samples)}"
     )
+
+
+def machine_reference() -> float:
+    """Milliseconds for a fixed pure-Python loop, pinned like the caller: these shared machines
+    run from one to three times slower from one hour to the next, so figures are quoted with it."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return (time.perf_counter() - start) * 1e3
