@@ -1,0 +1,221 @@
+"""Incidents as STIX 2.1 objects, made with the stix2 library (standards.md §1).
+
+What one incident becomes: an `incident` (title, narrative, kind as a label, sources as external
+references, and our property extension with what STIX has no words for: when and how precisely it
+happened, casualties, whether the protected nationality was targeted, the investigation's status),
+its `location` (a `located-at` relationship) and, when a group claimed it, a `threat-actor`
+(`attributed-to`). Every object carries its TLP 2.0 marking (the OASIS marking-definitions) and is
+created by the node's identity.
+
+Ids are stable, so exporting again gives the same objects: the incident keeps its own UUID, and the
+objects made from its parts get UUIDv5 ids in the JSMS namespace. `modified` is the record's last
+change, so each change is a new STIX version.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import stix2
+from stix2 import properties as p
+
+from jsms.core.marking import Tlp
+
+NAMESPACE = uuid.UUID("40b57898-1658-45fc-86ba-7156260a55b8")  # JSMS's own, for UUIDv5 ids
+DETAILS_EXTENSION = "extension-definition--5fb3775f-e963-4f18-9f29-9bc0e2a5ea39"
+TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+COUNTRY = "PK"
+TIME_PRECISIONS = ("day", "month", "year", "hour", "minute")
+
+
+@stix2.v21.CustomExtension(
+    DETAILS_EXTENSION,
+    [
+        ("occurred", p.TimestampProperty(required=True)),
+        ("time_precision", p.EnumProperty(TIME_PRECISIONS, required=True)),
+        ("event_type", p.StringProperty(required=True)),
+        ("target_category", p.StringProperty()),
+        ("killed", p.IntegerProperty(min=0)),
+        ("injured", p.IntegerProperty(min=0)),
+        ("killed_protected", p.IntegerProperty(min=0)),
+        ("injured_protected", p.IntegerProperty(min=0)),
+        ("protected_nationality_targeted", p.BooleanProperty()),
+        ("investigation_status", p.StringProperty()),
+        ("verification", p.StringProperty()),
+    ],
+)
+class IncidentDetails:
+    """What the STIX incident stub has no property for, in a property extension of our own."""
+
+    extension_type = "property-extension"
+
+
+@dataclass(frozen=True)
+class Node:
+    """The node that says it: its STIX identity."""
+
+    node_id: str
+    name: str
+
+    @property
+    def identity_id(self) -> str:
+        return f"identity--{uuid.uuid5(NAMESPACE, f'node:{self.node_id}')}"
+
+    def identity(self) -> stix2.Identity:
+        return stix2.Identity(
+            id=self.identity_id,
+            name=self.name,
+            identity_class="organization",
+            sectors=["government-national"],
+            created=EPOCH,
+            modified=EPOCH,
+        )
+
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # the node identity's and extension's fixed creation time
+
+
+@cache
+def tlp_definitions() -> dict[Tlp, dict[str, Any]]:
+    """The OASIS TLP 2.0 marking-definitions, by level."""
+    text = (
+        resources.files("jsms.sharing").joinpath("data", "tlp2-marking-definitions.bundle.json").read_text()
+    )
+    found = {}
+    for item in json.loads(text)["objects"]:
+        if item["type"] == "marking-definition":
+            found[Tlp(item["extensions"][TLP_EXTENSION]["tlp_2_0"])] = item
+    return found
+
+
+def marking_id(tlp: Tlp | str) -> str:
+    return tlp_definitions()[Tlp(tlp)]["id"]
+
+
+def tlp_of(marking_refs: list[str]) -> Tlp | None:
+    """The TLP 2.0 level among an object's markings (TLP 1.0 ids are read too), or None."""
+    by_id = {item["id"]: level for level, item in tlp_definitions().items()} | TLP1_IDS
+    levels = [by_id[ref] for ref in marking_refs if ref in by_id]
+    return max(levels, key=lambda level: level.rank) if levels else None
+
+
+TLP1_IDS = {  # TLP 1.0 (spec §7.2.1); WHITE reads as CLEAR
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": Tlp.CLEAR,
+    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": Tlp.GREEN,
+    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": Tlp.AMBER,
+    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
+}
+
+
+def details_extension(node: Node) -> stix2.v21.ExtensionDefinition:
+    return stix2.v21.ExtensionDefinition(
+        id=DETAILS_EXTENSION,
+        created_by_ref=node.identity_id,
+        created=EPOCH,
+        modified=EPOCH,
+        name="jsms-incident-details",
+        description="When and how precisely a physical-security incident happened, its casualties "
+        "(all, and of the protected nationality), whether that nationality was targeted, and the "
+        "state of its verification and investigation.",
+        schema="https://jsms.invalid/stix/jsms-incident-details-1.0.0.json",
+        version="1.0.0",
+        extension_types=["property-extension"],
+    )
+
+
+def _derived_id(kind: str, key: str) -> str:
+    return f"{kind}--{uuid.uuid5(NAMESPACE, f'{kind}:{key}')}"
+
+
+def group_name(claimed_by: str) -> str:
+    """A claiming group's name without the '(claimed)' that records often add."""
+    return claimed_by.replace("(claimed)", "").strip()
+
+
+def incident_objects(incident: Any, node: Node) -> list[Any]:
+    """The STIX objects of one incident (see the module's docstring)."""
+    marking = [marking_id(incident.tlp)]
+    common = {
+        "created_by_ref": node.identity_id,
+        "object_marking_refs": marking,
+        "created": incident.created_at,
+        "modified": incident.updated_at,
+    }
+    investigation = getattr(incident, "investigation", None)
+    details = {
+        "occurred": incident.occurred_at,
+        "time_precision": incident.time_precision,
+        "event_type": incident.kind,
+        "target_category": incident.target_category,
+        "killed": incident.killed,
+        "injured": incident.injured,
+        "killed_protected": incident.killed_protected,
+        "injured_protected": incident.injured_protected,
+        "protected_nationality_targeted": incident.protected_nationality_targeted,
+        "investigation_status": investigation.status if investigation is not None else None,
+        "verification": incident.state,
+    }
+    sources = [
+        {"source_name": source.publisher or "source", "description": source.title, "url": source.url}
+        for source in incident.sources
+        if source.url or source.title
+    ]
+    stix_incident = stix2.Incident(
+        id=f"incident--{incident.id}",
+        name=incident.title,
+        description=incident.narrative or None,
+        labels=[incident.kind],
+        external_references=[{k: v for k, v in s.items() if v} for s in sources] or None,
+        extensions={DETAILS_EXTENSION: {k: v for k, v in details.items() if v is not None}},
+        **common,
+    )
+    location = stix2.Location(
+        id=_derived_id("location", str(incident.id)),
+        name=incident.place_name or None,
+        latitude=incident.lat,
+        longitude=incident.lon,
+        country=COUNTRY,
+        administrative_area=incident.province or None,
+        city=incident.district or None,
+        **common,
+    )
+    objects = [
+        stix_incident,
+        location,
+        _relationship(stix_incident.id, "located-at", location.id, common),
+    ]
+    if incident.claimed_by:
+        name = group_name(incident.claimed_by)
+        actor = stix2.ThreatActor(
+            id=_derived_id("threat-actor", name.casefold()),
+            name=name,
+            threat_actor_types=["terrorist"],
+            created_by_ref=node.identity_id,
+            object_marking_refs=marking,
+            created=EPOCH,
+            modified=EPOCH,
+        )
+        objects += [actor, _relationship(stix_incident.id, "attributed-to", actor.id, common)]
+    return objects
+
+
+def _relationship(source: str, kind: str, target: str, common: dict[str, Any]) -> stix2.Relationship:
+    return stix2.Relationship(
+        id=_derived_id("relationship", f"{source}:{kind}:{target}"),
+        source_ref=source,
+        relationship_type=kind,
+        target_ref=target,
+        **common,
+    )
+
+
+def bundle(objects: list[Any], node: Node) -> stix2.Bundle:
+    """A bundle with what its objects refer to: the node, our extension, the TLP definitions used."""
+    used = {ref for o in objects for ref in o.get("object_marking_refs", [])}
+    definitions = [item for item in tlp_definitions().values() if item["id"] in used]
+    head = [node.identity(), details_extension(node), *definitions]
+    return stix2.Bundle(*head, *objects, allow_custom=False)

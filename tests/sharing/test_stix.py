@@ -1,0 +1,91 @@
+"""Incidents as STIX 2.1: valid bundles, stable ids, versions that follow changes, TLP markings."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+from stix2validator import ValidationOptions, validate_instance
+
+from jsms.core.actor import Actor
+from jsms.core.db import unit_of_work
+from jsms.core.marking import Tlp
+from jsms.incidents.models import Incident
+from jsms.sharing import stix
+
+NODE = stix.Node("host.example", "Host node")
+SYSTEM = Actor.system("sharing-test")
+
+
+def _claimed_incident(session) -> Incident:
+    return session.scalar(
+        select(Incident).where(Incident.claimed_by.is_not(None)).order_by(Incident.id).limit(1)
+    )
+
+
+def _by_type(objects) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for item in objects:
+        found.setdefault(item["type"], []).append(item)
+    return found
+
+
+def test_an_incident_becomes_a_valid_bundle_with_its_place_group_marking_and_details(sqlite_connection):
+    with unit_of_work(SYSTEM) as session:
+        incident = _claimed_incident(session)
+        data = json.loads(stix.bundle(stix.incident_objects(incident, NODE), NODE).serialize())
+        expected = incident
+    result = validate_instance(data, ValidationOptions(strict=False))
+    assert result.is_valid, [str(e) for e in result.errors]
+    objects = _by_type(data["objects"])
+    (item,) = objects["incident"]
+    assert item["id"] == f"incident--{expected.id}" and item["name"] == expected.title
+    assert item["object_marking_refs"] == [stix.marking_id(expected.tlp)]
+    details = item["extensions"][stix.DETAILS_EXTENSION]
+    assert details["killed"] == expected.killed and details["event_type"] == expected.kind
+    assert details["protected_nationality_targeted"] == expected.protected_nationality_targeted
+    (place,) = objects["location"]
+    assert (place["latitude"], place["longitude"]) == (expected.lat, expected.lon)
+    assert place["administrative_area"] == expected.province and place["country"] == "PK"
+    (actor,) = objects["threat-actor"]
+    assert actor["name"] == stix.group_name(expected.claimed_by) and "(claimed)" not in actor["name"]
+    kinds = {(r["relationship_type"], r["target_ref"]) for r in objects["relationship"]}
+    assert kinds == {("located-at", place["id"]), ("attributed-to", actor["id"])}
+    assert {m["name"] for m in objects["marking-definition"]} == {Tlp(expected.tlp).label}
+
+
+def test_exporting_again_gives_the_same_ids_and_a_change_gives_a_new_version(sqlite_connection):
+    with unit_of_work(SYSTEM) as session:
+        incident = _claimed_incident(session)
+        first = {o["id"]: o for o in stix.incident_objects(incident, NODE)}
+        again = {o["id"]: o for o in stix.incident_objects(incident, NODE)}
+        incident.killed = (incident.killed or 0) + 1
+    with unit_of_work(SYSTEM) as session:
+        changed = stix.incident_objects(session.get(Incident, incident.id), NODE)[0]
+    assert first.keys() == again.keys()
+    before = first[changed["id"]]
+    assert changed["created"] == before["created"] and changed["modified"] > before["modified"]
+    assert changed["extensions"][stix.DETAILS_EXTENSION]["killed"] == incident.killed
+
+
+@pytest.mark.parametrize(
+    ("refs", "level"),
+    [
+        (["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"], Tlp.AMBER),  # TLP 2.0
+        (["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"], Tlp.CLEAR),  # TLP 1.0 WHITE
+        (
+            [
+                "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+                "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+            ],
+            Tlp.RED,  # the strictest wins
+        ),
+        (["marking-definition--00000000-0000-4000-8000-000000000000"], None),
+        ([], None),
+    ],
+)
+def test_the_tlp_of_markings_2_0_or_1_0(refs, level):
+    assert stix.tlp_of(refs) == level
+
+
+def test_every_tlp_level_has_its_oasis_marking_definition():
+    assert [stix.tlp_definitions()[level]["name"] for level in Tlp] == [level.label for level in Tlp]
