@@ -17,6 +17,7 @@ import jsms.incidents.models
 import jsms.movements.models
 import jsms.registry.models
 import jsms.risk.models
+import jsms.sharing.models
 import jsms.tracking.models
 from jsms.core.db import Base, get_engine
 
@@ -29,6 +30,7 @@ DOMAIN_MODELS = (
     jsms.movements.models,
     jsms.registry.models,
     jsms.risk.models,
+    jsms.sharing.models,
     jsms.tracking.models,
 )
 metadata = Base.metadata

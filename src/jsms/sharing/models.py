@@ -1,0 +1,24 @@
+"""What the node holds of what other nodes shared: each received STIX object linked to its origin
+and to the local record it became, with the version (`modified`) last taken in."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jsms.core.db import Base, UTCDateTime
+
+
+class ReceivedObject(Base):
+    """A STIX object received from another node: re-receiving the same version adds nothing, a
+    later version updates the local record."""
+
+    __tablename__ = "received_object"
+
+    stix_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    local_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    origin: Mapped[str] = mapped_column(String(100))  # the sending node's identity id
+    modified: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
