@@ -89,3 +89,54 @@ def test_the_tlp_of_markings_2_0_or_1_0(refs, level):
 
 def test_every_tlp_level_has_its_oasis_marking_definition():
     assert [stix.tlp_definitions()[level]["name"] for level in Tlp] == [level.label for level in Tlp]
+
+
+# ---- taking in ---------------------------------------------------------------------------
+
+
+def _bundle_text(incident) -> str:
+    return stix.bundle(stix.incident_objects(incident, NODE), NODE).serialize()
+
+
+def test_a_bundle_from_the_other_node_becomes_a_local_incident_once_and_updates_follow(sqlite_connection):
+    from jsms.sharing.models import ReceivedObject
+    from jsms.sharing.service import take_in
+
+    with unit_of_work(SYSTEM) as session:
+        original = _claimed_incident(session)
+        text = _bundle_text(original)
+        # Pretend it came from elsewhere: the local copy must be a new record with its own id.
+        text = text.replace(str(original.id), "7b3c1d1e-0000-4000-8000-00000000abcd")
+        first = take_in(session, SYSTEM, text, from_party="partner")
+        again = take_in(session, SYSTEM, text, from_party="partner")
+        link = session.get(ReceivedObject, "incident--7b3c1d1e-0000-4000-8000-00000000abcd")
+        local = session.get(Incident, link.local_id)
+        assert first.created == [link.stix_id] and again.created == [] and again.unchanged == [link.stix_id]
+        assert local.title == original.title and local.killed == original.killed
+        assert local.owner_party == "partner" and local.source_system == "partner"
+        assert local.claimed_by == stix.group_name(original.claimed_by)
+        assert local.state == "verified" and local.id != original.id
+        newer = json.loads(text)
+        for item in newer["objects"]:
+            if item["type"] == "incident":
+                item["modified"] = "2030-01-01T00:00:00.000Z"
+                item["extensions"][stix.DETAILS_EXTENSION]["killed"] = 99
+        updated = take_in(session, SYSTEM, json.dumps(newer), from_party="partner")
+        assert updated.updated == [link.stix_id] and session.get(Incident, link.local_id).killed == 99
+
+
+def test_a_bundle_with_a_broken_object_is_refused_whole_naming_it(sqlite_connection):
+    from jsms.core.errors import Invalid
+    from jsms.sharing.service import take_in
+
+    with unit_of_work(SYSTEM) as session:
+        data = json.loads(_bundle_text(_claimed_incident(session)))
+        broken = next(o for o in data["objects"] if o["type"] == "location")
+        broken["latitude"] = 123.0  # beyond the pole
+        with pytest.raises(Invalid) as refused:
+            take_in(session, SYSTEM, json.dumps(data), from_party="partner")
+        assert broken["id"] in str(refused.value) and "nothing was taken in" in str(refused.value)
+        with pytest.raises(Invalid, match="not JSON"):
+            take_in(session, SYSTEM, "{nope", from_party="partner")
+        with pytest.raises(Invalid, match="bundle"):
+            take_in(session, SYSTEM, json.dumps({"type": "incident"}), from_party="partner")

@@ -1,0 +1,163 @@
+"""Taking in what another node shared: a STIX 2.1 bundle becomes local records linked to their origin.
+
+A bundle is checked whole before anything is written: every object by the stix2 library, every
+incident for what a local incident needs; one broken object refuses the bundle and each is named.
+Then each incident is created (first time), updated (a later `modified`) or left alone (a version
+already taken in), so taking in the same bundle again adds nothing.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import stix2
+import stix2.exceptions
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from jsms.core.actor import Actor
+from jsms.core.db import utcnow
+from jsms.core.errors import FieldError, Invalid
+from jsms.core.policy import require
+from jsms.incidents import schemas as incident_schemas
+from jsms.incidents import service as incidents
+from jsms.sharing import stix
+from jsms.sharing.models import ReceivedObject
+
+SOURCE_SYSTEM = "partner"
+
+
+@dataclass
+class Received:
+    """What taking in a bundle did."""
+
+    created: list[str] = field(default_factory=list)  # STIX ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def read_bundle(raw: bytes | str) -> list[Any]:
+    """The objects of a STIX 2.1 bundle, each checked by the stix2 library; every broken one named."""
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise Invalid(f"The bundle is not JSON: {error}") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "bundle"
+        or not isinstance(data.get("objects"), list)
+    ):
+        raise Invalid('A STIX bundle is a JSON object with "type": "bundle" and a list "objects"')
+    objects, errors = [], []
+    for index, item in enumerate(data["objects"]):
+        name = item.get("id") if isinstance(item, dict) else None
+        try:
+            objects.append(stix2.parse(item, allow_custom=False, version="2.1"))
+        except (stix2.exceptions.STIXError, ValueError, TypeError, KeyError) as error:
+            errors.append(FieldError(["objects", index], f"{name or 'an object without an id'}: {error}"))
+    if errors:
+        raise Invalid(_refused(errors, len(objects) + len(errors)), errors)
+    return objects
+
+
+def _refused(errors: list[FieldError], total: int) -> str:
+    named = "; ".join(error.msg for error in errors[:5])
+    return f"{len(errors)} of {total} objects in the bundle are invalid; nothing was taken in: {named}"
+
+
+def _links(objects: list[Any]) -> dict[tuple[str, str], Any]:
+    """(source id, relationship type) → the target object, for the relationships in the bundle."""
+    by_id = {o["id"]: o for o in objects}
+    return {
+        (o["source_ref"], o["relationship_type"]): by_id.get(o["target_ref"])
+        for o in objects
+        if o["type"] == "relationship"
+    }
+
+
+def _incident_data(item: Any, links: dict[tuple[str, str], Any]) -> incident_schemas.IncidentCreate:
+    """The local incident a STIX incident describes (Invalid, naming it, when it cannot be one)."""
+    details = item.get("extensions", {}).get(stix.DETAILS_EXTENSION)
+    if details is None:
+        raise Invalid(f"{item['id']}: no {stix.DETAILS_EXTENSION} extension, so no time or type of event")
+    place = links.get((item["id"], "located-at"))
+    if place is None or place.get("latitude") is None:
+        raise Invalid(f"{item['id']}: no location with coordinates (a located-at relationship)")
+    group = links.get((item["id"], "attributed-to"))
+    sources = [
+        {
+            "title": ref.get("description") or ref["source_name"],
+            "url": ref.get("url"),
+            "publisher": ref["source_name"],
+        }
+        for ref in item.get("external_references", [])
+    ]
+    values = {
+        "title": item["name"],
+        "narrative": item.get("description") or "",
+        "occurred_at": details["occurred"],
+        "time_precision": details["time_precision"],
+        "lat": place["latitude"],
+        "lon": place["longitude"],
+        "place_name": place.get("name") or "",
+        "kind": details["event_type"],
+        "target_category": details.get("target_category", "other"),
+        "protected_nationality_targeted": details.get("protected_nationality_targeted", False),
+        "killed": details.get("killed"),
+        "injured": details.get("injured"),
+        "killed_protected": details.get("killed_protected"),
+        "injured_protected": details.get("injured_protected"),
+        "claimed_by": group["name"] if group is not None else None,
+        "sources": sources,
+        "tlp": stix.tlp_of(item.get("object_marking_refs", [])),
+    }
+    try:
+        return incident_schemas.IncidentCreate.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise Invalid(f"{item['id']}: {problems}") from None
+
+
+def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -> Received:
+    """Take in a bundle from the node of `from_party` (see the module's docstring)."""
+    require(session, actor, "incident.write")
+    objects = read_bundle(raw)
+    links = _links(objects)
+    wanted, errors = [], []
+    for index, item in enumerate(objects):
+        if item["type"] != "incident":
+            continue
+        try:
+            wanted.append((item, _incident_data(item, links)))
+        except Invalid as error:
+            errors.append(FieldError(["objects", index], str(error)))
+    if errors:
+        raise Invalid(_refused(errors, len(objects)), errors)
+    received = Received()
+    for item, data in wanted:
+        link = session.get(ReceivedObject, item["id"])
+        if link is not None and link.modified >= item["modified"]:
+            received.unchanged.append(item["id"])
+            continue
+        _take_incident(session, actor, item, data, link, from_party)
+        (received.updated if link is not None else received.created).append(item["id"])
+    return received
+
+
+def _take_incident(session, actor, item, data, link: ReceivedObject | None, from_party: str) -> None:
+    verified = item["extensions"][stix.DETAILS_EXTENSION].get("verification") == "verified"
+    if link is None:
+        incident = incidents.create_incident(
+            session, actor, data, source_system=SOURCE_SYSTEM, external_id=item["id"]
+        )
+        link = ReceivedObject(stix_id=item["id"], object_type="incident", local_id=incident.id)
+    else:
+        update = incident_schemas.IncidentUpdate.model_validate(data.model_dump(exclude={"release_to"}))
+        incident = incidents.update_incident(session, actor, link.local_id, update)
+    link.origin = item.get("created_by_ref") or "unknown"
+    link.modified = item["modified"]
+    link.received_at = utcnow()
+    session.add(link)
+    incident.owner_party = from_party  # theirs: the policy treats it as the other party's record
+    if verified and incident.state == "draft":
+        incidents.verify_incident(session, actor, incident.id)
