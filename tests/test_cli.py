@@ -203,3 +203,39 @@ def test_worker_delivers_the_pending_events(demo_dir, tmp_path):
 def test_a_worker_with_nothing_to_do_says_so(tmp_path):
     idle = jsms("worker", "--no-events", data_dir=tmp_path)
     assert idle.returncode != 0 and "JSMS_REDIS_URL" in idle.stderr + idle.stdout
+
+
+def test_an_export_from_the_host_node_is_taken_in_once_by_the_partner_node(demo_dir, tmp_path):
+    import json
+
+    bundle = tmp_path / "to-partner.json"
+    preview = jsms("sharing", "export", "--to", "partner", "--preview", data_dir=demo_dir)
+    assert preview.returncode == 0, preview.stderr
+    exported = jsms("sharing", "export", "--to", "partner", "--out", str(bundle), data_dir=demo_dir)
+    assert exported.returncode == 0, exported.stderr
+    objects = json.loads(bundle.read_text())["objects"]
+    assert objects == json.loads(preview.stdout)["objects"]  # the preview is what leaves
+    incidents = [o for o in objects if o["type"] == "incident"]
+    assert incidents and all(o["object_marking_refs"] for o in incidents)
+
+    partner = tmp_path / "partner-node"
+    env = {"JSMS_NODE_PARTY": "partner"}
+    assert jsms("db", "upgrade", data_dir=partner, env=env).returncode == 0
+    first = jsms("sharing", "import", str(bundle), "--from", "host", data_dir=partner, env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split()[0] == str(len(incidents))
+    again = jsms("sharing", "import", str(bundle), "--from", "host", data_dir=partner, env=env)
+    assert again.stdout.startswith("0 created, 0 updated") and str(len(incidents)) in again.stdout
+
+    broken = json.loads(bundle.read_text())
+    victim = incidents[0]["id"]
+    for item in broken["objects"]:
+        if item["id"] == victim:
+            item["created"] = "yesterday"
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    refused = jsms(
+        "sharing", "import", str(tmp_path / "broken.json"), "--from", "host", data_dir=partner, env=env
+    )
+    assert refused.returncode == 2 and victim in refused.stderr
+    own = jsms("sharing", "import", str(bundle), "--from", "partner", data_dir=partner, env=env)
+    assert own.returncode == 2 and "other party" in own.stderr

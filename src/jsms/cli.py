@@ -29,6 +29,7 @@ geo_app = typer.Typer(help="The gazetteer of Pakistan", no_args_is_help=True)
 incidents_app = typer.Typer(help="Incidents and incident data sets", no_args_is_help=True)
 risk_app = typer.Typer(help="The risk surface and threat levels", no_args_is_help=True)
 roads_app = typer.Typer(help="The road network that routes run on", no_args_is_help=True)
+sharing_app = typer.Typer(help="Exchange with the other party's node (STIX 2.1)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
@@ -37,6 +38,7 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(risk_app, name="risk")
 app.add_typer(roads_app, name="roads")
+app.add_typer(sharing_app, name="sharing")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -78,6 +80,66 @@ def run(command: str, action: Callable[[Any], Any]) -> Any:
     """Run `action(session)` as one unit of work of the CLI operator."""
     with reported_errors(), unit_of_work(cli_actor(command)) as session:
         return action(session)
+
+
+# ---- sharing -----------------------------------------------------------------------------
+
+Party = Annotated[str, typer.Option(help="The other party: host or partner")]
+
+
+def _other_party(party: str) -> str:
+    if party not in ("host", "partner"):
+        fail(f"unknown party {party!r}; use host or partner", EXIT_BAD_INPUT)
+    return party
+
+
+@sharing_app.command("export")
+def sharing_export(
+    to: Party,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the bundle here (default: stdout)")
+    ] = None,
+    preview: Annotated[bool, typer.Option(help="Show what would leave, logging nothing")] = False,
+) -> None:
+    """The STIX 2.1 bundle of what this node releases to the other party's node (logged as released)."""
+    from jsms.sharing import service
+
+    audience = _other_party(to)
+
+    def export(session):
+        actor = cli_actor("sharing-export")
+        made = (
+            service.preview(session, actor, audience)
+            if preview
+            else service.release(session, actor, audience, "export")
+        )
+        return made.serialize(pretty=True)
+
+    text = run("sharing-export", export)
+    if out_file is None:
+        print(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {out_file}")
+
+
+@sharing_app.command("import")
+def sharing_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    from_party: Annotated[str, typer.Option("--from", help="The party whose node sent it: host or partner")],
+) -> None:
+    """Take in a STIX 2.1 bundle from the other party's node; taking the same bundle in again adds nothing."""
+    from jsms.sharing.service import take_in
+
+    origin = _other_party(from_party)
+    if origin == get_settings().node_party:
+        fail(f"this node is the {origin} node; a bundle comes from the other party", EXIT_BAD_INPUT)
+    raw = file.read_bytes()
+    received = run("sharing-import", lambda s: take_in(s, cli_actor("sharing-import"), raw, origin))
+    out.print(
+        f"{len(received.created)} created, {len(received.updated)} updated, "
+        f"{len(received.unchanged)} already up to date"
+    )
 
 
 # ---- db ----------------------------------------------------------------------------------

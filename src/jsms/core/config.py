@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     dispatch_in_server: bool = True
     # Names this node to others: the sender of its CAP alerts (no spaces or commas).
     node_id: str = Field(default="jsms.local", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    # The party this node belongs to (host or partner): it releases its own records to the other.
+    node_party: str = Field(default="host", pattern="^(host|partner)$")
     # The address users reach the pages at, for links in e-mails, webhooks and CAP (optional).
     public_url: str | None = None
     # CAP <status> of the alerts this node sends: Actual, or Exercise on a demo node.

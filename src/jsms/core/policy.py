@@ -112,6 +112,9 @@ ACTION_LABELS = {
     "policy.propose": N_("Propose policy versions"),
     "policy.approve": N_("Approve policy versions for a party"),
     "audit.read": N_("Read the audit trail"),
+    "sharing.read": N_("See what was exchanged with the other node"),
+    "sharing.release": N_("Release records to the other node, and preview what it receives"),
+    "sharing.receive": N_("Take in what the other node shared"),
 }
 SCOPE_LABELS = {"own": N_("own organisation only"), "nationals": N_("own nationals only")}
 DECISION_LABELS = {
@@ -195,6 +198,9 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "policy.propose": ["host_commander", "partner_representative", "administrator"],
     "policy.approve": ["host_commander", "partner_representative"],
     "audit.read": ["auditor", "administrator"],
+    "sharing.read": ["host_commander", "host_analyst", "partner_representative", "auditor"],
+    "sharing.release": ["host_commander", "host_analyst", "partner_representative"],
+    "sharing.receive": ["host_commander", "host_analyst", "partner_representative"],
 }
 
 
@@ -223,6 +229,8 @@ class PolicyDocument(BaseModel):
         default_factory=lambda: ["policy.change", "threat_level.override", "compensation.amount"]
     )
     partner_may_request_journeys: bool = False
+    # Fields withheld whenever a record of this kind leaves the node (e.g. a unit's call sign).
+    redactions: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("grants")
     @classmethod
@@ -439,6 +447,24 @@ def _marking_in_memory(reader: Reader, model: Any, values: Mapping[str, Any]) ->
     if not release_to and Tlp(values["tlp"]).rank <= Tlp(ceiling).rank:
         return True
     return mine
+
+
+PEER_ROLE = "peer_node"
+
+
+def peer(party: str) -> Actor:
+    """The other party's node as a reader: what it may receive is what its party may read."""
+    return Actor(username=f"node:{party}", role=PEER_ROLE, party=party)
+
+
+def release_filter(session: Session, node_party: str, audience: str, model: Any):
+    """The SQL condition for the rows of `model` this node (of `node_party`) releases to the node
+    of `audience`: its own records only (never the other's echoed back), and of those what the
+    marking rule lets that party read — the same rule its users are held to."""
+    if audience == node_party:
+        raise Forbidden("A node releases to the other party's node, not to its own")
+    policy = active_policy(session)
+    return and_(model.owner_party == node_party, _marking_clause(model, peer(audience), policy, session))
 
 
 def visible(stmt: Select, session: Session, actor: Actor, model: Any, action: str | None = None) -> Select:

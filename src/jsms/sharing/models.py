@@ -4,7 +4,7 @@ and to the local record it became, with the version (`modified`) last taken in."
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jsms.core.db import Base, UTCDateTime
@@ -22,3 +22,20 @@ class ReceivedObject(Base):
     origin: Mapped[str] = mapped_column(String(100))  # the sending node's identity id
     modified: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReleaseRecord(Base):
+    """One object that left the node, for whom, by which way and in which version: the release log."""
+
+    __tablename__ = "release_record"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    audience: Mapped[str] = mapped_column(String(16))  # the party it was released to
+    channel: Mapped[str] = mapped_column(String(16))  # export | taxii | email | webhook | report
+    actor: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    stix_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[datetime] = mapped_column(UTCDateTime)  # the STIX `modified` that left
+    tlp: Mapped[str] = mapped_column(String(16))

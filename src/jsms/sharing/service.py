@@ -1,4 +1,11 @@
-"""Taking in what another node shared: a STIX 2.1 bundle becomes local records linked to their origin.
+"""What leaves the node for the other party's node, and what comes in from it, as STIX 2.1.
+
+Leaving: the node's own verified records that the marking rule lets the other party read
+(`policy.release_filter`, decided in SQL), without the fields the policy withholds, each logged in
+the release log (what left, for whom, by which way, in which version). A preview shows exactly the
+same objects without logging them.
+
+Coming in: a STIX 2.1 bundle becomes local records linked to their origin.
 
 A bundle is checked whole before anything is written: every object by the stix2 library, every
 incident for what a local incident needs; one broken object refuses the bundle and each is named.
@@ -13,18 +20,86 @@ from typing import Any
 import stix2
 import stix2.exceptions
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from jsms.core.actor import Actor
+from jsms.core.config import get_settings
 from jsms.core.db import utcnow
 from jsms.core.errors import FieldError, Invalid
-from jsms.core.policy import require
+from jsms.core.policy import active_policy, release_filter, require
 from jsms.incidents import schemas as incident_schemas
 from jsms.incidents import service as incidents
+from jsms.incidents.models import Incident
 from jsms.sharing import stix
-from jsms.sharing.models import ReceivedObject
+from jsms.sharing.models import ReceivedObject, ReleaseRecord
 
 SOURCE_SYSTEM = "partner"
+RELEASED_STATES = ("verified", "closed")  # drafts and rejected reports stay home
+CHANNELS = ("export", "taxii", "email", "webhook", "report")
+
+
+def this_node() -> stix.Node:
+    settings = get_settings()
+    return stix.Node(settings.node_id, f"JSMS node {settings.node_id} ({settings.node_party})")
+
+
+# ---- leaving -------------------------------------------------------------------------------
+
+
+def releasable_incidents(session: Session, actor: Actor, audience: str) -> list[Incident]:
+    """The incidents this node releases to `audience`'s node, oldest change first."""
+    require(session, actor, "sharing.release")
+    stmt = (
+        select(Incident)
+        .where(
+            release_filter(session, get_settings().node_party, audience, Incident),
+            Incident.state.in_(RELEASED_STATES),
+        )
+        .options(selectinload(Incident.sources), selectinload(Incident.investigation))
+        .order_by(Incident.updated_at, Incident.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def release_objects(session: Session, actor: Actor, audience: str) -> tuple[list[Incident], list[Any]]:
+    """The releasable incidents and their STIX objects, with the withheld fields left out."""
+    withheld = frozenset(active_policy(session).redactions.get("incident", [])) & stix.WITHHOLDABLE
+    node = this_node()
+    chosen = releasable_incidents(session, actor, audience)
+    return chosen, [o for incident in chosen for o in stix.incident_objects(incident, node, withheld)]
+
+
+def preview(session: Session, actor: Actor, audience: str) -> stix2.Bundle:
+    """Exactly what `release` would send to `audience`, logging nothing."""
+    _, objects = release_objects(session, actor, audience)
+    return stix.bundle(objects, this_node())
+
+
+def release(session: Session, actor: Actor, audience: str, channel: str) -> stix2.Bundle:
+    """The bundle for `audience`'s node by `channel`, each incident in it logged as released."""
+    if channel not in CHANNELS:
+        raise Invalid(f"Unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
+    chosen, objects = release_objects(session, actor, audience)
+    now = utcnow()
+    for incident in chosen:
+        session.add(
+            ReleaseRecord(
+                at=now,
+                audience=audience,
+                channel=channel,
+                actor=actor.username,
+                object_type="incident",
+                object_id=incident.id,
+                stix_id=f"incident--{incident.id}",
+                version=incident.updated_at,
+                tlp=incident.tlp,
+            )
+        )
+    return stix.bundle(objects, this_node())
+
+
+# ---- coming in -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -120,7 +195,7 @@ def _incident_data(item: Any, links: dict[tuple[str, str], Any]) -> incident_sch
 
 def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -> Received:
     """Take in a bundle from the node of `from_party` (see the module's docstring)."""
-    require(session, actor, "incident.write")
+    require(session, actor, "sharing.receive")
     objects = read_bundle(raw)
     links = _links(objects)
     wanted, errors = [], []

@@ -30,6 +30,23 @@ DETAILS_EXTENSION = "extension-definition--5fb3775f-e963-4f18-9f29-9bc0e2a5ea39"
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 COUNTRY = "PK"
 TIME_PRECISIONS = ("day", "month", "year", "hour", "minute")
+# Incident fields a policy may withhold on release (the title, time, place and type always go).
+WITHHOLDABLE = frozenset(
+    {
+        "narrative",
+        "sources",
+        "claimed_by",
+        "place_name",
+        "district",
+        "target_category",
+        "killed",
+        "injured",
+        "killed_protected",
+        "injured_protected",
+        "protected_nationality_targeted",
+        "investigation_status",
+    }
+)
 
 
 @stix2.v21.CustomExtension(
@@ -136,8 +153,9 @@ def group_name(claimed_by: str) -> str:
     return claimed_by.replace("(claimed)", "").strip()
 
 
-def incident_objects(incident: Any, node: Node) -> list[Any]:
-    """The STIX objects of one incident (see the module's docstring)."""
+def incident_objects(incident: Any, node: Node, withheld: frozenset[str] = frozenset()) -> list[Any]:
+    """The STIX objects of one incident (see the module's docstring), without the fields the
+    policy withholds on release (`withheld`: the incident's field names)."""
     marking = [marking_id(incident.tlp)]
     common = {
         "created_by_ref": node.identity_id,
@@ -159,15 +177,16 @@ def incident_objects(incident: Any, node: Node) -> list[Any]:
         "investigation_status": investigation.status if investigation is not None else None,
         "verification": incident.state,
     }
+    details = {k: v for k, v in details.items() if k not in withheld}
     sources = [
         {"source_name": source.publisher or "source", "description": source.title, "url": source.url}
         for source in incident.sources
-        if source.url or source.title
+        if (source.url or source.title) and "sources" not in withheld
     ]
     stix_incident = stix2.Incident(
         id=f"incident--{incident.id}",
         name=incident.title,
-        description=incident.narrative or None,
+        description=(incident.narrative or None) if "narrative" not in withheld else None,
         labels=[incident.kind],
         external_references=[{k: v for k, v in s.items() if v} for s in sources] or None,
         extensions={DETAILS_EXTENSION: {k: v for k, v in details.items() if v is not None}},
@@ -175,12 +194,12 @@ def incident_objects(incident: Any, node: Node) -> list[Any]:
     )
     location = stix2.Location(
         id=_derived_id("location", str(incident.id)),
-        name=incident.place_name or None,
+        name=(incident.place_name or None) if "place_name" not in withheld else None,
         latitude=incident.lat,
         longitude=incident.lon,
         country=COUNTRY,
         administrative_area=incident.province or None,
-        city=incident.district or None,
+        city=(incident.district or None) if "district" not in withheld else None,
         **common,
     )
     objects = [
@@ -188,7 +207,7 @@ def incident_objects(incident: Any, node: Node) -> list[Any]:
         location,
         _relationship(stix_incident.id, "located-at", location.id, common),
     ]
-    if incident.claimed_by:
+    if incident.claimed_by and "claimed_by" not in withheld:
         name = group_name(incident.claimed_by)
         actor = stix2.ThreatActor(
             id=_derived_id("threat-actor", name.casefold()),
