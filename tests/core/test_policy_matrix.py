@@ -61,9 +61,9 @@ policy.read           host_commander:* host_operations_officer:* host_analyst:* 
 policy.propose        host_commander:* partner_representative:* administrator:*
 policy.approve        host_commander:* partner_representative:*
 audit.read            auditor:* administrator:*
-sharing.read          host_commander:* host_analyst:* partner_representative:* auditor:*
+sharing.read          host_commander:* host_analyst:* partner_representative:* partner_liaison_officer:* auditor:*
 sharing.release       host_commander:* host_analyst:* partner_representative:*
-sharing.receive       host_commander:* host_analyst:* partner_representative:*
+sharing.receive       host_commander:* host_analyst:* partner_representative:* partner_liaison_officer:*
 """
 
 

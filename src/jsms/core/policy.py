@@ -129,6 +129,7 @@ HOST_OPS = ["host_commander", "host_operations_officer"]
 HOST_ALL = [*HOST_OPS, "host_analyst"]
 PARTNER_ALL = ["partner_representative", "partner_liaison_officer"]
 READERS = [*HOST_ALL, *PARTNER_ALL, "working_group_secretary", "auditor", "administrator"]
+SHARING = ["host_commander", "host_analyst", "partner_representative"]
 
 DEFAULT_GRANTS: dict[str, list[str]] = {
     "organisation.read": [*READERS, "company_security_manager"],
@@ -198,9 +199,9 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "policy.propose": ["host_commander", "partner_representative", "administrator"],
     "policy.approve": ["host_commander", "partner_representative"],
     "audit.read": ["auditor", "administrator"],
-    "sharing.read": ["host_commander", "host_analyst", "partner_representative", "auditor"],
-    "sharing.release": ["host_commander", "host_analyst", "partner_representative"],
-    "sharing.receive": ["host_commander", "host_analyst", "partner_representative"],
+    "sharing.read": [*SHARING, "partner_liaison_officer", "auditor"],
+    "sharing.release": SHARING,
+    "sharing.receive": [*SHARING, "partner_liaison_officer"],
 }
 
 

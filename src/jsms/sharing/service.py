@@ -78,25 +78,30 @@ def preview(session: Session, actor: Actor, audience: str) -> stix2.Bundle:
 
 def release(session: Session, actor: Actor, audience: str, channel: str) -> stix2.Bundle:
     """The bundle for `audience`'s node by `channel`, each incident in it logged as released."""
+    chosen, objects = release_objects(session, actor, audience)
+    log_release(session, actor, audience, channel, chosen)
+    return stix.bundle(objects, this_node())
+
+
+def log_release(session: Session, actor: Actor, audience: str, channel: str, chosen: list[Incident]) -> None:
+    """Record in the release log that these incidents (their current versions) left for `audience`."""
     if channel not in CHANNELS:
         raise Invalid(f"Unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
-    chosen, objects = release_objects(session, actor, audience)
     now = utcnow()
-    for incident in chosen:
-        session.add(
-            ReleaseRecord(
-                at=now,
-                audience=audience,
-                channel=channel,
-                actor=actor.username,
-                object_type="incident",
-                object_id=incident.id,
-                stix_id=f"incident--{incident.id}",
-                version=incident.updated_at,
-                tlp=incident.tlp,
-            )
+    session.add_all(
+        ReleaseRecord(
+            at=now,
+            audience=audience,
+            channel=channel,
+            actor=actor.username,
+            object_type="incident",
+            object_id=incident.id,
+            stix_id=f"incident--{incident.id}",
+            version=incident.updated_at,
+            tlp=incident.tlp,
         )
-    return stix.bundle(objects, this_node())
+        for incident in chosen
+    )
 
 
 # ---- coming in -----------------------------------------------------------------------------

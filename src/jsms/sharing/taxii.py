@@ -1,0 +1,390 @@
+"""TAXII 2.1 on the node (standards.md §2): discovery at /taxii2/, one API root, one collection per
+audience — what this node releases to that party's node.
+
+Reading a collection is a release like any other: the same policy decision (`service.release`),
+logged with the channel "taxii". A user of the audience's party reads it (the other node syncing);
+a user of this node's party who may release reads it too (to see what the other node gets).
+Users sign in with HTTP Basic (their user name and password) or a bearer token.
+
+Objects are paged in the order they were added (a record's version is added when it changes);
+`next` is an opaque cursor. Only the latest version of each object is served.
+"""
+
+import base64
+import binascii
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from jsms.core.actor import Actor
+from jsms.core.auth import actor_for, authenticate, user_for_bearer
+from jsms.core.config import get_settings
+from jsms.core.db import new_session, unit_of_work
+from jsms.core.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from jsms.core.policy import allows
+from jsms.sharing import service
+
+TAXII = "application/taxii+json;version=2.1"
+STIX = "application/stix+json;version=2.1"
+API_ROOT = "/taxii2/jsms/"
+PARTIES = ("host", "partner")
+MAX_PAGE = 500
+MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+NODE_RELEASE = Actor.system("taxii")
+
+
+def taxii_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _taxii_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=TAXII, headers=headers)
+
+
+class TaxiiRoute(APIRoute):
+    """Errors as TAXII error resources, in the TAXII media type."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def taxii_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DomainError as error:
+                headers = {"WWW-Authenticate": 'Basic realm="jsms"'} if error.status == 401 else None
+                body = {"title": error.title, "description": str(error), "http_status": str(error.status)}
+                return _taxii_response(body, error.status, headers)
+
+        return taxii_handler
+
+
+router = APIRouter(prefix="/taxii2", route_class=TaxiiRoute, tags=["taxii"])
+
+
+def _actor(authorization: str | None) -> Actor:
+    """The user behind HTTP Basic credentials or a bearer token."""
+    scheme, _, credentials = (authorization or "").partition(" ")
+    with new_session(None) as session:
+        if scheme.lower() == "basic":
+            try:
+                username, _, password = base64.b64decode(credentials).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                raise Unauthenticated("Malformed Basic credentials") from None
+            return actor_for(authenticate(session, username, password))
+        if scheme.lower() == "bearer" and credentials:
+            return actor_for(user_for_bearer(session, credentials.strip()))
+    raise Unauthenticated("Sign in with HTTP Basic or a bearer token")
+
+
+def _accepting(accept: str | None) -> None:
+    if accept and "application/taxii+json" not in accept and "*/*" not in accept:
+        raise _NotAcceptable()
+
+
+class _BadRequest(DomainError):
+    """A malformed filter or cursor: TAXII answers 400."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+
+class _NotAcceptable(DomainError):
+    status = 406
+    title = "Not acceptable"
+    slug = "not-acceptable"
+
+    def __init__(self) -> None:
+        super().__init__(f"This server answers in {TAXII}")
+
+
+def collection_id(audience: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jsms:{get_settings().node_id}:for:{audience}"))
+
+
+def _audience_of(collection: str) -> str:
+    for party in PARTIES:
+        if party != get_settings().node_party and collection_id(party) == collection:
+            return party
+    raise NotFound(f"No collection {collection}")
+
+
+def _may_read(actor: Actor, audience: str) -> bool:
+    with new_session(actor) as session:
+        if actor.party == audience:
+            return allows(session, actor, "sharing.receive")
+        return actor.party == get_settings().node_party and allows(session, actor, "sharing.release")
+
+
+def _collection(actor: Actor, audience: str) -> dict[str, Any]:
+    return {
+        "id": collection_id(audience),
+        "title": f"Released to the {audience} node",
+        "description": "What this node's policy and markings release to that party, as STIX 2.1.",
+        "can_read": _may_read(actor, audience),
+        "can_write": False,
+        "media_types": [STIX],
+    }
+
+
+Auth = Annotated[str | None, Header()]
+Accept = Annotated[str | None, Header()]
+
+
+@router.get("/")
+async def discovery(authorization: Auth = None, accept: Accept = None) -> Response:
+    _accepting(accept)
+    await run_in_threadpool(_actor, authorization)
+    return _taxii_response(
+        {
+            "title": f"JSMS node {get_settings().node_id}",
+            "description": "Exchange between the parties' nodes (TAXII 2.1).",
+            "default": API_ROOT,
+            "api_roots": [API_ROOT],
+        }
+    )
+
+
+@router.get("/jsms/")
+async def api_root(authorization: Auth = None, accept: Accept = None) -> Response:
+    _accepting(accept)
+    await run_in_threadpool(_actor, authorization)
+    return _taxii_response(
+        {
+            "title": "JSMS",
+            "versions": [TAXII],
+            "max_content_length": MAX_CONTENT_LENGTH,
+        }
+    )
+
+
+def _audiences() -> list[str]:
+    return [party for party in PARTIES if party != get_settings().node_party]
+
+
+@router.get("/jsms/collections/")
+async def collections(authorization: Auth = None, accept: Accept = None) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    found = [await run_in_threadpool(_collection, actor, audience) for audience in _audiences()]
+    return _taxii_response({"collections": found})
+
+
+@router.get("/jsms/collections/{collection}/")
+async def collection(collection: str, authorization: Auth = None, accept: Accept = None) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    return _taxii_response(await run_in_threadpool(_collection, actor, _audience_of(collection)))
+
+
+# ---- objects -------------------------------------------------------------------------------
+
+
+class Filters:
+    """TAXII filters and paging (standards.md §2.4), checked: a malformed one is a 400."""
+
+    def __init__(self, request: Request, limit: int | None, added_after: str | None, next_: str | None):
+        params = request.query_params
+        self.ids = _match(params, "id")
+        self.types = _match(params, "type")
+        self.versions = _match(params, "version") or ["last"]
+        self.spec_versions = _match(params, "spec_version")
+        if limit is not None and limit <= 0:
+            raise _BadRequest("limit must be a positive number")
+        self.limit = min(limit or MAX_PAGE, MAX_PAGE)
+        self.added_after = _parse_time(added_after, "added_after") if added_after else None
+        self.offset = _cursor(next_) if next_ else 0
+
+    def keep(self, item: dict[str, Any]) -> bool:
+        stix_object = item["object"]
+        if self.ids and stix_object["id"] not in self.ids:
+            return False
+        if self.types and stix_object["type"] not in self.types:
+            return False
+        if self.spec_versions and "2.1" not in self.spec_versions:
+            return False
+        fixed = [v for v in self.versions if v not in ("last", "first", "all")]
+        if fixed and item["version"] not in fixed:
+            return False
+        return self.added_after is None or item["date_added"] > self.added_after
+
+
+def _match(params, name: str) -> list[str]:
+    values = params.getlist(f"match[{name}]")
+    if len(values) > 1:
+        raise _BadRequest(f"match[{name}] may be given once (separate values with commas)")
+    return [v for v in values[0].split(",") if v] if values else []
+
+
+def _parse_time(text: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _BadRequest(f"{name} {text!r} is not a timestamp") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _cursor(text: str) -> int:
+    try:
+        offset = int(base64.urlsafe_b64decode(text.encode()).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _BadRequest(f"next {text!r} is not a cursor this server gave") from None
+    if offset < 0:
+        raise _BadRequest(f"next {text!r} is not a cursor this server gave")
+    return offset
+
+
+def _released(actor: Actor, audience: str) -> list[dict[str, Any]]:
+    """Every object released to `audience`, with when it was added and its version, oldest first;
+    the release is logged."""
+    if not _may_read(actor, audience):
+        raise Forbidden("You may not read this collection")
+    with unit_of_work(actor) as session:
+        # The node releases (a reader of the other party may receive, not release); the log
+        # names the reader.
+        chosen, objects = service.release_objects(session, NODE_RELEASE, audience)
+        service.log_release(session, actor, audience, "taxii", chosen)
+        added = {f"incident--{i.id}": i.updated_at for i in chosen}
+    items: dict[str, dict[str, Any]] = {}
+    owner = None
+    for stix_object in objects:
+        if stix_object["type"] == "incident":
+            owner = stix_object["id"]
+        date_added = added[owner] if owner else stix_object["modified"]
+        item = {
+            "object": stix_object,
+            "date_added": date_added,
+            "version": taxii_time(stix_object["modified"]),
+        }
+        known = items.get(stix_object["id"])
+        if known is None or known["date_added"] < date_added:
+            items[stix_object["id"]] = item
+    return sorted(items.values(), key=lambda i: (i["date_added"], i["object"]["id"]))
+
+
+def _page(items: list[dict[str, Any]], filters: Filters) -> tuple[list[dict[str, Any]], dict, dict]:
+    kept = [item for item in items if filters.keep(item)]
+    page = kept[filters.offset : filters.offset + filters.limit]
+    more = filters.offset + len(page) < len(kept)
+    envelope: dict[str, Any] = {"more": more}
+    if more:
+        envelope["next"] = base64.urlsafe_b64encode(str(filters.offset + len(page)).encode()).decode()
+    headers = {}
+    if page:
+        headers = {
+            "X-TAXII-Date-Added-First": taxii_time(page[0]["date_added"]),
+            "X-TAXII-Date-Added-Last": taxii_time(page[-1]["date_added"]),
+        }
+    return page, envelope, headers
+
+
+def _objects_of(page: list[dict[str, Any]]) -> list[Any]:
+    return [orjson.loads(item["object"].serialize()) for item in page]
+
+
+Limit = Annotated[int | None, Query()]
+After = Annotated[str | None, Query()]
+Next = Annotated[str | None, Query(alias="next")]
+
+
+@router.get("/jsms/collections/{collection}/objects/")
+async def objects(
+    collection: str,
+    request: Request,
+    limit: Limit = None,
+    added_after: After = None,
+    next_: Next = None,
+    authorization: Auth = None,
+    accept: Accept = None,
+) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    audience = _audience_of(collection)
+    filters = Filters(request, limit, added_after, next_)
+    items = await run_in_threadpool(_released, actor, audience)
+    page, envelope, headers = _page(items, filters)
+    if page:
+        envelope["objects"] = _objects_of(page)
+    return _taxii_response(envelope, headers=headers)
+
+
+@router.get("/jsms/collections/{collection}/objects/{object_id}/")
+async def one_object(
+    collection: str,
+    object_id: str,
+    request: Request,
+    limit: Limit = None,
+    added_after: After = None,
+    next_: Next = None,
+    authorization: Auth = None,
+    accept: Accept = None,
+) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    audience = _audience_of(collection)
+    filters = Filters(request, limit, added_after, next_)
+    filters.ids = [object_id]
+    items = await run_in_threadpool(_released, actor, audience)
+    page, envelope, headers = _page(items, filters)
+    if not page:
+        raise NotFound(f"No object {object_id} in this collection")
+    envelope["objects"] = _objects_of(page)
+    return _taxii_response(envelope, headers=headers)
+
+
+@router.get("/jsms/collections/{collection}/objects/{object_id}/versions/")
+async def versions(
+    collection: str,
+    object_id: str,
+    request: Request,
+    limit: Limit = None,
+    added_after: After = None,
+    next_: Next = None,
+    authorization: Auth = None,
+    accept: Accept = None,
+) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    audience = _audience_of(collection)
+    filters = Filters(request, limit, added_after, next_)
+    filters.ids = [object_id]
+    items = await run_in_threadpool(_released, actor, audience)
+    page, envelope, headers = _page(items, filters)
+    if not page:
+        raise NotFound(f"No object {object_id} in this collection")
+    envelope["versions"] = [item["version"] for item in page]
+    return _taxii_response(envelope, headers=headers)
+
+
+@router.get("/jsms/collections/{collection}/manifest/")
+async def manifest(
+    collection: str,
+    request: Request,
+    limit: Limit = None,
+    added_after: After = None,
+    next_: Next = None,
+    authorization: Auth = None,
+    accept: Accept = None,
+) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    audience = _audience_of(collection)
+    filters = Filters(request, limit, added_after, next_)
+    items = await run_in_threadpool(_released, actor, audience)
+    page, envelope, headers = _page(items, filters)
+    if page:
+        envelope["objects"] = [
+            {
+                "id": item["object"]["id"],
+                "date_added": taxii_time(item["date_added"]),
+                "version": item["version"],
+                "media_type": STIX,
+            }
+            for item in page
+        ]
+    return _taxii_response(envelope, headers=headers)
