@@ -2,6 +2,7 @@
 
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,6 +141,38 @@ def sharing_import(
         f"{len(received.created)} created, {len(received.updated)} updated, "
         f"{len(received.unchanged)} already up to date"
     )
+
+
+@app.command()
+def sync(
+    peer: Annotated[
+        str, typer.Option(envvar="JSMS_PEER_URL", help="The other node's TAXII address (…/taxii2/)")
+    ],
+    peer_party: Annotated[str, typer.Option(envvar="JSMS_PEER_PARTY", help="The other node's party")],
+    user: Annotated[str, typer.Option(envvar="JSMS_PEER_USER", help="This node's account on the other node")],
+    password: Annotated[str, typer.Option(envvar="JSMS_PEER_PASSWORD", help="Its password")],
+    every: Annotated[
+        float | None, typer.Option(min=5, help="Seconds between syncs (default: sync once and stop)")
+    ] = None,
+    attempts: Annotated[int, typer.Option(min=1, max=20, help="Tries before a sync counts as failed")] = 3,
+) -> None:
+    """Take in what the other party's node releases to this one (TAXII 2.1); again adds nothing."""
+    from jsms.sharing.sync import Peer, pull
+
+    party = _other_party(peer_party)
+    if party == get_settings().node_party:
+        fail(f"this node is the {party} node; --peer-party names the other party", EXIT_BAD_INPUT)
+    source = Peer(peer, party, user, password)
+    while True:
+        with reported_errors():
+            received = pull(source, attempts=attempts)
+        out.print(
+            f"{len(received.created)} created, {len(received.updated)} updated, "
+            f"{len(received.unchanged)} already up to date"
+        )
+        if every is None:
+            return
+        time.sleep(every)
 
 
 # ---- db ----------------------------------------------------------------------------------

@@ -39,3 +39,16 @@ class ReleaseRecord(Base):
     stix_id: Mapped[str] = mapped_column(String(100))
     version: Mapped[datetime] = mapped_column(UTCDateTime)  # the STIX `modified` that left
     tlp: Mapped[str] = mapped_column(String(16))
+
+
+class SyncState(Base):
+    """How far this node has taken in another node's collection: objects added after `cursor` are
+    new. Advanced only once what came before it is committed, so a failed sync loses nothing."""
+
+    __tablename__ = "sync_state"
+
+    peer: Mapped[str] = mapped_column(String(300), primary_key=True)  # the other node's TAXII URL
+    cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

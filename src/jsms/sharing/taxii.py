@@ -103,6 +103,11 @@ class _NotAcceptable(DomainError):
         super().__init__(f"This server answers in {TAXII}")
 
 
+def alias_for(audience: str) -> str:
+    """The collection's alias: how the other node finds what is released to it."""
+    return f"released-to-{audience}"
+
+
 def collection_id(audience: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jsms:{get_settings().node_id}:for:{audience}"))
 
@@ -125,6 +130,7 @@ def _collection(actor: Actor, audience: str) -> dict[str, Any]:
     return {
         "id": collection_id(audience),
         "title": f"Released to the {audience} node",
+        "alias": alias_for(audience),
         "description": "What this node's policy and markings release to that party, as STIX 2.1.",
         "can_read": _may_read(actor, audience),
         "can_write": False,
