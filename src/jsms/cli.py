@@ -354,6 +354,57 @@ def audit_head() -> None:
     out.print(f"{seq} {head_hash}", highlight=False)
 
 
+@audit_app.command("sign")
+def audit_sign() -> None:
+    """Print this node's audit head signed with its Ed25519 key (JSON), for the other party to keep."""
+    import json
+
+    from jsms.sharing.signing import signed_head
+
+    print(json.dumps(run("audit-sign", signed_head), indent=2))
+
+
+@audit_app.command("countersign")
+def audit_countersign(
+    peer: Annotated[
+        str | None, typer.Option(help="The other node's address (http://…); fetch its signed head")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="This node's account on the other node")] = None,
+    password: Annotated[str | None, typer.Option(help="Its password")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="A signed head saved as JSON, instead of fetching one")
+    ] = None,
+) -> None:
+    """Verify the other node's signed audit head and keep it (refused if altered or signed otherwise)."""
+    import json
+
+    import httpx
+
+    from jsms.sharing.signing import keep
+
+    if (peer is None) == (file is None):
+        fail("give either --peer (with --user and --password) or --file", EXIT_BAD_INPUT)
+    if file is not None:
+        try:
+            head = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            fail(f"cannot read a signed head from {file}: {error}", EXIT_BAD_INPUT)
+    else:
+        try:
+            token = httpx.post(
+                f"{peer}/api/v1/auth/token", data={"username": user, "password": password}, timeout=30
+            )
+            token.raise_for_status()
+            bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            answer = httpx.get(f"{peer}/api/v1/sharing/signed-head", headers=bearer, timeout=30)
+            answer.raise_for_status()
+        except httpx.HTTPError as error:
+            fail(f"could not fetch the signed head from {peer}: {error}")
+        head = answer.json()
+    kept = run("audit-countersign", lambda s: keep(s, head))
+    out.print(f"kept the head of {kept.node_id}: record {kept.seq}, hash {kept.hash} (signature verified)")
+
+
 # ---- policy ------------------------------------------------------------------------------
 
 

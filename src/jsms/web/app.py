@@ -25,6 +25,7 @@ from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
 from jsms.risk import pages as risk_pages
+from jsms.sharing import api as sharing_api
 from jsms.sharing import taxii
 from jsms.tracking import api as tracking_api
 from jsms.tracking import pages as tracking_pages
@@ -43,6 +44,7 @@ ROUTERS = (
     tracking_api.intake_router,
     alerts_api.router,
     taxii.router,
+    sharing_api.router,
     live.router,
     geo_api.router,
     shell_pages.router,
