@@ -11,6 +11,10 @@ PYTEST_ARGS ?=
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
+# Byte-compile once: the tests start many `jsms` processes, and a machine that forbids .pyc
+# files (PYTHONDONTWRITEBYTECODE) would compile every module again in each of them.
+export UV_COMPILE_BYTECODE := 1
+unexport PYTHONDONTWRITEBYTECODE
 
 LOCALE := src/jsms/locale
 VENDOR := src/jsms/web/static/vendor

@@ -103,7 +103,7 @@ def sharing_export(
     preview: Annotated[bool, typer.Option(help="Show what would leave, logging nothing")] = False,
 ) -> None:
     """The STIX 2.1 bundle of what this node releases to the other party's node (logged as released)."""
-    from jsms.sharing import service
+    from jsms.sharing import service, stix
 
     audience = _other_party(to)
 
@@ -114,7 +114,7 @@ def sharing_export(
             if preview
             else service.release(session, actor, audience, "export")
         )
-        return made.serialize(pretty=True)
+        return stix.as_json(made)
 
     text = run("sharing-export", export)
     if out_file is None:

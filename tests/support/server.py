@@ -28,8 +28,9 @@ def answers(base: str, seconds: float) -> bool:
     return False
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
+    """One demo node for the whole run: starting one takes seconds, and tests make their own records."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
     data_dir = tmp_path_factory.mktemp("demo-server")
