@@ -18,7 +18,7 @@ from jsms.core.config import Settings, use_settings
 from jsms.core.db import engine_for
 from tests.support import pg
 from tests.support import redis_server as rs
-from tests.support.server import demo_server  # noqa: F401  (a fixture: a real `jsms demo` server)
+from tests.support.server import demo_node, demo_server  # noqa: F401  (fixtures: a real `jsms demo` node)
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = "test-secret-key-for-the-suite-only"

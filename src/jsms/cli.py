@@ -24,6 +24,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts and API tokens", no_args_is_help=True)
+orgs_app = typer.Typer(
+    help="Organisations (a new node needs one before its first user)", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
 policy_app = typer.Typer(help="The mechanism policy", no_args_is_help=True)
 geo_app = typer.Typer(help="The gazetteer of Pakistan", no_args_is_help=True)
@@ -33,6 +36,7 @@ roads_app = typer.Typer(help="The road network that routes run on", no_args_is_h
 sharing_app = typer.Typer(help="Exchange with the other party's node (STIX 2.1)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(orgs_app, name="orgs")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(geo_app, name="geo")
@@ -155,21 +159,34 @@ def sync(
         float | None, typer.Option(min=5, help="Seconds between syncs (default: sync once and stop)")
     ] = None,
     attempts: Annotated[int, typer.Option(min=1, max=20, help="Tries before a sync counts as failed")] = 3,
+    pull_: Annotated[
+        bool, typer.Option("--pull/--no-pull", help="Take in what the other node releases")
+    ] = True,
+    push_: Annotated[
+        bool, typer.Option("--push/--no-push", help="Push what this node releases to it")
+    ] = True,
 ) -> None:
-    """Take in what the other party's node releases to this one (TAXII 2.1); again adds nothing."""
-    from jsms.sharing.sync import Peer, pull
+    """Exchange with the other party's node over TAXII 2.1 (pull and push); again adds nothing.
+
+    Takes in what the other node releases to this one and pushes what this one releases to it."""
+    from jsms.sharing.sync import Peer, pull, push
 
     party = _other_party(peer_party)
     if party == get_settings().node_party:
         fail(f"this node is the {party} node; --peer-party names the other party", EXIT_BAD_INPUT)
-    source = Peer(peer, party, user, password)
+    if not (pull_ or push_):
+        fail("--no-pull and --no-push leave nothing to do", EXIT_BAD_INPUT)
+    other = Peer(peer, party, user, password)
     while True:
         with reported_errors():
-            received = pull(source, attempts=attempts)
-        out.print(
-            f"{len(received.created)} created, {len(received.updated)} updated, "
-            f"{len(received.unchanged)} already up to date"
-        )
+            if pull_:
+                received = pull(other, attempts=attempts)
+                out.print(
+                    f"{len(received.created)} created, {len(received.updated)} updated, "
+                    f"{len(received.unchanged)} already up to date"
+                )
+            if push_:
+                out.print(f"{push(other, attempts=attempts)} pushed")
         if every is None:
             return
         time.sleep(every)
@@ -269,6 +286,45 @@ def find_organisation(session, name_or_id: str):
     if org is None:
         raise invalid_field("organisation", f"no organisation {name_or_id!r}")
     return org
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: str,
+    party: Annotated[str, typer.Option(help="host or partner")],
+    kind: Annotated[str, typer.Option(help="ministry, agency, police, embassy, company, …")],
+    short_name: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Add an organisation of a party."""
+    from jsms.core.parties import add_organisation
+
+    def action(session):
+        made = add_organisation(
+            session, cli_actor("orgs-create"), party=party, kind=kind, name=name, short_name=short_name
+        )
+        return made.name
+
+    out.print(f"created organisation [bold]{run('orgs-create', action)}[/]")
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List the organisations with their party and kind."""
+    from sqlalchemy import select
+
+    from jsms.core.models import Organisation
+
+    rows = run(
+        "orgs-list",
+        lambda s: [
+            (o.name, o.short_name or "", o.party_code, o.kind, str(o.id))
+            for o in s.scalars(select(Organisation).order_by(Organisation.path))
+        ],
+    )
+    table = Table("name", "short name", "party", "kind", "id")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 @users_app.command("list")

@@ -10,7 +10,7 @@ from jsms.core.actor import Actor
 from jsms.core.db import unit_of_work
 from jsms.core.marking import Tlp
 from jsms.incidents.models import Incident
-from jsms.sharing import stix
+from jsms.sharing import service, stix
 
 NODE = stix.Node("host.example", "Host node")
 SYSTEM = Actor.system("sharing-test")
@@ -51,6 +51,17 @@ def test_an_incident_becomes_a_valid_bundle_with_its_place_group_marking_and_det
     kinds = {(r["relationship_type"], r["target_ref"]) for r in objects["relationship"]}
     assert kinds == {("located-at", place["id"]), ("attributed-to", actor["id"])}
     assert {m["name"] for m in objects["marking-definition"]} == {Tlp(expected.tlp).label}
+
+
+@pytest.mark.parametrize("precision", ["time", "day", "month"])
+def test_every_time_precision_an_incident_has_travels(sqlite_connection, precision):
+    with unit_of_work(SYSTEM) as session:
+        incident = _claimed_incident(session)
+        incident.time_precision = precision
+        text = stix.bundle(stix.incident_objects(incident, NODE), NODE).serialize()
+        session.rollback()
+    (item,) = [o for o in service.read_bundle(text) if o["type"] == "incident"]
+    assert item["extensions"][stix.DETAILS_EXTENSION]["time_precision"] == precision
 
 
 def test_exporting_again_gives_the_same_ids_and_a_change_gives_a_new_version(sqlite_connection):

@@ -16,8 +16,9 @@ def _server(base: str, user: str, password: str = PASSWORD) -> Server:
 
 def _partner_collection(base: str, user: str):
     (root,) = _server(base, user).api_roots
-    (collection,) = root.collections
-    return collection
+    released, inbox = root.collections  # one to read, one the other node writes into
+    assert (released.alias, inbox.alias) == ("released-to-partner", "received-from-partner")
+    return released
 
 
 def test_the_partner_lists_the_collection_and_pages_through_its_objects(demo_server):

@@ -5,6 +5,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,30 +31,47 @@ def answers(base: str, seconds: float) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Node:
+    """A running node: its address and its data directory."""
+
+    base: str
+    data_dir: Path
+
+
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
+def demo_node(tmp_path_factory) -> Iterator[Node]:
     """One demo node for the whole run: starting one takes seconds, and tests make their own records."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
     data_dir = tmp_path_factory.mktemp("demo-server")
     with open(data_dir / "server.log", "wb") as log:  # a pipe nobody reads would fill and stall the server
-        yield from _serve(port, env, data_dir, log)
+        for base in _serve(port, env, data_dir, log):
+            yield Node(base, data_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_node: Node) -> str:
+    return demo_node.base
 
 
 def _serve(port: int, env: dict, data_dir, log, osmand_port: int | None = None, extra: tuple[str, ...] = ()):
+    command = ["demo", "--data-dir", str(data_dir), *extra]
+    yield from serve_node(command, port, env, log, osmand_port)
+
+
+def serve_node(command: list[str], port: int, env: dict, log, osmand_port: int | None = None):
+    """Run `jsms <command>` on `port` until the caller is done with it (yields its address)."""
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "jsms.cli",
-            "demo",
+            *command,
             "--port",
             str(port),
             "--osmand-port",
             str(osmand_port or free_port()),
-            "--data-dir",
-            str(data_dir),
-            *extra,
         ],
         env=env,
         stdout=log,
@@ -60,7 +80,7 @@ def _serve(port: int, env: dict, data_dir, log, osmand_port: int | None = None, 
     base = f"http://127.0.0.1:{port}"
     try:
         if not answers(base, 120):
-            pytest.fail("the demo server did not answer within 120 s")
+            pytest.fail(f"`jsms {command[0]}` did not answer within 120 s")
         yield base
     finally:
         process.terminate()

@@ -3,8 +3,9 @@ and to the local record it became, with the version (`modified`) last taken in."
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jsms.core.db import Base, UTCDateTime
@@ -32,7 +33,7 @@ class ReleaseRecord(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     audience: Mapped[str] = mapped_column(String(16))  # the party it was released to
-    channel: Mapped[str] = mapped_column(String(16))  # export | taxii | email | webhook | report
+    channel: Mapped[str] = mapped_column(String(16))  # export | taxii | push | email | webhook | report
     actor: Mapped[str] = mapped_column(String(80))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -42,8 +43,10 @@ class ReleaseRecord(Base):
 
 
 class SyncState(Base):
-    """How far this node has taken in another node's collection: objects added after `cursor` are
-    new. Advanced only once what came before it is committed, so a failed sync loses nothing."""
+    """The exchange with another node. Pulling: objects added there after `cursor` are new.
+    Pushing: this node's records changed after `pushed_through` have not reached it yet. Each mark
+    moves only once what it covers is committed (pulled) or acknowledged (pushed), so a failed sync
+    loses nothing."""
 
     __tablename__ = "sync_state"
 
@@ -52,6 +55,8 @@ class SyncState(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    pushed_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PeerHead(Base):
@@ -68,3 +73,17 @@ class PeerHead(Base):
     public_key: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaxiiStatus(Base):
+    """The outcome of one write to a TAXII collection of this node (its status resource)."""
+
+    __tablename__ = "taxii_status"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    collection: Mapped[str] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(Integer)
+    successes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # {id, version, message}
+    failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

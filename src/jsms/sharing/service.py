@@ -14,7 +14,9 @@ already taken in), so taking in the same bundle again adds nothing.
 """
 
 import json
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import stix2
@@ -36,7 +38,7 @@ from jsms.sharing.models import ReceivedObject, ReleaseRecord
 
 SOURCE_SYSTEM = "partner"
 RELEASED_STATES = ("verified", "closed")  # drafts and rejected reports stay home
-CHANNELS = ("export", "taxii", "email", "webhook", "report")
+CHANNELS = ("export", "taxii", "push", "email", "webhook", "report")
 
 
 def this_node() -> stix.Node:
@@ -47,7 +49,9 @@ def this_node() -> stix.Node:
 # ---- leaving -------------------------------------------------------------------------------
 
 
-def releasable_incidents(session: Session, actor: Actor, audience: str) -> list[Incident]:
+def releasable_incidents(
+    session: Session, actor: Actor, audience: str, changed_after: datetime | None = None
+) -> list[Incident]:
     """The incidents this node releases to `audience`'s node, oldest change first."""
     require(session, actor, "sharing.release")
     stmt = (
@@ -59,15 +63,26 @@ def releasable_incidents(session: Session, actor: Actor, audience: str) -> list[
         .options(selectinload(Incident.sources), selectinload(Incident.investigation))
         .order_by(Incident.updated_at, Incident.id)
     )
+    if changed_after is not None:
+        stmt = stmt.where(Incident.updated_at > changed_after)
     return list(session.scalars(stmt))
 
 
-def release_objects(session: Session, actor: Actor, audience: str) -> tuple[list[Incident], list[Any]]:
-    """The releasable incidents and their STIX objects, with the withheld fields left out."""
+def release_groups(
+    session: Session, actor: Actor, audience: str, changed_after: datetime | None = None
+) -> list[tuple[Incident, list[Any]]]:
+    """Each releasable incident (changed after `changed_after`, if given) with its STIX objects —
+    the incident, its place, its group and their relationships — the withheld fields left out."""
     withheld = frozenset(active_policy(session).redactions.get("incident", [])) & stix.WITHHOLDABLE
     node = this_node()
-    chosen = releasable_incidents(session, actor, audience)
-    return chosen, [o for incident in chosen for o in stix.incident_objects(incident, node, withheld)]
+    chosen = releasable_incidents(session, actor, audience, changed_after)
+    return [(incident, stix.incident_objects(incident, node, withheld)) for incident in chosen]
+
+
+def release_objects(session: Session, actor: Actor, audience: str) -> tuple[list[Incident], list[Any]]:
+    """The releasable incidents and all their STIX objects."""
+    groups = release_groups(session, actor, audience)
+    return [incident for incident, _ in groups], [o for _, objects in groups for o in objects]
 
 
 def preview(session: Session, actor: Actor, audience: str) -> stix2.Bundle:
@@ -198,6 +213,13 @@ def _incident_data(item: Any, links: dict[tuple[str, str], Any]) -> incident_sch
         raise Invalid(f"{item['id']}: {problems}") from None
 
 
+def _not_our_own(session: Session, item: Any) -> None:
+    """A node does not take its own records back in (our STIX incident ids are our incidents' ids)."""
+    own = session.get(Incident, uuid.UUID(item["id"].partition("--")[2]))
+    if own is not None and own.source_system != SOURCE_SYSTEM:
+        raise Invalid(f"{item['id']}: this node's own record; it is not taken back in")
+
+
 def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -> Received:
     """Take in a bundle from the node of `from_party` (see the module's docstring)."""
     require(session, actor, "sharing.receive")
@@ -208,6 +230,7 @@ def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -
         if item["type"] != "incident":
             continue
         try:
+            _not_our_own(session, item)
             wanted.append((item, _incident_data(item, links)))
         except Invalid as error:
             errors.append(FieldError(["objects", index], str(error)))

@@ -18,19 +18,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 import stix2
 from stix2 import properties as p
 
 from jsms.core.marking import Tlp
+from jsms.incidents.schemas import TIME_PRECISIONS as INCIDENT_TIME_PRECISIONS
 
 NAMESPACE = uuid.UUID("40b57898-1658-45fc-86ba-7156260a55b8")  # JSMS's own, for UUIDv5 ids
 DETAILS_EXTENSION = "extension-definition--5fb3775f-e963-4f18-9f29-9bc0e2a5ea39"
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 COUNTRY = "PK"
-TIME_PRECISIONS = ("day", "month", "year", "hour", "minute")
+TIME_PRECISIONS = get_args(INCIDENT_TIME_PRECISIONS)  # as the incidents record them
 # Incident fields a policy may withhold on release (the title, time, place and type always go).
 WITHHOLDABLE = frozenset(
     {

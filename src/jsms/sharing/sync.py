@@ -1,18 +1,27 @@
-"""`jsms sync`: take in what the other party's node releases to this one, over TAXII 2.1.
+"""`jsms sync`: take in what the other party's node releases to this one, and push to it what this
+node releases to it, over TAXII 2.1.
 
 The other node's collection for this node's party is read from where the last sync stopped (objects
 added after the stored cursor), page by page with taxii2-client, and taken in as one bundle: created,
 updated to a later version, or left alone. The cursor moves only in the same commit as what it
 covers, so a sync that fails half way loses nothing and the next one starts from the same place. A
 node that does not answer is tried again a few times, then the failure is recorded and reported.
+
+Pushing sends this node's releasable records changed since the last acknowledged push to the other
+node's inbox collection, a batch of whole incidents (each with its place and group) at a time. Each
+batch is logged as released and the push mark moved only once the other node's status says it took
+the batch in; a refused batch stops the push with the other node's reasons.
 """
 
 import json
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import requests
 from taxii2client.exceptions import TAXIIServiceException
@@ -24,11 +33,24 @@ from jsms.core.db import unit_of_work, utcnow
 from jsms.core.errors import DomainError
 from jsms.sharing import service
 from jsms.sharing.models import SyncState
-from jsms.sharing.taxii import alias_for, taxii_time
+from jsms.sharing.taxii import alias_for, inbox_alias_for, taxii_time
 
 log = logging.getLogger("jsms.sharing")
 SYNC = Actor.system("sync")
 PAGE = 500
+PUSH_BATCH = 100  # incidents per envelope: well under the other node's size limit
+
+
+class PeerRefused(DomainError):
+    status = 403
+    title = "The other node refused this node's account"
+    slug = "peer-refused"
+
+
+class PushRefused(DomainError):
+    status = 422
+    title = "The other node refused what was pushed"
+    slug = "push-refused"
 
 
 class PeerUnavailable(DomainError):
@@ -50,19 +72,38 @@ class Peer:
         return Server(self.url.rstrip("/") + "/", user=self.user, password=self.password)
 
 
-def _collection(peer: Peer):
-    """The peer's collection released to this node's party (found by its alias)."""
-    wanted = alias_for(get_settings().node_party)
+def _collection(peer: Peer, wanted: str):
+    """The peer's collection with the alias `wanted`."""
     server = peer.server()
     for root in server.api_roots:
         for collection in root.collections:
             if collection.alias == wanted:
                 return collection
-    raise PeerUnavailable(f"{peer.url} has no collection {wanted!r} readable by this node's account")
+    raise PeerUnavailable(f"{peer.url} has no collection {wanted!r} for this node's account")
+
+
+def _with_retries(peer: Peer, attempts: int, backoff_s: float, work):
+    """`work()`, tried again while the peer does not answer; the last failure recorded and raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except (requests.RequestException, TAXIIServiceException) as error:
+            response = getattr(error, "response", None)
+            if response is not None and response.status_code in (401, 403):  # trying again won't help
+                _record_failure(peer, f"refused this node's account: {error}")
+                raise PeerRefused(f"{peer.url} refused this node's account: {error}") from None
+            log.warning("sync with %s failed (attempt %d of %d): %s", peer.url, attempt, attempts, error)
+            if attempt == attempts:
+                _record_failure(peer, str(error))
+                raise PeerUnavailable(
+                    f"{peer.url} did not answer after {attempts} attempts: {error}"
+                ) from None
+            time.sleep(backoff_s * attempt)
+    raise AssertionError("unreachable")
 
 
 def _fetch(peer: Peer, cursor: datetime | None) -> list[dict]:
-    collection = _collection(peer)
+    collection = _collection(peer, alias_for(get_settings().node_party))
     filters = {"added_after": taxii_time(cursor)} if cursor else {}
     return [
         o
@@ -76,18 +117,7 @@ def pull(peer: Peer, attempts: int = 3, backoff_s: float = 2.0) -> service.Recei
     with unit_of_work(SYNC) as session:
         state = session.get(SyncState, peer.url)
         cursor = state.cursor if state else None
-    for attempt in range(1, attempts + 1):
-        try:
-            objects = _fetch(peer, cursor)
-            break
-        except (requests.RequestException, TAXIIServiceException) as error:
-            log.warning("sync from %s failed (attempt %d of %d): %s", peer.url, attempt, attempts, error)
-            if attempt == attempts:
-                _record_failure(peer, str(error))
-                raise PeerUnavailable(
-                    f"{peer.url} did not answer after {attempts} attempts: {error}"
-                ) from None
-            time.sleep(backoff_s * attempt)
+    objects = _with_retries(peer, attempts, backoff_s, lambda: _fetch(peer, cursor))
     with unit_of_work(SYNC) as session:
         received = service.Received()
         if objects:
@@ -113,3 +143,48 @@ def _record_failure(peer: Peer, error: str) -> None:
         state.last_attempt_at = utcnow()
         state.last_error = error[:500]
         session.add(state)
+
+
+def push(peer: Peer, attempts: int = 3, backoff_s: float = 2.0) -> int:
+    """Push to `peer` what this node released to it since the last push (see the module's
+    docstring); the number of incidents it took in."""
+    with unit_of_work(SYNC) as session:
+        state = session.get(SyncState, peer.url)
+        since = state.pushed_through if state else None
+        groups = service.release_groups(session, SYNC, peer.party, since)
+    if not groups:
+        return 0
+    inbox = _with_retries(
+        peer, attempts, backoff_s, lambda: _collection(peer, inbox_alias_for(get_settings().node_party))
+    )
+    pushed = 0
+    for batch in _batches(groups):
+        envelope = {"objects": [json.loads(o.serialize()) for _, objects in batch for o in objects]}
+        status = _with_retries(peer, attempts, backoff_s, partial(inbox.add_objects, envelope))
+        if status.failure_count:
+            reasons = "; ".join(f["message"] for f in status.failures[:5] if f.get("message"))
+            _record_failure(peer, f"push refused: {reasons}")
+            raise PushRefused(f"{peer.url} refused {status.failure_count} objects: {reasons}")
+        chosen = [incident for incident, _ in batch]
+        with unit_of_work(SYNC) as session:
+            service.log_release(session, SYNC, peer.party, "push", chosen)
+            state = session.get(SyncState, peer.url) or SyncState(peer=peer.url)
+            state.pushed_through = chosen[-1].updated_at
+            state.last_push_at = state.last_attempt_at = utcnow()
+            state.last_error = None
+            session.add(state)
+        pushed += len(batch)
+    return pushed
+
+
+def _batches(groups: list[tuple[Any, list[Any]]]) -> Iterator[list[tuple[Any, list[Any]]]]:
+    """About PUSH_BATCH incidents at a time, never splitting incidents changed at the same moment
+    (the push mark is a moment: a split would leave the rest behind it)."""
+    batch: list[tuple[Any, list[Any]]] = []
+    for group in groups:
+        if len(batch) >= PUSH_BATCH and group[0].updated_at != batch[-1][0].updated_at:
+            yield batch
+            batch = []
+        batch.append(group)
+    if batch:
+        yield batch

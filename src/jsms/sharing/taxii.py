@@ -8,6 +8,10 @@ Users sign in with HTTP Basic (their user name and password) or a bearer token.
 
 Objects are paged in the order they were added (a record's version is added when it changes);
 `next` is an opaque cursor. Only the latest version of each object is served.
+
+The other direction is a second collection per party, written to and never read: the other node
+pushes what it releases into `received-from-<party>`, and it is taken in as a `jsms sync` pull would
+take it in — the whole envelope or nothing, each broken object named in the status resource.
 """
 
 import base64
@@ -25,9 +29,10 @@ from jsms.core.actor import Actor
 from jsms.core.auth import actor_for, authenticate, user_for_bearer
 from jsms.core.config import get_settings
 from jsms.core.db import new_session, unit_of_work
-from jsms.core.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from jsms.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from jsms.core.policy import allows
 from jsms.sharing import service
+from jsms.sharing.models import TaxiiStatus
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"
@@ -108,14 +113,36 @@ def alias_for(audience: str) -> str:
     return f"released-to-{audience}"
 
 
+def inbox_alias_for(sender: str) -> str:
+    """The alias of the collection the other node pushes into."""
+    return f"received-from-{sender}"
+
+
 def collection_id(audience: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jsms:{get_settings().node_id}:for:{audience}"))
 
 
+def inbox_id(sender: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jsms:{get_settings().node_id}:from:{sender}"))
+
+
 def _audience_of(collection: str) -> str:
-    for party in PARTIES:
-        if party != get_settings().node_party and collection_id(party) == collection:
+    """The party a readable collection releases to (403 for an inbox, 404 for no collection)."""
+    for party in _other_parties():
+        if collection_id(party) == collection:
             return party
+        if inbox_id(party) == collection:
+            raise Forbidden("This collection takes in what the other node sends; it cannot be read")
+    raise NotFound(f"No collection {collection}")
+
+
+def _sender_of(collection: str) -> str:
+    """The party whose node writes into this inbox (403 for a readable collection, 404 for none)."""
+    for party in _other_parties():
+        if inbox_id(party) == collection:
+            return party
+        if collection_id(party) == collection:
+            raise Forbidden("This collection is what this node releases; it cannot be written to")
     raise NotFound(f"No collection {collection}")
 
 
@@ -124,6 +151,12 @@ def _may_read(actor: Actor, audience: str) -> bool:
         if actor.party == audience:
             return allows(session, actor, "sharing.receive")
         return actor.party == get_settings().node_party and allows(session, actor, "sharing.release")
+
+
+def _may_write(actor: Actor, sender: str) -> bool:
+    """The other node's account may push what its party releases."""
+    with new_session(actor) as session:
+        return actor.party == sender and allows(session, actor, "sharing.receive")
 
 
 def _collection(actor: Actor, audience: str) -> dict[str, Any]:
@@ -136,6 +169,27 @@ def _collection(actor: Actor, audience: str) -> dict[str, Any]:
         "can_write": False,
         "media_types": [STIX],
     }
+
+
+def _inbox(actor: Actor, sender: str) -> dict[str, Any]:
+    return {
+        "id": inbox_id(sender),
+        "title": f"Received from the {sender} node",
+        "alias": inbox_alias_for(sender),
+        "description": "Where that party's node pushes what it releases to this one, as STIX 2.1.",
+        "can_read": False,
+        "can_write": _may_write(actor, sender),
+        "media_types": [STIX],
+    }
+
+
+def _any_collection(actor: Actor, collection: str) -> dict[str, Any]:
+    for party in _other_parties():
+        if collection == collection_id(party):
+            return _collection(actor, party)
+        if collection == inbox_id(party):
+            return _inbox(actor, party)
+    raise NotFound(f"No collection {collection}")
 
 
 Auth = Annotated[str | None, Header()]
@@ -169,7 +223,7 @@ async def api_root(authorization: Auth = None, accept: Accept = None) -> Respons
     )
 
 
-def _audiences() -> list[str]:
+def _other_parties() -> list[str]:
     return [party for party in PARTIES if party != get_settings().node_party]
 
 
@@ -177,7 +231,11 @@ def _audiences() -> list[str]:
 async def collections(authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     actor = await run_in_threadpool(_actor, authorization)
-    found = [await run_in_threadpool(_collection, actor, audience) for audience in _audiences()]
+    found = [
+        await run_in_threadpool(describe, actor, party)
+        for party in _other_parties()
+        for describe in (_collection, _inbox)
+    ]
     return _taxii_response({"collections": found})
 
 
@@ -185,7 +243,7 @@ async def collections(authorization: Auth = None, accept: Accept = None) -> Resp
 async def collection(collection: str, authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     actor = await run_in_threadpool(_actor, authorization)
-    return _taxii_response(await run_in_threadpool(_collection, actor, _audience_of(collection)))
+    return _taxii_response(await run_in_threadpool(_any_collection, actor, collection))
 
 
 # ---- objects -------------------------------------------------------------------------------
@@ -394,3 +452,137 @@ async def manifest(
             for item in page
         ]
     return _taxii_response(envelope, headers=headers)
+
+
+# ---- writes: the other node pushes ---------------------------------------------------------
+
+
+class _TooLarge(DomainError):
+    status = 413
+    title = "Content too large"
+    slug = "too-large"
+
+
+class _UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class _Unprocessable(DomainError):
+    status = 422
+    title = "Unprocessable content"
+    slug = "unprocessable"
+
+
+def _envelope_objects(body: bytes) -> list[Any]:
+    try:
+        envelope = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise _Unprocessable(f"The body is not JSON: {error}") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
+        raise _Unprocessable('A TAXII envelope is a JSON object with a list "objects"')
+    if not envelope["objects"]:
+        raise _Unprocessable("The envelope has no objects")
+    return envelope["objects"]
+
+
+def _detail(item: Any, message: str | None = None) -> dict[str, Any]:
+    """A status detail: the object's id and version (what it says they are, even when broken)."""
+    known = item if isinstance(item, dict) else {}
+    version = known.get("modified") or known.get("created", "")
+    detail = {"id": str(known.get("id", "")), "version": str(version)}
+    return {**detail, "message": message} if message else detail
+
+
+def _take_in(actor: Actor, collection: str, sender: str, objects: list[Any]) -> TaxiiStatus:
+    """Take the envelope in whole, or nothing of it; its status is stored either way."""
+    bundle = orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
+    status = TaxiiStatus(
+        id=uuid.uuid4(),
+        collection=collection,
+        actor=actor.username,
+        requested_at=datetime.now(UTC),
+        total=len(objects),
+    )
+    # The node takes the records in (as `jsms sync` does); the audit names the account that pushed.
+    node = Actor.system(f"taxii-inbox:{actor.username}")
+    try:
+        with unit_of_work(node) as session:
+            service.take_in(session, node, bundle, sender)
+        status.successes, status.failures = [_detail(item) for item in objects], []
+    except Invalid as error:
+        broken = {e.loc[1]: e.msg for e in error.errors if len(e.loc) == 2}
+        refused = f"not taken in: {len(broken) or 'some'} object(s) of the envelope are invalid"
+        status.successes = []
+        status.failures = [_detail(item, broken.get(index, refused)) for index, item in enumerate(objects)]
+    with unit_of_work(actor) as session:
+        session.add(status)
+    return status
+
+
+def _status_resource(status: TaxiiStatus) -> dict[str, Any]:
+    return {
+        "id": str(status.id),
+        "status": "complete",
+        "request_timestamp": taxii_time(status.requested_at),
+        "total_count": status.total,
+        "success_count": len(status.successes),
+        "successes": status.successes,
+        "failure_count": len(status.failures),
+        "failures": status.failures,
+        "pending_count": 0,
+        "pendings": [],
+    }
+
+
+@router.post("/jsms/collections/{collection}/objects/")
+async def add_objects(
+    collection: str,
+    request: Request,
+    authorization: Auth = None,
+    accept: Accept = None,
+    content_type: Annotated[str | None, Header()] = None,
+    content_length: Annotated[int | None, Header()] = None,
+) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    sender = _sender_of(collection)
+    if not await run_in_threadpool(_may_write, actor, sender):
+        raise Forbidden("You may not write to this collection")
+    if not (content_type or "").replace(" ", "").startswith("application/taxii+json"):
+        raise _UnsupportedMediaType(f"Send the envelope as {TAXII}")
+    if content_length is not None and content_length > MAX_CONTENT_LENGTH:
+        raise _TooLarge(f"At most {MAX_CONTENT_LENGTH} bytes per request")
+    body = bytearray()
+    async for chunk in request.stream():  # a client may lie about, or omit, its length
+        body += chunk
+        if len(body) > MAX_CONTENT_LENGTH:
+            raise _TooLarge(f"At most {MAX_CONTENT_LENGTH} bytes per request")
+    objects = _envelope_objects(bytes(body))
+    status = await run_in_threadpool(_take_in, actor, collection, sender, objects)
+    return _taxii_response(_status_resource(status), 202)
+
+
+def _status_for(actor: Actor, status_id: str) -> TaxiiStatus:
+    try:
+        key = uuid.UUID(status_id)
+    except ValueError:
+        raise NotFound(f"No status {status_id}") from None
+    with new_session(actor) as session:
+        status = session.get(TaxiiStatus, key)
+        # The writer sees its own; this node's people who see the exchange see all.
+        if status is None or not (
+            status.actor == actor.username
+            or (actor.party == get_settings().node_party and allows(session, actor, "sharing.read"))
+        ):
+            raise NotFound(f"No status {status_id}")
+        return status
+
+
+@router.get("/jsms/status/{status_id}/")
+@router.get("/jsms/status/{status_id}", include_in_schema=False)  # where taxii2-client looks
+async def write_status(status_id: str, authorization: Auth = None, accept: Accept = None) -> Response:
+    _accepting(accept)
+    actor = await run_in_threadpool(_actor, authorization)
+    return _taxii_response(_status_resource(await run_in_threadpool(_status_for, actor, status_id)))
