@@ -20,6 +20,8 @@ PAGES = [
     "/agreements",
     "/organisations",
     "/policy",
+    "/exchange",
+    "/exchange/preview",
 ]
 TEXT_NODE = re.compile(r">([^<>]+)<")
 
@@ -52,7 +54,8 @@ def pages_of(browser) -> list[str]:
     journey = re.search(r'href="(/journeys/[0-9a-f-]{36})"', browser.get("/journeys").text)
     sites = re.findall(r'href="/sites/([0-9a-f-]{36})"', browser.get("/sites").text)
     plan = f"/journeys/new?origin_site={sites[0]}&destination_site={sites[1]}&depart=2026-12-01T09:00"
-    return [*urls, "/journeys", journey.group(1), "/journeys/new", plan]
+    shared = re.search(r'href="(/exchange/incidents/[0-9a-f-]{36})"', browser.get("/exchange/preview").text)
+    return [*urls, "/journeys", journey.group(1), "/journeys/new", plan, shared.group(1)]
 
 
 @pytest.mark.parametrize("language", ["zh", "ur", "en"])

@@ -102,7 +102,10 @@ INCIDENT_PAGES = PageSpec(
         FormField("kind", N_("Kind"), "select", labels.KINDS),
         FormField("province", N_("Province"), "select", lambda _s, _a, t: province_names(t.language)),
     ],
-    extra=lambda session, actor, incident: {"can_verify": allows(session, actor, "incident.verify")},
+    extra=lambda session, actor, incident: {
+        "can_verify": allows(session, actor, "incident.verify"),
+        "can_see_sharing": allows(session, actor, "sharing.read"),
+    },
 )
 add_pages(router, INCIDENT_PAGES)
 

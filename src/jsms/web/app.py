@@ -26,6 +26,7 @@ from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
 from jsms.risk import pages as risk_pages
 from jsms.sharing import api as sharing_api
+from jsms.sharing import pages as sharing_pages
 from jsms.sharing import taxii
 from jsms.tracking import api as tracking_api
 from jsms.tracking import pages as tracking_pages
@@ -54,6 +55,7 @@ ROUTERS = (
     movement_pages.router,
     tracking_pages.router,
     alert_pages.router,
+    sharing_pages.router,
 )
 TEMPLATE_PACKAGES = (
     "jsms.web",
@@ -63,6 +65,7 @@ TEMPLATE_PACKAGES = (
     "jsms.movements",
     "jsms.tracking",
     "jsms.alerts",
+    "jsms.sharing",
 )
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
