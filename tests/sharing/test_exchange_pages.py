@@ -30,7 +30,7 @@ def _releases() -> int:
 
 
 def test_the_preview_shows_what_the_partner_receives_and_logs_nothing(browser, marked):
-    browser.sign_in("host.analyst")
+    browser.sign_in("host.analyst", language="en")
     before = _releases()
     page = browser.get("/exchange/preview")
     assert page.status_code == 200
@@ -44,7 +44,7 @@ def test_the_preview_shows_what_the_partner_receives_and_logs_nothing(browser, m
 
 
 def test_each_incident_says_whether_it_leaves_and_why_not(browser, marked):
-    browser.sign_in("host.analyst")
+    browser.sign_in("host.analyst", language="en")
     amber = browser.get(f"/exchange/incidents/{marked['amber']}")
     assert 'data-released="yes"' in amber.text and f"incident--{marked['amber']}" in amber.text
     red = text_of(browser.get(f"/exchange/incidents/{marked['red']}").text)
@@ -69,7 +69,7 @@ def test_the_exchange_page_shows_health_and_what_left(api, browser, marked):
         auth=("partner.liaison", "demo"),
         headers={"Accept": "*/*"},
     )
-    browser.sign_in("host.analyst")
+    browser.sign_in("host.analyst", language="en")
     page = browser.get("/exchange")
     assert page.status_code == 200
     text = text_of(page.text)
