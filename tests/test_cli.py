@@ -36,6 +36,18 @@ def test_demo_keeps_its_own_secret_key_and_database_in_the_data_dir(demo_dir):
     assert again.returncode == 0 and "already loaded" in again.stdout
 
 
+def test_each_node_names_itself_once(demo_dir, tmp_path):
+    name = (demo_dir / "node-id").read_text().strip()
+    assert name.startswith("node-") and jsms("db", "upgrade", data_dir=demo_dir).returncode == 0
+    assert (demo_dir / "node-id").read_text().strip() == name  # kept
+    other = tmp_path / "other-node"
+    assert jsms("db", "upgrade", data_dir=other).returncode == 0
+    assert (other / "node-id").read_text().strip() != name
+    named = tmp_path / "named-node"
+    assert jsms("db", "upgrade", data_dir=named, env={"JSMS_NODE_ID": "host.ops"}).returncode == 0
+    assert not (named / "node-id").exists()  # a configured name needs no file
+
+
 def test_audit_verify_passes_then_names_the_edited_record(demo_dir, tmp_path):
     intact = jsms("audit", "verify", data_dir=demo_dir)
     assert intact.returncode == 0, intact.stderr

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jsms.core.actor import Actor
-from jsms.core.config import Settings, get_settings, use_settings
+from jsms.core.config import Settings, ensure_node_id, get_settings, use_settings
 from jsms.core.db import unit_of_work
 from jsms.core.errors import DomainError
 
@@ -169,7 +169,7 @@ def sync(
     """Exchange with the other party's node over TAXII 2.1 (pull and push); again adds nothing.
 
     Takes in what the other node releases to this one and pushes what this one releases to it."""
-    from jsms.sharing.sync import Peer, pull, push
+    from jsms.sharing.sync import Peer, exchange_governance, pull, push
 
     party = _other_party(peer_party)
     if party == get_settings().node_party:
@@ -187,6 +187,7 @@ def sync(
                 )
             if push_:
                 out.print(f"{push(other, attempts=attempts)} pushed")
+            out.print(exchange_governance(other, pull_, push_, attempts=attempts).summary())
         if every is None:
             return
         time.sleep(every)
@@ -203,6 +204,7 @@ def prepare_database() -> None:
     settings = get_settings()
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_node_id()
     from jsms.risk.service import install_default_rules
 
     upgrade()

@@ -139,7 +139,8 @@ def test_what_a_write_must_be_and_who_may_write(demo_node):
     assert post(body, who=("company.security", "demo")).status_code == 403
     assert post(body, who=("host.analyst", "demo")).status_code == 403  # not the partner's node
     assert post(body, who=("partner.liaison", "wrong")).status_code == 401
-    released = url.replace(inbox.id, str(uuid.uuid5(uuid.NAMESPACE_URL, "jsms:jsms.local:for:partner")))
+    (root,) = Server(f"{base}/taxii2/", user="partner.liaison", password="demo").api_roots
+    released = url.replace(inbox.id, next(c.id for c in root.collections if c.alias == "released-to-partner"))
     assert post(body, to=released).status_code == 403  # what this node releases is not written to
     assert post(body, to=url.replace(inbox.id, str(uuid.uuid4()))).status_code == 404
 

@@ -1,5 +1,6 @@
 """Settings: read once from JSMS_* environment variables (and .env), nowhere else."""
 
+import secrets
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -8,6 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 INSECURE_SECRET_KEY = "insecure-development-key-change-me"
 DEFAULT_DEMO_PASSWORD = "demo"
 SECRET_KEY_FILE = "secret.key"
+NODE_ID_FILE = "node-id"
+UNNAMED_NODE = "jsms.local"
 
 
 class Settings(BaseSettings):
@@ -33,8 +36,10 @@ class Settings(BaseSettings):
     # Deliver domain events inside the web server. Set false where one `jsms worker` delivers them:
     # exactly one process per node should (see src/jsms/risk/README.md).
     dispatch_in_server: bool = True
-    # Names this node to others: the sender of its CAP alerts (no spaces or commas).
-    node_id: str = Field(default="jsms.local", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    # Names this node to others: the sender of its CAP alerts, its STIX identity, the node whose key
+    # the other node pins (no spaces or commas). Unset: the name `jsms db upgrade` chose and kept in
+    # the data directory, so two nodes set up the same way still tell each other apart.
+    node_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
     # The party this node belongs to (host or partner): it releases its own records to the other.
     node_party: str = Field(default="host", pattern="^(host|partner)$")
     # The address users reach the pages at, for links in e-mails, webhooks and CAP (optional).
@@ -59,6 +64,9 @@ class Settings(BaseSettings):
     def _resolve_defaults(self) -> "Settings":
         if self.database_url is None:
             self.database_url = f"sqlite:///{(self.data_dir / 'jsms.db').as_posix()}"
+        if self.node_id is None:
+            id_file = self.data_dir / NODE_ID_FILE
+            self.node_id = id_file.read_text().strip() if id_file.is_file() else UNNAMED_NODE
         if self.secret_key is None:
             # A node created by `jsms demo` keeps its generated key beside its database,
             # so every later command on the same data directory reads the same data.
@@ -97,3 +105,14 @@ def use_settings(settings: Settings | None) -> Settings | None:
     global _current
     previous, _current = _current, settings
     return previous
+
+
+def ensure_node_id() -> None:
+    """Give a node without a configured name one of its own, kept in the data directory."""
+    settings = get_settings()
+    id_file = settings.data_dir / NODE_ID_FILE
+    if settings.node_id != UNNAMED_NODE or id_file.exists():
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.node_id = f"node-{secrets.token_hex(4)}"
+    id_file.write_text(settings.node_id + "\n")

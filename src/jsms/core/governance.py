@@ -1,6 +1,7 @@
 """Mechanism policy versions: propose, approve by each party, activate; the history is kept."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -57,12 +58,62 @@ def approve(session: Session, actor: Actor, version_id: uuid.UUID) -> PolicyVers
         raise Conflict(f"Policy version {version.number} is {version.status}, not awaiting approval")
     if any(a.party == actor.party for a in version.approvals):
         raise Conflict(f"The {actor.party} party has already approved version {version.number}")
-    session.add(PolicyApproval(policy_version=version, party=actor.party, username=actor.username))
+    _add_approval(session, version, actor.party, actor.username)
+    return version
+
+
+def _add_approval(
+    session: Session, version: PolicyVersion, party: str, username: str, at: datetime | None = None
+) -> None:
+    session.add(
+        PolicyApproval(policy_version=version, party=party, username=username, approved_at=at or utcnow())
+    )
     session.flush()
     session.refresh(version)
     if {a.party for a in version.approvals} >= set(PARTIES):
         _activate(session, version)
+
+
+# ---- across nodes: what the other party's node says, once its signature is verified ------------
+
+
+def adopt_proposal(
+    session: Session,
+    version_id: uuid.UUID,
+    number: int,
+    summary: str,
+    document: PolicyDocument,
+    proposed_by: str,
+) -> PolicyVersion:
+    """Keep a version proposed on the other party's node under its own id and number."""
+    version = PolicyVersion(
+        id=version_id,
+        number=number,
+        status="proposed",
+        summary=summary,
+        document=document.model_dump(mode="json"),
+        proposed_by=proposed_by,
+    )
+    session.add(version)
+    session.flush()
     return version
+
+
+def relay_approval(session: Session, version: PolicyVersion, party: str, username: str, at: datetime) -> bool:
+    """Record the other party's approval given on its own node; the version comes into force here
+    once both parties have approved. False when there was nothing to record."""
+    if version.status != "proposed" or any(a.party == party for a in version.approvals):
+        return False
+    _add_approval(session, version, party, f"{username} ({party} node)"[:80], at)
+    return True
+
+
+def relay_withdrawal(session: Session, version: PolicyVersion) -> bool:
+    if version.status != "proposed":
+        return False
+    version.status = "withdrawn"
+    session.flush()
+    return True
 
 
 def withdraw(session: Session, actor: Actor, version_id: uuid.UUID) -> PolicyVersion:

@@ -26,3 +26,13 @@ class ReleaseRead(BaseModel):
     stix_id: str
     version: datetime
     tlp: str
+
+
+class PolicyTaken(BaseModel):
+    """What taking in the other node's policy statement did (version numbers)."""
+
+    adopted: list[int]
+    approved: list[int]
+    activated: list[int]
+    withdrawn: list[int]
+    conflicts: list[str]

@@ -53,39 +53,53 @@ def _public_text(key: Ed25519PublicKey) -> str:
     return base64.b64encode(raw).decode()
 
 
-def _message(head: dict[str, Any]) -> bytes:
-    return json.dumps({k: head[k] for k in SIGNED_FIELDS}, sort_keys=True, separators=(",", ":")).encode()
+def _message(content: dict[str, Any]) -> bytes:
+    """What a signature covers: every field but the signature, as canonical JSON."""
+    signed = {k: v for k, v in content.items() if k != "signature"}
+    return json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sign(content: dict[str, Any]) -> dict[str, Any]:
+    """`content` stamped with this node's id, party and public key, and signed with its key."""
+    settings = get_settings()
+    key = node_key()
+    stamped = {
+        **content,
+        "node_id": settings.node_id,
+        "party": settings.node_party,
+        "public_key": _public_text(key.public_key()),
+    }
+    return stamped | {"signature": base64.b64encode(key.sign(_message(stamped))).decode()}
+
+
+def verify(statement: dict[str, Any], pinned: str | None) -> dict[str, Any]:
+    """The statement if its signature verifies with its key — the pinned key, when one is on record
+    for that node; Invalid saying why not."""
+    node = statement.get("node_id")
+    if pinned is not None and statement.get("public_key") != pinned:
+        raise Invalid(f"{node} signed with a key other than the one on record")
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(statement["public_key"]))
+        key.verify(base64.b64decode(statement["signature"]), _message(statement))
+    except (InvalidSignature, ValueError, TypeError, KeyError):
+        raise Invalid(f"The signature of {node}'s statement does not verify: it was altered") from None
+    return statement
 
 
 def signed_head(session: Session) -> dict[str, Any]:
     """This node's audit head, signed now."""
-    settings = get_settings()
     head = session.get(AuditHead, 1)
-    key = node_key()
-    content = {
-        "node_id": settings.node_id,
-        "party": settings.node_party,
-        "seq": head.seq if head else 0,
-        "hash": head.hash if head else "",
-        "at": utcnow().isoformat(),
-        "public_key": _public_text(key.public_key()),
-    }
-    return content | {"signature": base64.b64encode(key.sign(_message(content))).decode()}
+    return sign(
+        {"seq": head.seq if head else 0, "hash": head.hash if head else "", "at": utcnow().isoformat()}
+    )
 
 
 def check(head: Any, pinned_key: str | None = None) -> dict[str, Any]:
     """The head if it is well formed and its signature verifies (with the pinned key, when one is
     known for that node); Invalid saying why not."""
-    if not isinstance(head, dict) or any(k not in head for k in (*SIGNED_FIELDS, "signature")):
+    if not isinstance(head, dict) or set(head) != {*SIGNED_FIELDS, "signature"}:
         raise Invalid(f"A signed head has the fields {', '.join(SIGNED_FIELDS)} and signature")
-    if pinned_key is not None and head["public_key"] != pinned_key:
-        raise Invalid(f"The head of {head['node_id']} is signed with a key other than the one on record")
-    try:
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(head["public_key"]))
-        key.verify(base64.b64decode(head["signature"]), _message(head))
-    except (InvalidSignature, ValueError, TypeError):
-        raise Invalid(f"The signature of {head['node_id']}'s head does not verify: it was altered") from None
-    return head
+    return verify(head, pinned_key)
 
 
 def pinned_key(session: Session, node_id: str) -> str | None:

@@ -31,7 +31,7 @@ from jsms.core.actor import Actor
 from jsms.core.config import get_settings
 from jsms.core.db import unit_of_work, utcnow
 from jsms.core.errors import DomainError
-from jsms.sharing import service
+from jsms.sharing import policy_exchange, service, signing
 from jsms.sharing.models import SyncState
 from jsms.sharing.taxii import alias_for, inbox_alias_for, taxii_time
 
@@ -188,3 +188,57 @@ def _batches(groups: list[tuple[Any, list[Any]]]) -> Iterator[list[tuple[Any, li
         batch.append(group)
     if batch:
         yield batch
+
+
+# ---- the mechanism policy -------------------------------------------------------------------
+
+
+def _api(peer: Peer) -> tuple[str, requests.Session]:
+    """The peer's HTTP API and a session signed in with this node's account there."""
+    base = peer.url.split("/taxii2")[0].rstrip("/")
+    http = requests.Session()
+    answer = http.post(
+        f"{base}/api/v1/auth/token", data={"username": peer.user, "password": peer.password}, timeout=30
+    )
+    answer.raise_for_status()
+    http.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return base, http
+
+
+def exchange_governance(
+    peer: Peer, pull: bool = True, push: bool = True, attempts: int = 3, backoff_s: float = 2.0
+) -> policy_exchange.Taken:
+    """Exchange signed audit heads (each node keeps the other's; the first key seen is pinned) and
+    policy statements: proposals travel, approvals come back, a version both parties approved
+    comes into force on both. Pulling takes in theirs; pushing sends ours."""
+
+    def talk() -> tuple[dict | None, dict | None]:
+        base, http = _api(peer)
+        head = statement = None
+        if pull:
+            head = _fetched(http, f"{base}/api/v1/sharing/signed-head")
+            statement = _fetched(http, f"{base}/api/v1/sharing/policy")
+        if push:
+            with unit_of_work(SYNC) as session:
+                ours = (signing.signed_head(session), policy_exchange.statement(session))
+            for path, body in zip(("signed-head", "policy"), ours, strict=True):
+                sent = http.post(f"{base}/api/v1/sharing/{path}", json=body, timeout=30)
+                if sent.status_code == 422:
+                    detail = sent.json().get("detail")
+                    raise PushRefused(f"{peer.url} refused this node's {path}: {detail}")
+                sent.raise_for_status()
+        return head, statement
+
+    head, statement = _with_retries(peer, attempts, backoff_s, talk)
+    if head is None or statement is None:
+        return policy_exchange.Taken()
+    with unit_of_work(SYNC) as session:
+        signing.keep(session, head)
+        session.flush()
+        return policy_exchange.take_statement(session, statement, peer.party)
+
+
+def _fetched(http: requests.Session, url: str) -> dict:
+    answer = http.get(url, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
