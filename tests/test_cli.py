@@ -36,6 +36,19 @@ def test_demo_keeps_its_own_secret_key_and_database_in_the_data_dir(demo_dir):
     assert again.returncode == 0 and "already loaded" in again.stdout
 
 
+def test_a_new_node_gets_organisations_and_refuses_unknown_kinds(tmp_path):
+    node = tmp_path / "new-node"
+    assert jsms("db", "upgrade", data_dir=node).returncode == 0
+    made = jsms("orgs", "create", "Liaison cell", "--party", "partner", "--kind", "embassy", data_dir=node)
+    assert made.returncode == 0, made.stderr
+    listed = jsms("orgs", "list", data_dir=node)
+    assert "Liaison cell" in listed.stdout and "partner" in listed.stdout
+    wrong = jsms("orgs", "create", "X", "--party", "host", "--kind", "spaceship", data_dir=node)
+    assert wrong.returncode == 2 and "spaceship" in wrong.stderr
+    nobody = jsms("orgs", "create", "Y", "--party", "martians", "--kind", "agency", data_dir=node)
+    assert nobody.returncode == 2 and "martians" in nobody.stderr
+
+
 def test_each_node_names_itself_once(demo_dir, tmp_path):
     name = (demo_dir / "node-id").read_text().strip()
     assert name.startswith("node-") and jsms("db", "upgrade", data_dir=demo_dir).returncode == 0

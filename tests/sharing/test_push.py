@@ -3,7 +3,6 @@
 releases into the other node's inbox — once, and only what the markings allow."""
 
 import json
-import os
 import sqlite3
 import uuid
 
@@ -12,8 +11,8 @@ import pytest
 from taxii2client.exceptions import AccessError
 from taxii2client.v21 import Server
 
-from tests.sharing.test_sync import PARTNER, _verified_incident
-from tests.support.server import free_port, serve_node
+from tests.sharing.conftest import HOST_ACCOUNT
+from tests.sharing.test_sync import _verified_incident
 from tests.test_cli import jsms
 
 PARTNER_NODE = "identity--6f1b1c0e-2a43-5c55-9d0f-6c0a3f0e7a11"
@@ -161,37 +160,10 @@ def _released_objects(base: str) -> list[dict]:
     return released.get_objects(limit=50)["objects"]
 
 
-@pytest.fixture(scope="module")
-def partner_node(tmp_path_factory):
-    """A partner node served with `jsms serve`, with an account for the host node."""
-    data_dir = tmp_path_factory.mktemp("partner-served")
-    env = {**PARTNER, "JSMS_NODE_ID": "partner.node", "JSMS_SECRET_KEY": "x" * 48}
-    assert jsms("db", "upgrade", data_dir=data_dir, env=env).returncode == 0
-    org = jsms(
-        "orgs", "create", "Host liaison cell", "--party", "host", "--kind", "agency",
-        data_dir=data_dir, env=env,
-    )  # fmt: skip
-    assert org.returncode == 0, org.stderr
-    listed = jsms("orgs", "list", data_dir=data_dir, env=env)
-    assert "Host liaison cell" in listed.stdout and "host" in listed.stdout
-    wrong = jsms("orgs", "create", "X", "--party", "host", "--kind", "spaceship", data_dir=data_dir, env=env)
-    assert wrong.returncode == 2 and "spaceship" in wrong.stderr
-    made = jsms(
-        "users", "create", "host.sync", "--role", "host_analyst", "--password", "host-sync-password",
-        "--organisation", "Host liaison cell", data_dir=data_dir, env=env,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    environment.update({"JSMS_DATA_DIR": str(data_dir), **env})
-    with open(data_dir / "server.log", "wb") as log:
-        for base in serve_node(["serve"], free_port(), environment, log):
-            yield base, data_dir
-
-
 def _push(host_dir, partner_base: str):
     return jsms(
         "sync", "--no-pull", "--peer", f"{partner_base}/taxii2/", "--peer-party", "partner",
-        "--user", "host.sync", "--password", "host-sync-password",
+        "--user", HOST_ACCOUNT[0], "--password", HOST_ACCOUNT[1],
         data_dir=host_dir,
     )  # fmt: skip
 
@@ -225,7 +197,7 @@ def test_a_refused_push_keeps_its_mark(demo_node, partner_node):
     _verified_incident(demo_node.base, "Amber, waiting to be pushed", "amber")
     denied = jsms(
         "sync", "--no-pull", "--peer", f"{partner_base}/taxii2/", "--peer-party", "partner",
-        "--user", "host.sync", "--password", "wrong", "--attempts", "1",
+        "--user", HOST_ACCOUNT[0], "--password", "wrong", "--attempts", "1",
         data_dir=demo_node.data_dir,
     )  # fmt: skip
     assert denied.returncode != 0
