@@ -11,11 +11,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from lxml import etree
+from sqlalchemy import select
 
 from jsms.alerts import service
 from jsms.alerts.tasks import run_once
 from jsms.core.config import get_settings, use_settings
 from jsms.core.db import unit_of_work, utcnow
+from jsms.core.models import ReleaseRecord
 from jsms.tracking.service import TRACKING
 from tests.support.server import free_port
 from tests.tracking.conftest import CAP_NS
@@ -178,6 +180,34 @@ def test_a_webhook_receives_the_alert_signed(api, webhook_receiver):
     payload = json.loads(body)
     assert payload["id"] == alert_id and payload["action"] == "raised"
     assert "偏离计划路线" in payload["message"]
+
+
+def test_a_channel_to_the_partners_people_gets_only_what_its_marking_releases(api, webhook_receiver):
+    """An e-mail or webhook is a way out like any other: the same marking decision, logged."""
+    made = api.post(
+        "/api/v1/alert-channels",
+        "host.commander",
+        json={"name": "Consulate desk", "kind": "webhook", "target": webhook_receiver, "audience": "partner"},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["audience"] == "partner"
+    amber = raise_one(tlp="amber")
+    red = raise_one(tlp="red")
+    host_only = raise_one(tlp="amber", release_to=["host"])
+    red_named = raise_one(tlp="red", release_to=["partner"])
+    with unit_of_work(TRACKING) as session:
+        run_once(session)
+        logged = session.execute(
+            select(ReleaseRecord.object_id, ReleaseRecord.channel, ReleaseRecord.audience).where(
+                ReleaseRecord.object_type == "alert"
+            )
+        ).all()
+    sent = {json.loads(body)["id"] for _, body in _Hook.received}
+    assert sent == {amber, red_named} and not sent & {red, host_only}
+    assert {(str(i), c, a) for i, c, a in logged} == {
+        (amber, "webhook", "partner"),
+        (red_named, "webhook", "partner"),
+    }
 
 
 def test_channels_are_validated_and_only_for_the_commander(api):

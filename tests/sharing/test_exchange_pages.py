@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from jsms.core.db import unit_of_work, utcnow
-from jsms.sharing.models import ReleaseRecord, SyncState
+from jsms.core.models import ReleaseRecord
+from jsms.sharing.models import SyncState
 from tests.sharing.test_release import SYSTEM, _incident
 from tests.web.conftest import text_of
 

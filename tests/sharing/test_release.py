@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from jsms.core.actor import Actor
 from jsms.core.db import unit_of_work
 from jsms.core.errors import Forbidden
+from jsms.core.models import ReleaseRecord
 from jsms.core.policy import PolicyDocument
 from jsms.incidents import schemas
 from jsms.incidents import service as incidents
 from jsms.sharing import service, stix
-from jsms.sharing.models import ReleaseRecord
 
 SYSTEM = Actor.system("sharing-test")
 

@@ -100,6 +100,9 @@ class AlertChannel(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     tier: Mapped[int] = mapped_column(default=1)
     language: Mapped[str] = mapped_column(String(8), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whose people the target reaches (host or partner); none: this node's own party. An alert goes
+    # to the other party's people only if its marking lets that party read it, and is logged.
+    audience: Mapped[str | None] = mapped_column(String(16))
 
 
 class AlertDelivery(IdMixin, Base):

@@ -93,6 +93,9 @@ class ChannelCreate(Strict):
     tier: int = Field(1, ge=1, le=3)
     language: Literal["en", "zh", "ur"] = "en"
     active: bool = True
+    audience: Literal["host", "partner"] | None = Field(
+        None, description="Whose people the target reaches; none: this node's own party"
+    )
 
     @model_validator(mode="after")
     def _target(self):
@@ -112,6 +115,7 @@ class ChannelUpdate(Strict):
     tier: int | None = Field(None, ge=1, le=3)
     language: Literal["en", "zh", "ur"] | None = None
     active: bool | None = None
+    audience: Literal["host", "partner"] | None = None
 
 
 class ChannelRead(ReadModel):
@@ -124,6 +128,7 @@ class ChannelRead(ReadModel):
     tier: int
     language: str
     active: bool
+    audience: str | None
     version: int
 
 

@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session, noload
 
 from jsms.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent, AlertKey
 from jsms.core.actor import Actor
+from jsms.core.config import get_settings
 from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import actor_of, utcnow
 from jsms.core.errors import Conflict, invalid_field
 from jsms.core.events import emit
 from jsms.core.i18n import N_, Translator
 from jsms.core.live import publish_after_commit
-from jsms.core.policy import get_visible, require
+from jsms.core.models import ReleaseRecord
+from jsms.core.policy import get_visible, may_release, peer, reader_for, require
 
 SEVERITIES = ("minor", "moderate", "severe", "extreme")
 STATES = ("open", "acknowledged", "resolved")
@@ -311,10 +313,35 @@ def _queue_deliveries(session: Session, alert: Alert, action: str, now: datetime
     for channel in channels:
         reaches = channel.tier == alert.tier if action == "escalated" else channel.tier <= alert.tier
         wanted = not channel.kinds or alert.kind in channel.kinds
-        if reaches and wanted and rank >= SEVERITIES.index(channel.min_severity):
-            session.add(
-                AlertDelivery(alert_id=alert.id, channel_id=channel.id, action=action, next_attempt_at=now)
-            )
+        if not (reaches and wanted and rank >= SEVERITIES.index(channel.min_severity)):
+            continue
+        audience = channel.audience or get_settings().node_party
+        if audience != get_settings().node_party:
+            if not _may_reach(session, alert, audience):
+                continue
+            session.add(_released(alert, audience, channel, now))
+        delivery = AlertDelivery(alert_id=alert.id, channel_id=channel.id, action=action, next_attempt_at=now)
+        session.add(delivery)
+
+
+def _may_reach(session: Session, alert: Alert, audience: str) -> bool:
+    """The same decision as every other way out: the marking rule for that party, failing closed."""
+    values = {"tlp": alert.tlp, "owner_party": alert.owner_party, "release_to": alert.release_to or []}
+    return may_release(reader_for(session, peer(audience)), Alert, values)
+
+
+def _released(alert: Alert, audience: str, channel: AlertChannel, now: datetime) -> ReleaseRecord:
+    return ReleaseRecord(
+        at=now,
+        audience=audience,
+        channel=channel.kind,  # email | webhook
+        actor=f"channel:{channel.name}"[:80],
+        object_type="alert",
+        object_id=alert.id,
+        stix_id=f"alert:{alert.id}",
+        version=now,
+        tlp=alert.tlp,
+    )
 
 
 def list_channels(session: Session, actor: Actor, query: ListRequest) -> tuple[list[AlertChannel], int]:

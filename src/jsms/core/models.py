@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jsms.core.db import (
@@ -146,3 +146,21 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReleaseRecord(Base):
+    """One object that left the node for the other party, by which way and in which version: the
+    release log. Every way out writes it (export, TAXII, push, e-mail, webhook, report)."""
+
+    __tablename__ = "release_record"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    audience: Mapped[str] = mapped_column(String(16))  # the party it was released to
+    channel: Mapped[str] = mapped_column(String(16))  # export | taxii | push | email | webhook | report
+    actor: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    stix_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[datetime] = mapped_column(UTCDateTime)  # the STIX `modified` that left
+    tlp: Mapped[str] = mapped_column(String(16))

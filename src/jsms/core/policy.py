@@ -458,6 +458,12 @@ def peer(party: str) -> Actor:
     return Actor(username=f"node:{party}", role=PEER_ROLE, party=party)
 
 
+def may_release(reader: Reader, model: Any, values: Mapping[str, Any]) -> bool:
+    """In memory, whether one object may go to people of the reader's party outside the pages (an
+    e-mail or a webhook to them): the marking rule their users are held to; undecided is no."""
+    return _marking_in_memory(reader, model, values) is True
+
+
 def release_filter(session: Session, node_party: str, audience: str, model: Any):
     """The SQL condition for the rows of `model` this node (of `node_party`) releases to the node
     of `audience`: its own records only (never the other's echoed back), and of those what the

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from jsms.core.config import get_settings
 from jsms.core.errors import Forbidden
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.models import ReleaseRecord
 from jsms.core.policy import require
 from jsms.sharing import policy_exchange, signing
 from jsms.sharing import schemas as s
-from jsms.sharing.models import ReleaseRecord
 
 router = APIRouter(prefix="/api/v1/sharing", route_class=UnitOfWorkRoute, tags=["sharing"])
 

@@ -25,23 +25,6 @@ class ReceivedObject(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ReleaseRecord(Base):
-    """One object that left the node, for whom, by which way and in which version: the release log."""
-
-    __tablename__ = "release_record"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    audience: Mapped[str] = mapped_column(String(16))  # the party it was released to
-    channel: Mapped[str] = mapped_column(String(16))  # export | taxii | push | email | webhook | report
-    actor: Mapped[str] = mapped_column(String(80))
-    object_type: Mapped[str] = mapped_column(String(40))
-    object_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    stix_id: Mapped[str] = mapped_column(String(100))
-    version: Mapped[datetime] = mapped_column(UTCDateTime)  # the STIX `modified` that left
-    tlp: Mapped[str] = mapped_column(String(16))
-
-
 class SyncState(Base):
     """The exchange with another node. Pulling: objects added there after `cursor` are new.
     Pushing: this node's records changed after `pushed_through` have not reached it yet. Each mark

@@ -16,10 +16,11 @@ from jsms.core.actor import Actor
 from jsms.core.config import get_settings
 from jsms.core.db import utcnow
 from jsms.core.i18n import N_
+from jsms.core.models import ReleaseRecord
 from jsms.core.policy import active_policy, get_visible, release_filter, require, visible
 from jsms.incidents.models import Incident
 from jsms.sharing import service, stix
-from jsms.sharing.models import PeerHead, ReceivedObject, ReleaseRecord, SyncState
+from jsms.sharing.models import PeerHead, ReceivedObject, SyncState
 
 STALE_AFTER = timedelta(hours=1)  # no successful exchange for this long: the link needs a look
 HEALTH_LABELS = {

@@ -29,12 +29,13 @@ from jsms.core.actor import Actor
 from jsms.core.config import get_settings
 from jsms.core.db import utcnow
 from jsms.core.errors import FieldError, Invalid
+from jsms.core.models import ReleaseRecord
 from jsms.core.policy import active_policy, release_filter, require
 from jsms.incidents import schemas as incident_schemas
 from jsms.incidents import service as incidents
 from jsms.incidents.models import Incident
 from jsms.sharing import stix
-from jsms.sharing.models import ReceivedObject, ReleaseRecord
+from jsms.sharing.models import ReceivedObject
 
 SOURCE_SYSTEM = "partner"
 RELEASED_STATES = ("verified", "closed")  # drafts and rejected reports stay home
