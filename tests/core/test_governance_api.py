@@ -1,5 +1,7 @@
 """Mechanism policy versions: a proposal takes effect only after an approval from each party."""
 
+import pytest
+
 from jsms.core.policy import PolicyDocument
 
 
@@ -72,6 +74,22 @@ def test_a_proposal_with_an_unknown_role_is_refused_with_the_reason(api):
     response = api.post("/api/v1/policy/versions", "host.commander", json=body)
     assert response.status_code == 422
     assert "unknown role 'general'" in response.text
+
+
+@pytest.mark.parametrize(
+    ("redactions", "message"),
+    [
+        ({"incident": ["informant"]}, "no field that can be withheld named informant"),
+        ({"spaceship": ["name"]}, "records of kind 'spaceship' do not leave the node"),
+    ],
+)
+def test_a_proposal_withholding_what_cannot_be_withheld_is_refused(api, redactions, message):
+    body = proposal()
+    body["document"]["redactions"] = redactions
+    response = api.post("/api/v1/policy/versions", "host.commander", json=body)
+    assert response.status_code == 422 and message in response.text
+    body["document"]["redactions"] = {"incident": ["narrative", "sources"]}
+    assert api.post("/api/v1/policy/versions", "host.commander", json=body).status_code == 201
 
 
 def test_withdrawn_proposal_cannot_be_approved(api):

@@ -44,11 +44,11 @@ def test_a_version_proposed_on_one_node_comes_into_force_on_both(demo_node, part
     host = _bearer(demo_node.base, "host.commander")
     partner = _bearer(partner_base, *REPRESENTATIVE)
     document = _in_force(demo_node.base, host)["document"]
-    document["redactions"] = {"unit": ["call_sign"]}  # units do not leave the node: harmless here
+    document["redactions"] = {"incident": ["investigation_status"]}
     proposed = httpx.post(
         f"{demo_node.base}/api/v1/policy/versions",
         headers=host,
-        json={"summary": "Withhold units' call signs", "document": document},
+        json={"summary": "Withhold investigation status", "document": document},
     )
     assert proposed.status_code == 201, proposed.text
     version = proposed.json()
@@ -64,14 +64,16 @@ def test_a_version_proposed_on_one_node_comes_into_force_on_both(demo_node, part
 
     on_partner = httpx.post(f"{partner_base}/api/v1/policy/versions/{version['id']}/approve", headers=partner)
     assert on_partner.json()["status"] == "active"
-    assert _in_force(partner_base, partner)["document"]["redactions"] == {"unit": ["call_sign"]}
+    assert _in_force(partner_base, partner)["document"]["redactions"] == {
+        "incident": ["investigation_status"]
+    }
     assert _in_force(demo_node.base, host)["number"] != version["number"]  # not yet on the host
 
     second = _sync(partner_dir, demo_node.base)
     assert second.returncode == 0, second.stderr
     in_force = _in_force(demo_node.base, host)
     assert in_force["number"] == version["number"] and in_force["document"]["redactions"] == {
-        "unit": ["call_sign"]
+        "incident": ["investigation_status"]
     }
     assert {a["party"] for a in in_force["approvals"]} == {"host", "partner"}
 

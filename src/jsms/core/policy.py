@@ -205,6 +205,28 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
 }
 
 
+# What the policy may withhold when a record leaves the node, by kind of record (the title, time,
+# place and type of an incident always go).
+REDACTABLE = {
+    "incident": frozenset(
+        {
+            "narrative",
+            "sources",
+            "claimed_by",
+            "place_name",
+            "district",
+            "target_category",
+            "killed",
+            "injured",
+            "killed_protected",
+            "injured_protected",
+            "protected_nationality_targeted",
+            "investigation_status",
+        }
+    ),
+}
+
+
 class PolicyDocument(BaseModel):
     """The content of one mechanism policy version, as both parties agreed it."""
 
@@ -250,6 +272,22 @@ class PolicyDocument(BaseModel):
             if "." not in action:
                 raise ValueError(f"action {action!r} must look like 'object.verb'")
         return grants
+
+    @field_validator("redactions")
+    @classmethod
+    def _redactions_are_known(cls, redactions: dict[str, list[str]]) -> dict[str, list[str]]:
+        for kind, fields in redactions.items():
+            if kind not in REDACTABLE:
+                raise ValueError(
+                    f"records of kind {kind!r} do not leave the node; redact one of {sorted(REDACTABLE)}"
+                )
+            unknown = sorted(set(fields) - REDACTABLE[kind])
+            if unknown:
+                raise ValueError(
+                    f"{kind} has no field that can be withheld named {', '.join(unknown)}; "
+                    f"choose from {', '.join(sorted(REDACTABLE[kind]))}"
+                )
+        return redactions
 
     @field_validator("dual_approval")
     @classmethod

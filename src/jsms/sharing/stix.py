@@ -25,6 +25,7 @@ import stix2
 from stix2 import properties as p
 
 from jsms.core.marking import Tlp
+from jsms.core.policy import REDACTABLE
 from jsms.incidents.schemas import TIME_PRECISIONS as INCIDENT_TIME_PRECISIONS
 
 NAMESPACE = uuid.UUID("40b57898-1658-45fc-86ba-7156260a55b8")  # JSMS's own, for UUIDv5 ids
@@ -32,23 +33,7 @@ DETAILS_EXTENSION = "extension-definition--5fb3775f-e963-4f18-9f29-9bc0e2a5ea39"
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 COUNTRY = "PK"
 TIME_PRECISIONS = get_args(INCIDENT_TIME_PRECISIONS)  # as the incidents record them
-# Incident fields a policy may withhold on release (the title, time, place and type always go).
-WITHHOLDABLE = frozenset(
-    {
-        "narrative",
-        "sources",
-        "claimed_by",
-        "place_name",
-        "district",
-        "target_category",
-        "killed",
-        "injured",
-        "killed_protected",
-        "injured_protected",
-        "protected_nationality_targeted",
-        "investigation_status",
-    }
-)
+WITHHOLDABLE = REDACTABLE["incident"]  # what the policy may withhold of an incident
 
 
 @stix2.v21.CustomExtension(
