@@ -239,11 +239,14 @@ def _keep_first_incidents(bundle: Path, count: int) -> None:
     kept = set(sorted(kept)[:count])
     relations = [o for o in whole["objects"] if o["type"] == "relationship" and o["source_ref"] in kept]
     kept |= {r["id"] for r in relations} | {r["target_ref"] for r in relations}
-    whole["objects"] = [
-        o
+    about_kept = {  # sightings (of a kept group at a kept place) and notes (on a kept incident)
+        o["id"]
         for o in whole["objects"]
-        if o["id"] in kept or o["type"] not in ("incident", "relationship", "location", "threat-actor")
-    ]
+        if set(o.get("where_sighted_refs", [])) & kept or set(o.get("object_refs", [])) & kept
+    }
+    kept |= about_kept
+    travelling = ("incident", "relationship", "location", "threat-actor", "sighting", "note")
+    whole["objects"] = [o for o in whole["objects"] if o["id"] in kept or o["type"] not in travelling]
     bundle.write_text(json.dumps(whole))
 
 

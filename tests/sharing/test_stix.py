@@ -151,3 +151,65 @@ def test_a_bundle_with_a_broken_object_is_refused_whole_naming_it(sqlite_connect
             take_in(session, SYSTEM, "{nope", from_party="partner")
         with pytest.raises(Invalid, match="bundle"):
             take_in(session, SYSTEM, json.dumps({"type": "incident"}), from_party="partner")
+
+
+def _with_investigation(session) -> Incident:
+    from datetime import date
+
+    from jsms.incidents.models import Investigation
+
+    incident = _claimed_incident(session)
+    if incident.investigation is None:
+        incident.investigation = Investigation(status="open")
+    incident.investigation.status = "on_trial"
+    incident.investigation.arrests = 3
+    incident.investigation.charges = "Terrorism, murder"
+    incident.investigation.next_hearing = date(2026, 12, 14)
+    incident.investigation.notes = "Informant K. says the cell met in Hub."  # stays home
+    session.flush()
+    return incident
+
+
+def test_the_claimed_group_is_sighted_and_the_investigation_is_a_note(sqlite_connection):
+    with unit_of_work(SYSTEM) as session:
+        incident = _with_investigation(session)
+        data = json.loads(stix.bundle(stix.incident_objects(incident, NODE), NODE).serialize())
+        withheld = stix.incident_objects(incident, NODE, frozenset({"investigation_status"}))
+        session.rollback()
+    result = validate_instance(data, ValidationOptions(strict=False))
+    assert result.is_valid, [str(e) for e in result.errors]
+    objects = _by_type(data["objects"])
+    (sighting,) = objects["sighting"]
+    assert sighting["sighting_of_ref"] == objects["threat-actor"][0]["id"]
+    assert sighting["where_sighted_refs"] == [objects["location"][0]["id"]]
+    (note,) = objects["note"]
+    assert note["object_refs"] == [objects["incident"][0]["id"]]
+    progress = note["extensions"][stix.INVESTIGATION_EXTENSION]
+    assert (progress["status"], progress["arrests"], progress["next_hearing"]) == (
+        "on_trial",
+        3,
+        "2026-12-14",
+    )
+    assert "Informant" not in json.dumps(data)
+    assert not [o for o in withheld if o["type"] == "note"]
+
+
+def test_an_investigation_note_updates_the_local_incident_it_is_about(sqlite_connection):
+    from jsms.sharing.models import ReceivedObject
+    from jsms.sharing.service import take_in
+
+    with unit_of_work(SYSTEM) as session:
+        original = _with_investigation(session)
+        text = _bundle_text(original).replace(str(original.id), "7b3c1d1e-0000-4000-8000-00000000beef")
+        session.rollback()
+        take_in(session, SYSTEM, text, from_party="partner")
+        link = session.get(ReceivedObject, "incident--7b3c1d1e-0000-4000-8000-00000000beef")
+        local = session.get(Incident, link.local_id)
+        assert (local.investigation.status, local.investigation.arrests) == ("on_trial", 3)
+        assert local.investigation.notes == ""  # the other node's own notes never travelled
+        broken = json.loads(text)
+        for item in broken["objects"]:
+            if item["type"] == "note":
+                item["extensions"][stix.INVESTIGATION_EXTENSION]["arrests"] = -1
+        with pytest.raises(Exception, match="arrests"):
+            take_in(session, SYSTEM, json.dumps(broken), from_party="partner")

@@ -226,13 +226,14 @@ def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -
     require(session, actor, "sharing.receive")
     objects = read_bundle(raw)
     links = _links(objects)
-    wanted, errors = [], []
+    wanted, progress, errors = [], [], []
     for index, item in enumerate(objects):
-        if item["type"] != "incident":
-            continue
         try:
-            _not_our_own(session, item)
-            wanted.append((item, _incident_data(item, links)))
+            if item["type"] == "incident":
+                _not_our_own(session, item)
+                wanted.append((item, _incident_data(item, links)))
+            elif item["type"] == "note" and stix.INVESTIGATION_EXTENSION in item.get("extensions", {}):
+                progress.append((item, _investigation_data(item)))
         except Invalid as error:
             errors.append(FieldError(["objects", index], str(error)))
     if errors:
@@ -245,7 +246,36 @@ def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -
             continue
         _take_incident(session, actor, item, data, link, from_party)
         (received.updated if link is not None else received.created).append(item["id"])
+    for item, data in progress:
+        _take_investigation(session, actor, item, data)
     return received
+
+
+def _investigation_data(item: Any) -> incident_schemas.InvestigationIn:
+    values = dict(item["extensions"][stix.INVESTIGATION_EXTENSION])
+    values.pop("extension_type", None)
+    try:
+        return incident_schemas.InvestigationIn.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise Invalid(f"{item['id']}: {problems}") from None
+
+
+def _take_investigation(session, actor, item, data: incident_schemas.InvestigationIn) -> None:
+    """The progress a note reports, onto the local incident it is about (a later note only)."""
+    link = session.get(ReceivedObject, item["id"])
+    if link is not None and link.modified >= item["modified"]:
+        return
+    about = [session.get(ReceivedObject, ref) for ref in item["object_refs"]]
+    incident_link = next((a for a in about if a is not None and a.object_type == "incident"), None)
+    if incident_link is None:
+        return  # about an incident this node has not taken in (withheld there, or not yet sent)
+    incidents.record_investigation(session, actor, incident_link.local_id, data)
+    link = link or ReceivedObject(stix_id=item["id"], object_type="note", local_id=incident_link.local_id)
+    link.origin = item.get("created_by_ref") or "unknown"
+    link.modified = item["modified"]
+    link.received_at = utcnow()
+    session.add(link)
 
 
 def _take_incident(session, actor, item, data, link: ReceivedObject | None, from_party: str) -> None:

@@ -4,8 +4,10 @@ What one incident becomes: an `incident` (title, narrative, kind as a label, sou
 references, and our property extension with what STIX has no words for: when and how precisely it
 happened, casualties, whether the protected nationality was targeted, the investigation's status),
 its `location` (a `located-at` relationship) and, when a group claimed it, a `threat-actor`
-(`attributed-to`). Every object carries its TLP 2.0 marking (the OASIS marking-definitions) and is
-created by the node's identity.
+(`attributed-to`) with a `sighting` of it there and then; its investigation's progress becomes a
+`note` on the incident (with a second extension of ours for arrests, charges, prosecution and the
+next hearing; the investigators' own notes stay home). Every object carries its TLP 2.0 marking
+(the OASIS marking-definitions) and is created by the node's identity.
 
 Ids are stable, so exporting again gives the same objects: the incident keeps its own UUID, and the
 objects made from its parts get UUIDv5 ids in the JSMS namespace. `modified` is the record's last
@@ -26,11 +28,13 @@ from stix2 import properties as p
 
 from jsms.core.marking import Tlp
 from jsms.core.policy import REDACTABLE
+from jsms.incidents.schemas import INVESTIGATION_STATUSES
 from jsms.incidents.schemas import TIME_PRECISIONS as INCIDENT_TIME_PRECISIONS
 
 NAMESPACE = uuid.UUID("40b57898-1658-45fc-86ba-7156260a55b8")  # JSMS's own, for UUIDv5 ids
 DETAILS_EXTENSION = "extension-definition--5fb3775f-e963-4f18-9f29-9bc0e2a5ea39"
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+INVESTIGATION_EXTENSION = "extension-definition--0d6f4f8e-7a43-4c1b-9a53-3c5a7e0e2b71"
 COUNTRY = "PK"
 TIME_PRECISIONS = get_args(INCIDENT_TIME_PRECISIONS)  # as the incidents record them
 WITHHOLDABLE = REDACTABLE["incident"]  # what the policy may withhold of an incident
@@ -54,6 +58,22 @@ WITHHOLDABLE = REDACTABLE["incident"]  # what the policy may withhold of an inci
 )
 class IncidentDetails:
     """What the STIX incident stub has no property for, in a property extension of our own."""
+
+    extension_type = "property-extension"
+
+
+@stix2.v21.CustomExtension(
+    INVESTIGATION_EXTENSION,
+    [
+        ("status", p.EnumProperty(get_args(INVESTIGATION_STATUSES), required=True)),
+        ("arrests", p.IntegerProperty(min=0)),
+        ("charges", p.StringProperty()),
+        ("prosecution", p.StringProperty()),
+        ("next_hearing", p.StringProperty()),  # ISO date
+    ],
+)
+class InvestigationProgress:
+    """Where the investigation of an incident stands, on the note that reports it."""
 
     extension_type = "property-extension"
 
@@ -126,6 +146,21 @@ def details_extension(node: Node) -> stix2.v21.ExtensionDefinition:
         "(all, and of the protected nationality), whether that nationality was targeted, and the "
         "state of its verification and investigation.",
         schema="https://jsms.invalid/stix/jsms-incident-details-1.0.0.json",
+        version="1.0.0",
+        extension_types=["property-extension"],
+    )
+
+
+def investigation_extension(node: Node) -> stix2.v21.ExtensionDefinition:
+    return stix2.v21.ExtensionDefinition(
+        id=INVESTIGATION_EXTENSION,
+        created_by_ref=node.identity_id,
+        created=EPOCH,
+        modified=EPOCH,
+        name="jsms-investigation-progress",
+        description="Where the investigation of an incident stands: its status, arrests, charges, "
+        "prosecution and the next hearing.",
+        schema="https://jsms.invalid/stix/jsms-investigation-progress-1.0.0.json",
         version="1.0.0",
         extension_types=["property-extension"],
     )
@@ -205,8 +240,41 @@ def incident_objects(incident: Any, node: Node, withheld: frozenset[str] = froze
             created=EPOCH,
             modified=EPOCH,
         )
-        objects += [actor, _relationship(stix_incident.id, "attributed-to", actor.id, common)]
+        sighting = stix2.Sighting(
+            id=_derived_id("sighting", str(incident.id)),
+            sighting_of_ref=actor.id,
+            where_sighted_refs=[location.id],
+            first_seen=incident.occurred_at,
+            last_seen=incident.occurred_at,
+            count=1,
+            **common,
+        )
+        objects += [actor, _relationship(stix_incident.id, "attributed-to", actor.id, common), sighting]
+    if investigation is not None and "investigation_status" not in withheld:
+        objects.append(_investigation_note(incident, investigation, node, marking))
     return objects
+
+
+def _investigation_note(incident: Any, investigation: Any, node: Node, marking: list[str]) -> stix2.Note:
+    progress = {
+        "status": investigation.status,
+        "arrests": investigation.arrests,
+        "charges": investigation.charges or None,
+        "prosecution": investigation.prosecution or None,
+        "next_hearing": investigation.next_hearing.isoformat() if investigation.next_hearing else None,
+    }
+    summary = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in progress.items() if value)
+    return stix2.Note(
+        id=_derived_id("note", f"investigation:{incident.id}"),
+        abstract="Investigation",
+        content=summary,
+        object_refs=[f"incident--{incident.id}"],
+        created_by_ref=node.identity_id,
+        object_marking_refs=marking,
+        created=investigation.created_at,
+        modified=max(investigation.updated_at, investigation.created_at),
+        extensions={INVESTIGATION_EXTENSION: {k: v for k, v in progress.items() if v is not None}},
+    )
 
 
 def _relationship(source: str, kind: str, target: str, common: dict[str, Any]) -> stix2.Relationship:
@@ -223,7 +291,7 @@ def bundle(objects: list[Any], node: Node) -> stix2.Bundle:
     """A bundle with what its objects refer to: the node, our extension, the TLP definitions used."""
     used = {ref for o in objects for ref in o.get("object_marking_refs", [])}
     definitions = [item for item in tlp_definitions().values() if item["id"] in used]
-    head = [node.identity(), details_extension(node), *definitions]
+    head = [node.identity(), details_extension(node), investigation_extension(node), *definitions]
     return stix2.Bundle(*head, *objects, allow_custom=False)
 
 
