@@ -141,10 +141,7 @@ def sharing_import(
         fail(f"this node is the {origin} node; a bundle comes from the other party", EXIT_BAD_INPUT)
     raw = file.read_bytes()
     received = run("sharing-import", lambda s: take_in(s, cli_actor("sharing-import"), raw, origin))
-    out.print(
-        f"{len(received.created)} created, {len(received.updated)} updated, "
-        f"{len(received.unchanged)} already up to date"
-    )
+    out.print(received.summary())
 
 
 @app.command()
@@ -181,10 +178,7 @@ def sync(
         with reported_errors():
             if pull_:
                 received = pull(other, attempts=attempts)
-                out.print(
-                    f"{len(received.created)} created, {len(received.updated)} updated, "
-                    f"{len(received.unchanged)} already up to date"
-                )
+                out.print(received.summary())
             if push_:
                 out.print(f"{push(other, attempts=attempts)} pushed")
             out.print(exchange_governance(other, pull_, push_, attempts=attempts).summary())

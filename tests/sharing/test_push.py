@@ -178,7 +178,9 @@ def test_the_host_pushes_what_it_releases_once(demo_node, partner_node):
     pushed = int(first.stdout.split()[0])
     with sqlite3.connect(partner_dir / "jsms.db") as db:
         taken = {row[0] for row in db.execute("SELECT external_id FROM incident")}
-    assert len(taken) == pushed > 0
+        reports = db.execute("SELECT name FROM received_object WHERE object_type = 'report'").fetchall()
+    assert len(taken) + len(reports) == pushed and taken and reports  # incidents and threat-level reports
+    assert all(name.startswith("Threat level of PK-") for (name,) in reports)
     assert f"incident--{amber}" in taken and f"incident--{red}" not in taken
 
     again = _push(demo_node.data_dir, partner_base)

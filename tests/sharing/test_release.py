@@ -103,3 +103,27 @@ def test_a_node_does_not_release_to_its_own_party_and_only_permitted_users_relea
         officer = Actor(username="o", role="host_operations_officer", party="host")
         with pytest.raises(Forbidden):
             service.release(session, officer, "partner", "export")
+
+
+def test_threat_level_changes_leave_as_reports_as_far_as_their_marking_allows(marked, monkeypatch):
+    from stix2validator import ValidationOptions, validate_instance
+
+    from jsms.risk.models import ThreatLevelChange
+
+    with unit_of_work(SYSTEM) as session:
+        change = ThreatLevelChange(area="PK-BA/Gwadar", area_kind="district", previous_level=3, level=4)
+        change.intensity, change.cause, change.reason = 2.5, "computed", "two attacks this month"
+        session.add(change)
+        session.flush()
+        data = json.loads(service.preview(session, SYSTEM, "partner").serialize())
+        reports = [o for o in data["objects"] if o["type"] == "report"]
+        secret = PolicyDocument(default_markings={"threat_level": "red"})
+        monkeypatch.setattr(service, "active_policy", lambda _session: secret)
+        withheld = json.loads(service.preview(session, SYSTEM, "partner").serialize())["objects"]
+    gwadar = next(r for r in reports if r["name"] == "Threat level of PK-BA/Gwadar: 3 → 4")
+    assert gwadar["report_types"] == ["threat-report"] and "two attacks" in gwadar["description"]
+    assert gwadar["object_marking_refs"] == [stix.marking_id("green")]  # as the policy marks them
+    place = next(o for o in data["objects"] if o["id"] == gwadar["object_refs"][0])
+    assert (place["administrative_area"], place["city"]) == ("PK-BA", "Gwadar")
+    assert validate_instance(data, ValidationOptions(strict=False)).is_valid
+    assert not [o for o in withheld if o["type"] == "report"]  # RED threat levels stay home

@@ -245,6 +245,7 @@ class PolicyDocument(BaseModel):
             "agreement": Tlp.GREEN,
             "incident": Tlp.AMBER,
             "journey": Tlp.AMBER,
+            "threat_level": Tlp.GREEN,
         }
     )
     # Decisions that take effect only with an approval from each party.
@@ -272,6 +273,10 @@ class PolicyDocument(BaseModel):
             if "." not in action:
                 raise ValueError(f"action {action!r} must look like 'object.verb'")
         return grants
+
+    def default_marking(self, kind: str) -> Tlp:
+        """The marking records of `kind` carry unless marked otherwise (AMBER if the policy is silent)."""
+        return self.default_markings.get(kind, Tlp.AMBER)
 
     @field_validator("redactions")
     @classmethod
@@ -473,7 +478,7 @@ def _scope_in_memory(reader: Reader, model: Any, values: Mapping[str, Any], scop
 def _marking_in_memory(reader: Reader, model: Any, values: Mapping[str, Any]) -> bool | None:
     """The Python twin of `_marking_clause`: mine, or named in the release list, or unrestricted
     and at most the ceiling the actor's party (or a company) receives."""
-    if not issubclass(model, Marked):
+    if model is not None and not issubclass(model, Marked):
         return True
     actor, release_to = reader.actor, values["release_to"]
     if actor.party in release_to:
@@ -496,9 +501,10 @@ def peer(party: str) -> Actor:
     return Actor(username=f"node:{party}", role=PEER_ROLE, party=party)
 
 
-def may_release(reader: Reader, model: Any, values: Mapping[str, Any]) -> bool:
+def may_release(reader: Reader, model: Any | None, values: Mapping[str, Any]) -> bool:
     """In memory, whether one object may go to people of the reader's party outside the pages (an
-    e-mail or a webhook to them): the marking rule their users are held to; undecided is no."""
+    e-mail or a webhook to them): the marking rule their users are held to; undecided is no.
+    `model` None: a record kept in no marked table (e.g. a threat-level change, marked by policy)."""
     return _marking_in_memory(reader, model, values) is True
 
 

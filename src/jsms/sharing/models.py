@@ -23,6 +23,7 @@ class ReceivedObject(Base):
     origin: Mapped[str] = mapped_column(String(100))  # the sending node's identity id
     modified: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    name: Mapped[str | None] = mapped_column(String(300))  # of a report kept only as received
 
 
 class SyncState(Base):

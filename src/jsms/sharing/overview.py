@@ -142,7 +142,14 @@ def incoming(session: Session, actor: Actor, limit: int = 50) -> list[Line]:
     received = list(session.scalars(stmt))
     titles = _titles(session, actor, {r.local_id for r in received if r.local_id})
     return [
-        Line(r.received_at, r.local_id, titles.get(r.local_id), r.stix_id, r.modified, {"origin": r.origin})
+        Line(
+            r.received_at,
+            r.local_id,
+            titles.get(r.local_id) if r.local_id else r.name,
+            r.stix_id,
+            r.modified,
+            {"origin": r.origin, "type": r.object_type},
+        )
         for r in received
     ]
 

@@ -30,10 +30,11 @@ from jsms.core.config import get_settings
 from jsms.core.db import utcnow
 from jsms.core.errors import FieldError, Invalid
 from jsms.core.models import ReleaseRecord
-from jsms.core.policy import active_policy, release_filter, require
+from jsms.core.policy import active_policy, may_release, peer, reader_for, release_filter, require
 from jsms.incidents import schemas as incident_schemas
 from jsms.incidents import service as incidents
 from jsms.incidents.models import Incident
+from jsms.risk.models import ThreatLevelChange
 from jsms.sharing import stix
 from jsms.sharing.models import ReceivedObject
 
@@ -69,21 +70,70 @@ def releasable_incidents(
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class Release:
+    """One record as it leaves: what it is, its version, its marking, and its STIX objects."""
+
+    object_type: str  # incident | threat_level_change
+    object_id: uuid.UUID
+    stix_id: str
+    version: datetime
+    tlp: str
+    objects: list[Any]
+
+
 def release_groups(
     session: Session, actor: Actor, audience: str, changed_after: datetime | None = None
-) -> list[tuple[Incident, list[Any]]]:
-    """Each releasable incident (changed after `changed_after`, if given) with its STIX objects —
-    the incident, its place, its group and their relationships — the withheld fields left out."""
+) -> list[Release]:
+    """Everything this node releases to `audience` (changed after `changed_after`, if given),
+    oldest change first: each incident with its place, group, sighting and investigation note
+    (the withheld fields left out), and each threat-level change as a report."""
     withheld = frozenset(active_policy(session).redactions.get("incident", [])) & stix.WITHHOLDABLE
     node = this_node()
-    chosen = releasable_incidents(session, actor, audience, changed_after)
-    return [(incident, stix.incident_objects(incident, node, withheld)) for incident in chosen]
+    found = [
+        Release(
+            "incident",
+            incident.id,
+            f"incident--{incident.id}",
+            incident.updated_at,
+            incident.tlp,
+            stix.incident_objects(incident, node, withheld),
+        )
+        for incident in releasable_incidents(session, actor, audience, changed_after)
+    ]
+    found += _threat_level_reports(session, audience, changed_after, node)
+    return sorted(found, key=lambda release: (release.version, release.stix_id))
 
 
-def release_objects(session: Session, actor: Actor, audience: str) -> tuple[list[Incident], list[Any]]:
-    """The releasable incidents and all their STIX objects."""
+def _threat_level_reports(
+    session: Session, audience: str, changed_after: datetime | None, node: stix.Node
+) -> list[Release]:
+    """The node's threat-level changes, marked as the policy marks threat levels, as STIX reports
+    — if that marking lets `audience` read them."""
+    tlp = active_policy(session).default_marking("threat_level")
+    values = {"tlp": tlp.value, "owner_party": get_settings().node_party, "release_to": []}
+    if not may_release(reader_for(session, peer(audience)), None, values):
+        return []
+    stmt = select(ThreatLevelChange).order_by(ThreatLevelChange.at, ThreatLevelChange.id)
+    if changed_after is not None:
+        stmt = stmt.where(ThreatLevelChange.at > changed_after)
+    return [
+        Release(
+            "threat_level_change",
+            change.id,
+            f"report--{change.id}",
+            change.at,
+            tlp.value,
+            stix.threat_level_objects(change, node, tlp),
+        )
+        for change in session.scalars(stmt)
+    ]
+
+
+def release_objects(session: Session, actor: Actor, audience: str) -> tuple[list[Release], list[Any]]:
+    """What is released and all its STIX objects."""
     groups = release_groups(session, actor, audience)
-    return [incident for incident, _ in groups], [o for _, objects in groups for o in objects]
+    return groups, [o for release in groups for o in release.objects]
 
 
 def preview(session: Session, actor: Actor, audience: str) -> stix2.Bundle:
@@ -93,14 +143,14 @@ def preview(session: Session, actor: Actor, audience: str) -> stix2.Bundle:
 
 
 def release(session: Session, actor: Actor, audience: str, channel: str) -> stix2.Bundle:
-    """The bundle for `audience`'s node by `channel`, each incident in it logged as released."""
+    """The bundle for `audience`'s node by `channel`, each record in it logged as released."""
     chosen, objects = release_objects(session, actor, audience)
     log_release(session, actor, audience, channel, chosen)
     return stix.bundle(objects, this_node())
 
 
-def log_release(session: Session, actor: Actor, audience: str, channel: str, chosen: list[Incident]) -> None:
-    """Record in the release log that these incidents (their current versions) left for `audience`."""
+def log_release(session: Session, actor: Actor, audience: str, channel: str, chosen: list[Release]) -> None:
+    """Record in the release log that these records (their current versions) left for `audience`."""
     if channel not in CHANNELS:
         raise Invalid(f"Unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
     now = utcnow()
@@ -110,13 +160,13 @@ def log_release(session: Session, actor: Actor, audience: str, channel: str, cho
             audience=audience,
             channel=channel,
             actor=actor.username,
-            object_type="incident",
-            object_id=incident.id,
-            stix_id=f"incident--{incident.id}",
-            version=incident.updated_at,
-            tlp=incident.tlp,
+            object_type=release.object_type,
+            object_id=release.object_id,
+            stix_id=release.stix_id,
+            version=release.version,
+            tlp=release.tlp,
         )
-        for incident in chosen
+        for release in chosen
     )
 
 
@@ -127,9 +177,16 @@ def log_release(session: Session, actor: Actor, audience: str, channel: str, cho
 class Received:
     """What taking in a bundle did."""
 
-    created: list[str] = field(default_factory=list)  # STIX ids
+    created: list[str] = field(default_factory=list)  # STIX ids of incidents
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)  # threat reports kept (new or a later version)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} already up to date, {len(self.reports)} reports"
+        )
 
 
 def read_bundle(raw: bytes | str) -> list[Any]:
@@ -248,7 +305,23 @@ def take_in(session: Session, actor: Actor, raw: bytes | str, from_party: str) -
         (received.updated if link is not None else received.created).append(item["id"])
     for item, data in progress:
         _take_investigation(session, actor, item, data)
+    threat_reports = [o for o in objects if o["type"] == "report" and "threat-report" in o["report_types"]]
+    received.reports = [item["id"] for item in threat_reports if _keep_report(session, item)]
     return received
+
+
+def _keep_report(session: Session, item: Any) -> bool:
+    """Keep the other node's threat report (a later version replaces it); False if known."""
+    link = session.get(ReceivedObject, item["id"])
+    if link is not None and link.modified >= item["modified"]:
+        return False
+    link = link or ReceivedObject(stix_id=item["id"], object_type="report", local_id=None)
+    link.name = item["name"][:300]
+    link.origin = item.get("created_by_ref") or "unknown"
+    link.modified = item["modified"]
+    link.received_at = utcnow()
+    session.add(link)
+    return True
 
 
 def _investigation_data(item: Any) -> incident_schemas.InvestigationIn:

@@ -7,7 +7,8 @@ its `location` (a `located-at` relationship) and, when a group claimed it, a `th
 (`attributed-to`) with a `sighting` of it there and then; its investigation's progress becomes a
 `note` on the incident (with a second extension of ours for arrests, charges, prosecution and the
 next hearing; the investigators' own notes stay home). Every object carries its TLP 2.0 marking
-(the OASIS marking-definitions) and is created by the node's identity.
+(the OASIS marking-definitions) and is created by the node's identity. A threat-level change
+becomes a `report` about the area's `location`, marked as the policy marks threat levels.
 
 Ids are stable, so exporting again gives the same objects: the incident keeps its own UUID, and the
 objects made from its parts get UUIDv5 ids in the JSMS namespace. `modified` is the record's last
@@ -275,6 +276,39 @@ def _investigation_note(incident: Any, investigation: Any, node: Node, marking: 
         modified=max(investigation.updated_at, investigation.created_at),
         extensions={INVESTIGATION_EXTENSION: {k: v for k, v in progress.items() if v is not None}},
     )
+
+
+def threat_level_objects(change: Any, node: Node, tlp: Tlp) -> list[Any]:
+    """A threat-level change as a `report` (report_types threat-report) about the area's
+    `location`: the new level, the one before, and why it changed."""
+    province, _, district = change.area.partition("/")
+    marking = [marking_id(tlp.value)]
+    place = stix2.Location(
+        id=_derived_id("location", f"area:{change.area}"),
+        name=district or province,
+        country=COUNTRY,
+        administrative_area=province,
+        city=district or None,
+        created_by_ref=node.identity_id,
+        object_marking_refs=marking,
+        created=EPOCH,
+        modified=EPOCH,
+    )
+    before = f"{change.previous_level} → " if change.previous_level is not None else ""
+    report = stix2.Report(
+        id=f"report--{change.id}",
+        name=f"Threat level of {change.area}: {before}{change.level}",
+        description=f"{change.cause}: {change.reason}" if change.reason else change.cause,
+        report_types=["threat-report"],
+        labels=[f"threat-level-{change.level}", f"cause-{change.cause}"],
+        published=change.at,
+        object_refs=[place.id],
+        created_by_ref=node.identity_id,
+        object_marking_refs=marking,
+        created=change.at,
+        modified=change.at,
+    )
+    return [place, report]
 
 
 def _relationship(source: str, kind: str, target: str, common: dict[str, Any]) -> stix2.Relationship:

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 import requests
 from taxii2client.exceptions import TAXIIServiceException
@@ -38,7 +37,7 @@ from jsms.sharing.taxii import alias_for, inbox_alias_for, taxii_time
 log = logging.getLogger("jsms.sharing")
 SYNC = Actor.system("sync")
 PAGE = 500
-PUSH_BATCH = 100  # incidents per envelope: well under the other node's size limit
+PUSH_BATCH = 100  # records per envelope: well under the other node's size limit
 
 
 class PeerRefused(DomainError):
@@ -147,7 +146,7 @@ def _record_failure(peer: Peer, error: str) -> None:
 
 def push(peer: Peer, attempts: int = 3, backoff_s: float = 2.0) -> int:
     """Push to `peer` what this node released to it since the last push (see the module's
-    docstring); the number of incidents it took in."""
+    docstring); the number of records it took in."""
     with unit_of_work(SYNC) as session:
         state = session.get(SyncState, peer.url)
         since = state.pushed_through if state else None
@@ -159,17 +158,16 @@ def push(peer: Peer, attempts: int = 3, backoff_s: float = 2.0) -> int:
     )
     pushed = 0
     for batch in _batches(groups):
-        envelope = {"objects": [json.loads(o.serialize()) for _, objects in batch for o in objects]}
+        envelope = {"objects": [json.loads(o.serialize()) for release in batch for o in release.objects]}
         status = _with_retries(peer, attempts, backoff_s, partial(inbox.add_objects, envelope))
         if status.failure_count:
             reasons = "; ".join(f["message"] for f in status.failures[:5] if f.get("message"))
             _record_failure(peer, f"push refused: {reasons}")
             raise PushRefused(f"{peer.url} refused {status.failure_count} objects: {reasons}")
-        chosen = [incident for incident, _ in batch]
         with unit_of_work(SYNC) as session:
-            service.log_release(session, SYNC, peer.party, "push", chosen)
+            service.log_release(session, SYNC, peer.party, "push", batch)
             state = session.get(SyncState, peer.url) or SyncState(peer=peer.url)
-            state.pushed_through = chosen[-1].updated_at
+            state.pushed_through = batch[-1].version
             state.last_push_at = state.last_attempt_at = utcnow()
             state.last_error = None
             session.add(state)
@@ -177,15 +175,15 @@ def push(peer: Peer, attempts: int = 3, backoff_s: float = 2.0) -> int:
     return pushed
 
 
-def _batches(groups: list[tuple[Any, list[Any]]]) -> Iterator[list[tuple[Any, list[Any]]]]:
-    """About PUSH_BATCH incidents at a time, never splitting incidents changed at the same moment
+def _batches(groups: list[service.Release]) -> Iterator[list[service.Release]]:
+    """About PUSH_BATCH records at a time, never splitting records changed at the same moment
     (the push mark is a moment: a split would leave the rest behind it)."""
-    batch: list[tuple[Any, list[Any]]] = []
-    for group in groups:
-        if len(batch) >= PUSH_BATCH and group[0].updated_at != batch[-1][0].updated_at:
+    batch: list[service.Release] = []
+    for release in groups:
+        if len(batch) >= PUSH_BATCH and release.version != batch[-1].version:
             yield batch
             batch = []
-        batch.append(group)
+        batch.append(release)
     if batch:
         yield batch
 

@@ -311,23 +311,21 @@ def _released(actor: Actor, audience: str) -> list[dict[str, Any]]:
     with unit_of_work(actor) as session:
         # The node releases (a reader of the other party may receive, not release); the log
         # names the reader.
-        chosen, objects = service.release_objects(session, NODE_RELEASE, audience)
+        chosen, _ = service.release_objects(session, NODE_RELEASE, audience)
         service.log_release(session, actor, audience, "taxii", chosen)
-        added = {f"incident--{i.id}": i.updated_at for i in chosen}
+    # An object is added when the record it belongs to last changed (its place, group and note
+    # with the incident); an object shared by several records counts from the latest of them.
     items: dict[str, dict[str, Any]] = {}
-    owner = None
-    for stix_object in objects:
-        if stix_object["type"] == "incident":
-            owner = stix_object["id"]
-        date_added = added[owner] if owner else stix_object["modified"]
-        item = {
-            "object": stix_object,
-            "date_added": date_added,
-            "version": taxii_time(stix_object["modified"]),
-        }
-        known = items.get(stix_object["id"])
-        if known is None or known["date_added"] < date_added:
-            items[stix_object["id"]] = item
+    for release in chosen:
+        for stix_object in release.objects:
+            item = {
+                "object": stix_object,
+                "date_added": release.version,
+                "version": taxii_time(stix_object["modified"]),
+            }
+            known = items.get(stix_object["id"])
+            if known is None or known["date_added"] < release.version:
+                items[stix_object["id"]] = item
     return sorted(items.values(), key=lambda i: (i["date_added"], i["object"]["id"]))
 
 
