@@ -154,10 +154,13 @@ def incoming(session: Session, actor: Actor, limit: int = 50) -> list[Line]:
     ]
 
 
-def preview_list(session: Session, actor: Actor) -> tuple[list[Incident], list[str]]:
-    """What the other node receives now (logging nothing), and the fields withheld from it."""
-    chosen = service.releasable_incidents(session, actor, other_party())
-    return chosen, sorted(active_policy(session).redactions.get("incident", []))
+def preview_list(session: Session, actor: Actor) -> tuple[list[Incident], int, list[str]]:
+    """What the other node receives now (logging nothing): the incidents, how many threat-level
+    reports, and the incident fields withheld from it."""
+    audience = other_party()
+    chosen = service.releasable_incidents(session, actor, audience)
+    reports = service.threat_level_releases(session, audience, None, service.this_node())
+    return chosen, len(reports), sorted(active_policy(session).redactions.get("incident", []))
 
 
 @dataclass

@@ -63,11 +63,11 @@ def exchange_page(request: Request, session: SessionDep, actor: PageActor):
 @router.get("/exchange/preview")
 def preview_page(request: Request, session: SessionDep, actor: PageActor):
     """What the other node receives if it synced now: nothing is logged."""
-    incidents, withheld = overview.preview_list(session, actor)
+    incidents, reports, withheld = overview.preview_list(session, actor)
     return render(
         request,
         "sharing/preview.html",
-        {**_labels(), "incidents": incidents, "withheld": withheld},
+        {**_labels(), "incidents": incidents, "reports": reports, "withheld": withheld},
         actor=actor,
     )
 

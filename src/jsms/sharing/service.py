@@ -101,11 +101,11 @@ def release_groups(
         )
         for incident in releasable_incidents(session, actor, audience, changed_after)
     ]
-    found += _threat_level_reports(session, audience, changed_after, node)
+    found += threat_level_releases(session, audience, changed_after, node)
     return sorted(found, key=lambda release: (release.version, release.stix_id))
 
 
-def _threat_level_reports(
+def threat_level_releases(
     session: Session, audience: str, changed_after: datetime | None, node: stix.Node
 ) -> list[Release]:
     """The node's threat-level changes, marked as the policy marks threat levels, as STIX reports

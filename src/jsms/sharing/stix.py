@@ -136,35 +136,36 @@ TLP1_IDS = {  # TLP 1.0 (spec §7.2.1); WHITE reads as CLEAR
 }
 
 
-def details_extension(node: Node) -> stix2.v21.ExtensionDefinition:
-    return stix2.v21.ExtensionDefinition(
-        id=DETAILS_EXTENSION,
-        created_by_ref=node.identity_id,
-        created=EPOCH,
-        modified=EPOCH,
-        name="jsms-incident-details",
-        description="When and how precisely a physical-security incident happened, its casualties "
-        "(all, and of the protected nationality), whether that nationality was targeted, and the "
-        "state of its verification and investigation.",
-        schema="https://jsms.invalid/stix/jsms-incident-details-1.0.0.json",
-        version="1.0.0",
-        extension_types=["property-extension"],
-    )
+EXTENSIONS = {  # our property extensions: id → (name, what it adds)
+    DETAILS_EXTENSION: (
+        "jsms-incident-details",
+        "When and how precisely a physical-security incident happened, its casualties (all, and of "
+        "the protected nationality), whether that nationality was targeted, and the state of its "
+        "verification and investigation.",
+    ),
+    INVESTIGATION_EXTENSION: (
+        "jsms-investigation-progress",
+        "Where the investigation of an incident stands: its status, arrests, charges, prosecution "
+        "and the next hearing.",
+    ),
+}
 
 
-def investigation_extension(node: Node) -> stix2.v21.ExtensionDefinition:
-    return stix2.v21.ExtensionDefinition(
-        id=INVESTIGATION_EXTENSION,
-        created_by_ref=node.identity_id,
-        created=EPOCH,
-        modified=EPOCH,
-        name="jsms-investigation-progress",
-        description="Where the investigation of an incident stands: its status, arrests, charges, "
-        "prosecution and the next hearing.",
-        schema="https://jsms.invalid/stix/jsms-investigation-progress-1.0.0.json",
-        version="1.0.0",
-        extension_types=["property-extension"],
-    )
+def extension_definitions(node: Node) -> list[stix2.v21.ExtensionDefinition]:
+    return [
+        stix2.v21.ExtensionDefinition(
+            id=extension_id,
+            created_by_ref=node.identity_id,
+            created=EPOCH,
+            modified=EPOCH,
+            name=name,
+            description=description,
+            schema=f"https://jsms.invalid/stix/{name}-1.0.0.json",
+            version="1.0.0",
+            extension_types=["property-extension"],
+        )
+        for extension_id, (name, description) in EXTENSIONS.items()
+    ]
 
 
 def _derived_id(kind: str, key: str) -> str:
@@ -325,7 +326,7 @@ def bundle(objects: list[Any], node: Node) -> stix2.Bundle:
     """A bundle with what its objects refer to: the node, our extension, the TLP definitions used."""
     used = {ref for o in objects for ref in o.get("object_marking_refs", [])}
     definitions = [item for item in tlp_definitions().values() if item["id"] in used]
-    head = [node.identity(), details_extension(node), investigation_extension(node), *definitions]
+    head = [node.identity(), *extension_definitions(node), *definitions]
     return stix2.Bundle(*head, *objects, allow_custom=False)
 
 

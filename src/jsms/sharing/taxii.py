@@ -128,21 +128,27 @@ def inbox_id(sender: str) -> str:
 
 def _audience_of(collection: str) -> str:
     """The party a readable collection releases to (403 for an inbox, 404 for no collection)."""
-    for party in _other_parties():
-        if collection_id(party) == collection:
-            return party
-        if inbox_id(party) == collection:
-            raise Forbidden("This collection takes in what the other node sends; it cannot be read")
-    raise NotFound(f"No collection {collection}")
+    direction, party = _collection_of(collection)
+    if direction != "released":
+        raise Forbidden("This collection takes in what the other node sends; it cannot be read")
+    return party
 
 
 def _sender_of(collection: str) -> str:
     """The party whose node writes into this inbox (403 for a readable collection, 404 for none)."""
+    direction, party = _collection_of(collection)
+    if direction != "received":
+        raise Forbidden("This collection is what this node releases; it cannot be written to")
+    return party
+
+
+def _collection_of(collection: str) -> tuple[str, str]:
+    """("released", audience) or ("received", sender) for a collection id; 404 for none."""
     for party in _other_parties():
-        if inbox_id(party) == collection:
-            return party
         if collection_id(party) == collection:
-            raise Forbidden("This collection is what this node releases; it cannot be written to")
+            return "released", party
+        if inbox_id(party) == collection:
+            return "received", party
     raise NotFound(f"No collection {collection}")
 
 
@@ -184,12 +190,8 @@ def _inbox(actor: Actor, sender: str) -> dict[str, Any]:
 
 
 def _any_collection(actor: Actor, collection: str) -> dict[str, Any]:
-    for party in _other_parties():
-        if collection == collection_id(party):
-            return _collection(actor, party)
-        if collection == inbox_id(party):
-            return _inbox(actor, party)
-    raise NotFound(f"No collection {collection}")
+    direction, party = _collection_of(collection)
+    return _collection(actor, party) if direction == "released" else _inbox(actor, party)
 
 
 Auth = Annotated[str | None, Header()]
