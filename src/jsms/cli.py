@@ -175,13 +175,20 @@ def sync(
         fail("--no-pull and --no-push leave nothing to do", EXIT_BAD_INPUT)
     other = Peer(peer, party, user, password)
     while True:
-        with reported_errors():
-            if pull_:
-                received = pull(other, attempts=attempts)
-                out.print(received.summary())
-            if push_:
-                out.print(f"{push(other, attempts=attempts)} pushed")
-            out.print(exchange_governance(other, pull_, push_, attempts=attempts).summary())
+        try:
+            with reported_errors():
+                if pull_:
+                    received = pull(other, attempts=attempts)
+                    out.print(received.summary())
+                if push_:
+                    out.print(f"{push(other, attempts=attempts)} pushed")
+                out.print(exchange_governance(other, pull_, push_, attempts=attempts).summary())
+        except typer.Exit:
+            if every is None:
+                raise
+            # On a schedule a failed sync is reported (and recorded) and tried again: the marks
+            # only move with what was committed, so nothing is lost in between.
+            err.print(f"will try again in {every:g} s")
         if every is None:
             return
         time.sleep(every)

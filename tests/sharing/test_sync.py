@@ -116,3 +116,26 @@ def test_a_node_that_does_not_answer_is_reported_and_nothing_is_lost(partner_dir
             "SELECT last_error FROM sync_state WHERE peer = ?", (f"{down}/taxii2/",)
         ).fetchone()
     assert error
+
+
+def test_a_scheduled_sync_keeps_trying_a_node_that_is_down(partner_dir):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    down = f"http://127.0.0.1:{free_port()}/taxii2/"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
+    environment.update({"JSMS_DATA_DIR": str(partner_dir), **PARTNER})
+    command = [
+        *(sys.executable, "-m", "jsms.cli", "sync", "--peer", down, "--peer-party", "host"),
+        *("--user", "partner.liaison", "--password", "demo", "--attempts", "1", "--every", "5"),
+    ]
+    process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(12)
+        assert process.poll() is None  # still on its schedule
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=20)
+    assert errors.count("did not answer") >= 2 and "will try again in 5 s" in errors
