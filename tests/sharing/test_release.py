@@ -115,15 +115,17 @@ def test_threat_level_changes_leave_as_reports_as_far_as_their_marking_allows(ma
         change.intensity, change.cause, change.reason = 2.5, "computed", "two attacks this month"
         session.add(change)
         session.flush()
-        data = json.loads(service.preview(session, SYSTEM, "partner").serialize())
+        node = service.this_node()
+        released = service.threat_level_releases(session, "partner", None, node)
+        data = json.loads(stix.bundle([o for r in released for o in r.objects], node).serialize())
         reports = [o for o in data["objects"] if o["type"] == "report"]
         secret = PolicyDocument(default_markings={"threat_level": "red"})
         monkeypatch.setattr(service, "active_policy", lambda _session: secret)
-        withheld = json.loads(service.preview(session, SYSTEM, "partner").serialize())["objects"]
+        withheld = service.threat_level_releases(session, "partner", None, node)
     gwadar = next(r for r in reports if r["name"] == "Threat level of PK-BA/Gwadar: 3 → 4")
     assert gwadar["report_types"] == ["threat-report"] and "two attacks" in gwadar["description"]
     assert gwadar["object_marking_refs"] == [stix.marking_id("green")]  # as the policy marks them
     place = next(o for o in data["objects"] if o["id"] == gwadar["object_refs"][0])
     assert (place["administrative_area"], place["city"]) == ("PK-BA", "Gwadar")
     assert validate_instance(data, ValidationOptions(strict=False)).is_valid
-    assert not [o for o in withheld if o["type"] == "report"]  # RED threat levels stay home
+    assert withheld == []  # RED threat levels stay home
