@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jsms.core.db import unit_of_work, utcnow
 from jsms.core.models import ReleaseRecord
-from jsms.sharing.models import SyncState
+from jsms.sharing.models import ReceivedObject, SyncState
 from tests.sharing.test_release import SYSTEM, _incident
 from tests.web.conftest import text_of
 
@@ -70,10 +70,22 @@ def test_the_exchange_page_shows_health_and_what_left(api, browser, marked):
         auth=("partner.liaison", "demo"),
         headers={"Accept": "*/*"},
     )
+    with unit_of_work(SYSTEM) as session:
+        session.add(
+            ReceivedObject(
+                stix_id="report--6a1c2b0e-1f0e-4c8e-9d2a-0b5e7c1d2e3f",
+                object_type="report",
+                origin="identity--partner",
+                modified=utcnow(),
+                received_at=utcnow(),
+                name="Threat level of PK-SD/Karachi: 3 → 4",
+            )
+        )
     browser.sign_in("host.analyst", language="en")
     page = browser.get("/exchange")
     assert page.status_code == 200
     text = text_of(page.text)
+    assert "Threat level of PK-SD/Karachi: 3 → 4" in text  # a received report, listed by name
     assert "http://partner.example/taxii2/" in text and "Failing" in text and "timed out" in text
     assert "Amber at the port road" in text and "Read over TAXII" in text
 
