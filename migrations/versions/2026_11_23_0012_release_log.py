@@ -17,7 +17,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "release_record",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("audience", sa.String(length=16), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),

@@ -17,7 +17,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "peer_head",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
         sa.Column("node_id", sa.String(length=64), nullable=False),
         sa.Column("party", sa.String(length=16), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
