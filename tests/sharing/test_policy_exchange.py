@@ -147,3 +147,25 @@ def test_a_node_speaks_only_for_its_own_party(tmp_path, monkeypatch, sqlite_conn
         assert taken.adopted == [7] and taken.approved == [7] and taken.activated == []
         assert kept.status == "proposed" and [a.party for a in kept.approvals] == ["partner"]
         session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "user", "body", "status"),
+    [
+        ("get", "/api/v1/sharing/policy", "company.security", None, 403),
+        ("get", "/api/v1/sharing/policy", "partner.liaison", None, 200),
+        ("post", "/api/v1/sharing/policy", "host.analyst", {"versions": []}, 403),  # this node's own party
+        ("post", "/api/v1/sharing/policy", "company.security", {"versions": []}, 403),
+        ("post", "/api/v1/sharing/policy", "partner.liaison", {"versions": "all"}, 422),
+        ("post", "/api/v1/sharing/policy", "partner.liaison", {"versions": [], "node_id": "x"}, 422),
+        ("post", "/api/v1/sharing/signed-head", "host.analyst", {"party": "host"}, 403),
+        ("post", "/api/v1/sharing/signed-head", "partner.liaison", {"party": "host"}, 403),  # not its own
+        ("post", "/api/v1/sharing/signed-head", "partner.liaison", {"party": "partner"}, 422),
+        ("post", "/api/v1/sharing/signed-head", "company.security", {"party": "partner"}, 403),
+    ],
+)
+def test_who_may_send_or_read_statements_and_what_a_bad_one_gets(api, method, path, user, body, status):
+    answer = api.get(path, user) if method == "get" else api.post(path, user, json=body)
+    assert answer.status_code == status, answer.text
+    if status == 200:
+        assert answer.json()["party"] == "host" and answer.json()["signature"]

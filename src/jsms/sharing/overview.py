@@ -56,10 +56,14 @@ class PeerHealth:
     pushed_through: datetime | None
 
 
+def _last_exchange(state: SyncState) -> datetime | None:
+    return max((t for t in (state.last_success_at, state.last_push_at) if t), default=None)
+
+
 def _health(state: SyncState, now: datetime) -> str:
     if state.last_error:
         return "failing"
-    done = max((t for t in (state.last_success_at, state.last_push_at) if t), default=None)
+    done = _last_exchange(state)
     if done is None:
         return "never"
     return "ok" if now - done < STALE_AFTER else "stale"
@@ -72,7 +76,7 @@ def peers(session: Session, actor: Actor) -> list[PeerHealth]:
         PeerHealth(
             peer=state.peer,
             health=_health(state, now),
-            last_success_at=max((t for t in (state.last_success_at, state.last_push_at) if t), default=None),
+            last_success_at=_last_exchange(state),
             last_attempt_at=state.last_attempt_at,
             last_error=state.last_error,
             pulled_through=state.cursor,

@@ -313,7 +313,7 @@ def _released(actor: Actor, audience: str) -> list[dict[str, Any]]:
     with unit_of_work(actor) as session:
         # The node releases (a reader of the other party may receive, not release); the log
         # names the reader.
-        chosen, _ = service.release_objects(session, NODE_RELEASE, audience)
+        chosen = service.release_groups(session, NODE_RELEASE, audience)
         service.log_release(session, actor, audience, "taxii", chosen)
     # An object is added when the record it belongs to last changed (its place, group and note
     # with the incident); an object shared by several records counts from the latest of them.
@@ -469,21 +469,15 @@ class _UnsupportedMediaType(DomainError):
     slug = "unsupported-media-type"
 
 
-class _Unprocessable(DomainError):
-    status = 422
-    title = "Unprocessable content"
-    slug = "unprocessable"
-
-
 def _envelope_objects(body: bytes) -> list[Any]:
     try:
         envelope = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        raise _Unprocessable(f"The body is not JSON: {error}") from None
+        raise Invalid(f"The body is not JSON: {error}") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
-        raise _Unprocessable('A TAXII envelope is a JSON object with a list "objects"')
+        raise Invalid('A TAXII envelope is a JSON object with a list "objects"')
     if not envelope["objects"]:
-        raise _Unprocessable("The envelope has no objects")
+        raise Invalid("The envelope has no objects")
     return envelope["objects"]
 
 
