@@ -728,7 +728,9 @@ def _serve(
     from jsms.web.app import create_app
 
     osmand_port = get_settings().osmand_port if osmand_port is None else osmand_port
-    main_server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port, log_level="info"))
+    main_server = uvicorn.Server(
+        uvicorn.Config(create_app(settle_heap=True), host=host, port=port, log_level="info")
+    )
     trackers = None
     if osmand_port:
         config = uvicorn.Config(

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.config import get_settings
 from jsms.core.db import new_session
+from jsms.core.heap import settle_after_startup
 from jsms.tracking.columns import FixColumns
 from jsms.tracking.intake import Intake
 from jsms.tracking.models import StreamOffset
@@ -317,6 +318,7 @@ def run_worker(stop: threading.Event | None = None) -> None:
     """`jsms worker`'s tracking loop: restart after a failure (Redis or the database away)."""
     stop = stop or threading.Event()
     worker = StreamWorker()
+    settle_after_startup()
     while not stop.is_set():
         try:
             worker.run(stop.is_set)

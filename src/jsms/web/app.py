@@ -13,6 +13,7 @@ from jsms.alerts import pages as alert_pages
 from jsms.core import api as core_api
 from jsms.core.config import get_settings
 from jsms.core.events import Dispatcher
+from jsms.core.heap import settle_after_startup
 from jsms.core.http import install_problem_handlers
 from jsms.core.live import broker, relay_via_redis
 from jsms.core.pages import add_template_package
@@ -70,10 +71,11 @@ TEMPLATE_PACKAGES = (
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(dispatch_events: bool | None = None, track: bool = True) -> FastAPI:
+def create_app(dispatch_events: bool | None = None, track: bool = True, settle_heap: bool = False) -> FastAPI:
     """The application; `dispatch_events` runs the outbox dispatcher in this process (not in tests
     that hold their own transaction, and not where separate `jsms worker` processes deliver);
-    `track` runs the ping intake (and, without Redis, the live engine) in this process."""
+    `track` runs the ping intake (and, without Redis, the live engine) in this process;
+    `settle_heap` (a serving process, not tests) exempts what start-up loaded from full collections."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -84,6 +86,8 @@ def create_app(dispatch_events: bool | None = None, track: bool = True) -> FastA
         relay_via_redis(get_settings().redis_url, listen=True)
         if track:
             tracking.start()
+        if settle_heap:
+            settle_after_startup()
         try:
             yield
         finally:
