@@ -1,0 +1,599 @@
+"""From an article to the attacks it describes: rules over the words of news reports.
+
+Each sentence that speaks of a concrete attack is a *mention*: its kind of attack, when, where, how
+many were killed and injured (and how many of them protected nationals), whether protected
+nationals were the target, who claimed it. Mentions of one attack — the lead, the paragraph on the
+victims, the one on the claim — are folded into one incident when nothing they say disagrees.
+A mention anchored by nothing ("a recent attack") adds to an incident but never makes one;
+plural, vague mentions ("a string of attacks", "attacks in 2024") are not incidents at all.
+
+Whether the article *reports* a new incident is a separate question: its headline and opening
+sentences must be about an attack of the last week, not about talks or agreements that recall one.
+Every value carries the span of text it came from and a confidence.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from jsms.osint.counts import COUNT, parse_count
+from jsms.osint.dates import TimeRef, find_times
+from jsms.osint.places import DISTRICT, LANDMARK, PROVINCE, TOWN, GazetteerEntry, find_places, settle
+from jsms.osint.text import Article, Sentence, read_article
+
+RECENT_DAYS = 7  # "new" means within about a week before publication
+NEARBY_DAYS = 3  # two mentions a few days apart may still be one attack
+
+# Trigger words, most specific kind first. A generic word (attack, blast) says an attack happened
+# but not what kind; the annotators' convention is to leave the kind open then.
+_KINDS: tuple[tuple[str | None, str], ...] = (
+    (
+        "suicide_bombing",
+        r"suicide\s+(?:bomb(?:er|ers|ing|ings)?|attack(?:er|ers|s)?|blast|car\s+bomb|vest|squad)"
+        r"|self[- ]detonat\w*|blew\s+(?:himself|herself|themselves)\s+up|explosive[- ]laden\s+\w+"
+        r"|vehicle[- ]borne|\bVBIEDs?\b|rammed\s+(?:an?\s+|his\s+)?(?:explosive|bomb)\w*",
+    ),
+    (
+        "ied",
+        r"\bIEDs?\b|improvised\s+explosive|roadside\s+bomb\w*|remote[- ]controlled\s+(?:bomb|device|blast|explosi\w+)"
+        r"|planted\s+(?:bomb|explosive)\w*|(?:bomb|explosives?)\s+(?:was\s+|had\s+been\s+)?planted|landmine\w*"
+        r"|magnetic\s+bomb|sticky\s+bomb",
+    ),
+    ("rocket_grenade", r"\brockets?\b|\brocket-propelled\b|grenades?\b|\bRPGs?\b|\bmortars?\b"),
+    ("kidnapping", r"kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage"),
+    (
+        "armed_attack",
+        r"gunm[ae]n|opened\s+fire|open\s+fire|fired\s+(?:at|on|upon)|shot\s+(?:dead|at|and\s+(?:killed|wounded|injured))"
+        r"|shooting|gun\s+attack|armed\s+(?:attack|assault|men|assailants|militants)|ambush\w*|stormed"
+        r"|gunfire|firing\s+(?:on|at)|shootout|gunshot",
+    ),
+    ("foiled_plot", r"\bfoiled\b|\bthwarted\b|\baverted\b|\bdefused\b|\bfoil(?:ing)?\s+(?:a|an|the)\s+\w*\s*(?:plot|attack|bid)"),
+    (None, r"\bbomb(?:ing|ed|er)?s?\b|\bblasts?\b|\bexplosions?\b|\battack(?:s|ed)?\b|\bassault\b|\bambush\b|\bterror\s+strike\b"),
+)
+_TRIGGERS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
+_PLURAL_GENERIC = re.compile(
+    r"^(?:attacks|bombings|blasts|explosions|incidents|assaults|ambushes|shootings|kidnappings)$", re.I
+)
+# Words that make an attack hypothetical or general rather than an event that happened.
+_NOT_AN_EVENT = re.compile(
+    r"\b(?:prevent(?:ing)?|avert future|threats?\s+of|could|would|might|may|possible|potential|future|"
+    r"fear(?:s|ed)?\s+of|risk\s+of|vulnerab\w+|counter(?:ing)?[- ]terror\w*|in\s+case\s+of)\b",
+    re.I,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:following|after|since|in\s+the\s+wake\s+of|days\s+(?:before|after)|weeks\s+(?:before|after)|"
+    r"months\s+(?:before|after)|amid|recalled|recalling|previous|earlier|string\s+of|spate\s+of|series\s+of|"
+    r"history\s+of|last\s+(?:month|year)|in\s+the\s+past)\b",
+    re.I,
+)
+_TALKS = re.compile(
+    r"\b(?:talks?|meeting|met|discuss\w*|agree\w*|agreement|MoUs?|memorand\w+|pacts?|visit\w*|cooperation|"
+    r"dialogue|mechanism|plan|strategy|proposal|summit|conference|delegation|pledge\w*|vow\w*|urge\w*|"
+    r"push\w*|lauds?|lauded|praise\w*|compensation|security\s+measures|co-chair\w*|working\s+group)\b",
+    re.I,
+)
+
+# Who: the protected nationality, and the groups that claim attacks (a claim names one of these, or
+# a capitalised name before "claimed responsibility").
+PROTECTED = re.compile(r"\bChinese\b|\bChina'?s\s+(?:nationals|citizens|workers|engineers)\b", re.I)
+_TARGET_WORDS = r"(?:nationals?|citizens?|engineers?|workers?|employees?|staff|teachers?|professors?|experts?|convoy|bus|vehicle|personnel|people|national|man|woman|men|women|tourists?|consulate|project|company|firm|interests?|investors?|dentist|doctor)"
+_TARGETED = re.compile(
+    r"\b(?:target(?:ed|ing|s)?|on|at|against|aimed\s+at|carrying|transporting|escorting|of|killing|injuring|wounding|hit)\s+(?:a\s+|the\s+|two\s+|three\s+|\w+\s+)?(?:convoy\s+of\s+|group\s+of\s+|vehicle\s+carrying\s+)?Chinese\b"
+    rf"|\bChinese\s+(?:\w+\s+)?{_TARGET_WORDS}\b",
+    re.I,
+)
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("Majid Brigade", r"Majeed\s+Brigade|Majid\s+Brigade"),
+    ("Balochistan Liberation Army (BLA)", r"Baloch(?:istan)?\s+Liberation\s+Army|\bBLA\b"),
+    ("Balochistan Liberation Front (BLF)", r"Baloch(?:istan)?\s+Liberation\s+Front|\bBLF\b"),
+    ("Baloch Raaji Aajoi Sangar (BRAS)", r"Baloch\s+Raaji\s+Aajoi\s+Sangar|\bBRAS\b"),
+    ("Tehreek-e-Taliban Pakistan (TTP)", r"Tehr[ei]e?k[- ]e[- ]Taliban(?:\s+Pakistan)?|Pakistani\s+Taliban|\bTTP\b"),
+    ("Islamic State Khorasan Province (ISKP)", r"Islamic\s+State[- ]Khorasan(?:\s+Province)?|\bIS-?KP?\b|\bISIS-K\b|Daesh"),
+    ("East Turkestan Islamic Movement (ETIM)", r"East\s+Turkestan\s+Islamic\s+Movement|\bETIM\b|Turkistan\s+Islamic\s+Party|\bTIP\b"),
+    ("Sindhudesh Revolutionary Army (SRA)", r"Sindhudesh\s+Revolutionary\s+Army|\bSRA\b"),
+    ("Jamaat-ul-Ahrar", r"Jama'?at[- ]ul[- ]Ahrar"),
+    ("Lashkar-e-Jhangvi", r"Lashkar[- ]e[- ]Jhangvi|\bLeJ\b"),
+    ("Jaish-ul-Adl", r"Jaish[- ]ul[- ]Adl"),
+    ("Hafiz Gul Bahadur group", r"Hafiz\s+Gul\s+Bahadur"),
+    ("Tehreek-e-Jihad Pakistan (TJP)", r"Tehreek[- ]e[- ]Jihad(?:\s+Pakistan)?|\bTJP\b"),
+    ("Ittehad-ul-Mujahideen Pakistan", r"Ittehad[- ]ul[- ]Mujahideen"),
+)
+_GROUPS = [(name, re.compile(pattern, re.I)) for name, pattern in GROUPS]
+_CLAIM = re.compile(r"claim(?:ed|s|ing)?\s+(?:the\s+)?(?:responsibility|credit|the\s+attack|the\s+bombing)|responsibility\s+(?:for|was)", re.I)
+_CLAIMER = re.compile(
+    r"(?:the\s+)?(?P<name>(?:[A-Z][\w'-]+\s+){0,5}[A-Z][\w'-]+)(?:\s+\([A-Z-]+\))?,?\s+(?:[^.]{0,80}?\s+)?"
+    r"(?:has\s+|have\s+|had\s+)?(?:reportedly\s+|swiftly\s+|quickly\s+|later\s+)?claimed\s+(?:responsibility|credit)"
+)
+
+# How many: "killing two and injuring one", "three Chinese professors were slain", "13 dead".
+_KILLED = r"(?:killed|dead|died|slain|martyred|lost\s+(?:their|his|her)\s+lives?|perished|shot\s+dead|succumbed)"
+_INJURED = r"(?:injured|wounded|hurt|injuries|critically\s+injured)"
+_LEAD = r"(?:at\s+least\s+|as\s+many\s+as\s+|some\s+|about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+|another\s+|all\s+)?"
+_NOUN_PHRASE = r"(?P<np>(?:[\w'’-]+,?\s+){0,6}?)"
+_CASUALTY_PATTERNS = (
+    # "killing two", "leaving 13 dead", "injuring at least five Chinese nationals"
+    ("killed", re.compile(rf"\b(?:killing|killed|claimed\s+the\s+lives\s+of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I)),
+    ("killed", re.compile(rf"\b(?:left|leaving)\s+{_LEAD}(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:dead|killed)\b", re.I)),
+    ("injured", re.compile(rf"\b(?:injuring|wounding|injured|wounded|hurting)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I)),
+    # "two Chinese engineers lost their lives", "13 people were killed", "nine dead"
+    ("killed", re.compile(rf"(?<![\w-])(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:(?:were|was|have\s+been|had\s+been|are|is|got|being)\s+)?(?:reportedly\s+|also\s+|all\s+)?{_KILLED}", re.I)),
+    ("injured", re.compile(rf"(?<![\w-])(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:(?:were|was|have\s+been|had\s+been|are|is|got|being)\s+)?(?:reportedly\s+|also\s+|all\s+)?{_INJURED}", re.I)),
+    ("killed", re.compile(rf"death\s+toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I)),
+)
+_INCLUDING = re.compile(rf"\b(?:including|among\s+them|of\s+(?:them|whom))\s+(?P<n>{COUNT})\s+(?P<np>Chinese|[\w-]+\s+Chinese)", re.I)
+_ATTACKERS = re.compile(r"\b(?:attackers?|assailants?|militants?|terrorists?|gunmen|bombers?|insurgents?|suspects?|assassins?)\b", re.I)
+_OTHER_NATIONALITY = re.compile(r"\b(?:Pakistani|local|Baloch|Afghan|police|policemen|security|soldiers?|guards?|troops|personnel|driver)\b", re.I)
+_DATELINE = re.compile(r"[A-Z][A-Z .-]+(?:,\s*[A-Za-z ]+)?\s*(?::|\(\w+\)\s*[-—–])")  # "ISLAMABAD:", "KARACHI (Reuters) -"
+_NUMBER_WORDS_NOT_COUNTS = re.compile(r"^(?:one|a|an)$", re.I)
+
+
+@dataclass
+class Evidence:
+    """Where in the article a value came from."""
+
+    field: str
+    value: Any
+    start: int
+    end: int
+    text: str
+    confidence: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "confidence": round(self.confidence, 2),
+        }
+
+
+@dataclass
+class Mention:
+    sentence: Sentence
+    kinds: list[tuple[str, int, int, str]]  # (kind, start, end, text), kind "" when generic
+    time: TimeRef | None = None
+    place: GazetteerEntry | None = None
+    place_span: tuple[int, int, str] | None = None
+    provinces: set[str] = field(default_factory=set)
+    killed: tuple[int, Evidence] | None = None
+    injured: tuple[int, Evidence] | None = None
+    killed_protected: tuple[int, Evidence] | None = None
+    injured_protected: tuple[int, Evidence] | None = None
+    killed_others: tuple[int, Evidence] | None = None
+    injured_others: tuple[int, Evidence] | None = None
+    protected_targeted: Evidence | None = None
+    claimed_by: Evidence | None = None
+    background: bool = False
+
+    @property
+    def kind(self) -> str | None:
+        specific = [k for k, *_ in self.kinds if k]
+        return specific[0] if specific else None
+
+    @property
+    def anchored(self) -> bool:
+        return bool(
+            self.time
+            or (self.place and self.place.rank < PROVINCE)
+            or self.killed
+            or self.injured
+            or self.killed_protected
+            or self.injured_protected
+            or self.killed_others
+            or self.injured_others
+            or self.kind
+        )
+
+
+@dataclass
+class Incident:
+    """One attack as the article describes it, with the evidence of each value."""
+
+    mentions: list[Mention]
+    date: str | None = None
+    precision: str | None = None
+    place: str | None = None
+    district: str | None = None
+    province: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    event_type: str | None = None
+    killed: int | None = None
+    killed_protected: int | None = None
+    injured: int | None = None
+    targets_protected: bool = False
+    claimed_by: str | None = None
+    new: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 0.0
+
+    def as_contract(self) -> dict[str, Any]:
+        """The fields of `jsms osint extract --format jsonl` (the dev set's names)."""
+        return {
+            "date": self.date,
+            "place": self.place,
+            "district": self.district,
+            "province": self.province,
+            "event_type": self.event_type,
+            "killed": self.killed,
+            "killed_chinese": self.killed_protected,
+            "injured": self.injured,
+            "targets_chinese": self.targets_protected,
+            "claimed_by": self.claimed_by,
+            "lat": self.lat,
+            "lon": self.lon,
+        }
+
+
+@dataclass
+class Extraction:
+    article: Article
+    reports_new_incident: bool
+    new_incident_confidence: float
+    incidents: list[Incident]
+
+    def as_contract(self, file: str) -> dict[str, Any]:
+        return {
+            "file": file,
+            "published": self.article.published.isoformat() if self.article.published else None,
+            "reports_new_incident": self.reports_new_incident,
+            "incidents": [incident.as_contract() for incident in self.incidents],
+        }
+
+
+# ---- mentions ----------------------------------------------------------------------------
+
+
+def _triggers(text: str) -> list[tuple[str, int, int, str]]:
+    found: list[tuple[str, int, int, str]] = []
+    for kind, pattern in _TRIGGERS:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for _, start, end, _ in found):
+                continue
+            found.append((kind or "", m.start(), m.end(), m.group(0)))
+    return sorted(found, key=lambda t: t[1])
+
+
+def _singular_event(sentence: str, kinds: list[tuple[str, int, int, str]]) -> bool:
+    """Some trigger names one attack: a specific kind, or a singular noun or a past verb."""
+    for kind, start, end, word in kinds:
+        if kind and kind != "foiled_plot":
+            return True
+        if kind == "foiled_plot":
+            return True
+        if not _PLURAL_GENERIC.match(word):
+            return True
+    return False
+
+
+def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
+    """Killed and injured, in all and of the protected nationality, in one sentence."""
+    text = sentence.text
+    found: dict[str, tuple[int, Evidence]] = {}
+    for outcome, pattern in _CASUALTY_PATTERNS:
+        for m in pattern.finditer(text):
+            words = m.group("n")
+            n = parse_count(words)
+            noun_phrase = m.group("np") or ""
+            if n is None or n > 5_000 or (re.fullmatch(r"\d{4}", words) and 1900 < n < 2100):
+                continue  # a year, not a count
+            verb_first = not text[m.start() : m.start() + len(words)].lower().startswith(words.lower())
+            if not verb_first and _NUMBER_WORDS_NOT_COUNTS.match(words) and not re.search(r"\b(?:person|man|woman|national|citizen|engineer|worker|driver|policeman|soldier|guard|child|Chinese)\b", noun_phrase + text[m.end() : m.end() + 30], re.I):
+                continue  # "one of the", "a major breach": not a casualty count
+            if _ATTACKERS.search(noun_phrase):
+                continue  # the attackers' own dead are not the attack's victims
+            evidence_span = (sentence.start + m.start(), sentence.start + m.end())
+            if PROTECTED.search(noun_phrase) and " and " not in noun_phrase:
+                key = f"{outcome}_protected"
+            elif _OTHER_NATIONALITY.search(noun_phrase):
+                key = f"{outcome}_others"  # a part of the toll (the driver, the guards)
+            else:
+                key = outcome
+            if key not in found or n > found[key][0]:
+                found[key] = (n, Evidence(key, n, *evidence_span, m.group(0).strip(), 0.8))
+    for m in _INCLUDING.finditer(text):
+        n = parse_count(m.group("n"))
+        if n is None:
+            continue
+        before = text[: m.start()]
+        outcome = "injured_protected" if re.search(_INJURED + r"[^.]*$", before, re.I) and not re.search(_KILLED + r"[^,]*$", before, re.I) else "killed_protected"
+        found.setdefault(outcome, (n, Evidence(outcome, n, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.7)))
+    return found
+
+
+def _claim(sentence: Sentence) -> Evidence | None:
+    text = sentence.text
+    if not _CLAIM.search(text):
+        return None
+    for name, pattern in _GROUPS:
+        m = pattern.search(text)
+        if m:
+            return Evidence("claimed_by", name, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.85)
+    m = _CLAIMER.search(text)
+    if m and not re.match(r"(?:No|Nobody|None|The|It|This|Police|Officials?)\b", m.group("name")):
+        return Evidence("claimed_by", m.group("name"), sentence.start + m.start("name"), sentence.start + m.end("name"), m.group("name"), 0.5)
+    return None
+
+
+def _mentions_in(sentence: Sentence, article: Article, provinces_named: set[str]) -> list[Mention]:
+    text = sentence.text
+    kinds = _triggers(text)
+    if not kinds or not _singular_event(text, kinds):
+        return []
+    times = [t for t in find_times(text, article.published)]
+    places = [p for p in find_places(text) if not _DATELINE.match(text[p.start :])]
+    counts = _counts(sentence)
+    claim = _claim(sentence)
+    hypothetical = bool(_NOT_AN_EVENT.search(text)) and not counts and not any(k for k, *_ in kinds if k)
+    if hypothetical and not times and not places:
+        return []
+    mention = Mention(sentence, kinds)
+    first_trigger = kinds[0][1]
+    if times:
+        closest = min(times, key=lambda t: abs(t.start - first_trigger))
+        mention.time = TimeRef(closest.day, closest.precision, sentence.start + closest.start, sentence.start + closest.end, closest.text)
+    settled = [(p, settle(p, provinces_named)) for p in places]
+    mention.provinces = {entry.province for _, entry in settled if entry.province}
+    specific = [(p, e) for p, e in settled if e.rank < PROVINCE]
+    if specific:
+        # The most specific place, and of equals the one nearest the attack's words.
+        p, entry = min(specific, key=lambda pe: (pe[1].rank if pe[1].rank != DISTRICT else TOWN + 0.5, abs(pe[0].start - first_trigger)))
+        mention.place, mention.place_span = entry, (sentence.start + p.start, sentence.start + p.end, p.text)
+    elif settled:
+        p, entry = settled[0]
+        mention.place, mention.place_span = entry, (sentence.start + p.start, sentence.start + p.end, p.text)
+    for key, value in counts.items():
+        setattr(mention, key, value)
+    m = _TARGETED.search(text)
+    if m or mention.killed_protected or mention.injured_protected:
+        span = (sentence.start + m.start(), sentence.start + m.end(), m.group(0)) if m else (sentence.start, sentence.end, text)
+        mention.protected_targeted = Evidence("targets_protected", True, *span, 0.75)
+    mention.claimed_by = claim
+    mention.background = bool(_BACKGROUND.search(text[: max(first_trigger, 0) + 1])) or bool(
+        re.search(r"\b(?:last|past)\s+(?:month|year)|\bin\s+(?:19|20)\d\d\b", text, re.I)
+    )
+    return [mention]
+
+
+# ---- incidents ---------------------------------------------------------------------------
+
+
+def _conflict(a: Mention, b: Incident) -> bool:
+    """Would this mention contradict what the incident already says?"""
+    if a.time and b.date:
+        other = _ref_of(b)
+        if a.time.precision == "day" and other[1] == "day":
+            if abs((a.time.day - other[0]).days) > NEARBY_DAYS:
+                return True
+        elif (a.time.day.year, a.time.day.month) != (other[0].year, other[0].month):
+            if abs((a.time.day - other[0]).days) > 31:
+                return True
+    if a.place and a.place.rank < PROVINCE and b.province and a.place.province != _province_code(b):
+        return True
+    if a.place and a.place.rank <= DISTRICT and b.district and a.place.district and _district_of(b) != a.place.district:
+        if a.place.rank < DISTRICT and b.place and b.mentions and all(m.place is None or m.place.rank == PROVINCE for m in b.mentions):
+            return False
+        return True
+    a_kind = a.kind
+    if a_kind and b.event_type and a_kind != b.event_type and {a_kind, b.event_type} not in _COMPATIBLE_KINDS:
+        return True
+    if a.killed and b.killed and abs(a.killed[0] - b.killed) > max(3, b.killed // 2):
+        return True
+    return False
+
+
+_COMPATIBLE_KINDS = [{"suicide_bombing", "ied"}, {"armed_attack", "rocket_grenade"}, {"armed_attack", "suicide_bombing"}]
+
+
+def _ref_of(incident: Incident) -> tuple[date, str]:
+    for mention in incident.mentions:
+        if mention.time:
+            return mention.time.day, mention.time.precision
+    raise ValueError("incident without a date")
+
+
+def _province_code(incident: Incident) -> str | None:
+    for mention in incident.mentions:
+        if mention.place and mention.place.province:
+            return mention.place.province
+    return None
+
+
+def _district_of(incident: Incident) -> str | None:
+    for mention in incident.mentions:
+        if mention.place and mention.place.district:
+            return mention.place.district
+    return None
+
+
+def _absorb(incident: Incident, mention: Mention) -> None:
+    incident.mentions.append(mention)
+    _settle_fields(incident)
+
+
+def _settle_fields(incident: Incident) -> None:
+    """Each field from the best mention that gives it."""
+    mentions = incident.mentions
+    timed = [m for m in mentions if m.time]
+    if timed:
+        best = min(timed, key=lambda m: (m.time.precision != "day", m.sentence.index))
+        incident.date, incident.precision = best.time.iso(), best.time.precision
+    placed = [m for m in mentions if m.place]
+    if placed:
+        best = min(placed, key=lambda m: (m.place.rank, m.sentence.index))
+        incident.place = best.place.name if best.place.rank < PROVINCE else None
+        incident.district = best.place.district_name if best.place.rank < PROVINCE else None
+        incident.province = best.place.province_name
+        if best.place.rank < PROVINCE:
+            incident.lat, incident.lon = best.place.lat, best.place.lon
+    kinds = [m.kind for m in mentions if m.kind]
+    incident.event_type = _most_specific(kinds)
+    found = {}
+    for name in ("killed", "injured", "killed_protected", "injured_protected", "killed_others", "injured_others"):
+        values = [getattr(m, name)[0] for m in mentions if getattr(m, name)]
+        found[name] = max(values) if values else None
+    incident.killed_protected = found["killed_protected"]
+    for outcome in ("killed", "injured"):
+        total = found[outcome]
+        parts = [found[f"{outcome}_protected"], found[f"{outcome}_others"]]
+        if total is None and found[f"{outcome}_others"] is not None:
+            total = sum(p or 0 for p in parts)  # "five Chinese and their Pakistani driver"
+        setattr(incident, outcome, total)
+    if incident.killed is not None and incident.killed_protected is not None and incident.killed_protected > incident.killed:
+        incident.killed = None  # the total we read was a part of the toll
+    incident.targets_protected = any(m.protected_targeted for m in mentions)
+    claims = [m.claimed_by for m in mentions if m.claimed_by]
+    incident.claimed_by = max(claims, key=lambda e: e.confidence).value if claims else None
+
+
+def _most_specific(kinds: list[str]) -> str | None:
+    if not kinds:
+        return None
+    order = ("suicide_bombing", "kidnapping", "rocket_grenade", "ied", "armed_attack", "foiled_plot", "other")
+    counted = {k: kinds.count(k) for k in kinds}
+    if "suicide_bombing" in counted:
+        return "suicide_bombing"
+    return max(counted, key=lambda k: (counted[k], -order.index(k)))
+
+
+def _evidence(incident: Incident) -> list[Evidence]:
+    items: list[Evidence] = []
+    for m in incident.mentions:
+        for kind, start, end, word in m.kinds:
+            if kind:
+                items.append(Evidence("event_type", kind, m.sentence.start + start, m.sentence.start + end, word, 0.8))
+        if m.time:
+            items.append(Evidence("date", m.time.iso(), m.time.start, m.time.end, m.time.text, 0.8 if m.time.precision == "day" else 0.6))
+        if m.place_span:
+            items.append(Evidence("place", m.place.name, *m.place_span, 0.8 if m.place.rank < PROVINCE else 0.5))
+        for name in ("killed", "injured", "killed_protected", "injured_protected", "killed_others", "injured_others"):
+            value = getattr(m, name)
+            if value:
+                items.append(value[1])
+        if m.protected_targeted:
+            items.append(m.protected_targeted)
+        if m.claimed_by:
+            items.append(m.claimed_by)
+    return items
+
+
+def _fold(mentions: list[Mention]) -> list[Incident]:
+    incidents: list[Incident] = []
+    loose: list[Mention] = []
+    for mention in mentions:
+        if not mention.anchored:
+            loose.append(mention)
+            continue
+        # The latest incident it agrees with (reports tell one story at a time).
+        for incident in reversed(incidents):
+            if not _conflict(mention, incident) and _refers_back(mention, incident):
+                _absorb(incident, mention)
+                break
+        else:
+            incident = Incident([mention])
+            _settle_fields(incident)
+            incidents.append(incident)
+    for mention in loose:
+        target = _nearest(incidents, mention)
+        if target is not None:
+            _absorb(target, mention)
+    return incidents
+
+
+def _refers_back(mention: Mention, incident: Incident) -> bool:
+    """A mention with its own place and date that match nothing of the incident starts a new one
+    unless the words tie them; otherwise it tells more of the same attack."""
+    if mention.place and mention.place.rank < PROVINCE and incident.place and incident.district:
+        return mention.place.district == _district_of(incident) or mention.place.name == incident.place
+    return True
+
+
+def _nearest(incidents: list[Incident], mention: Mention) -> Incident | None:
+    candidates = [i for i in incidents if not _conflict(mention, i)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda i: min(abs(m.sentence.index - mention.sentence.index) for m in i.mentions))
+
+
+# ---- the article -------------------------------------------------------------------------
+
+
+def _is_recent(incident: Incident, published: date | None) -> bool:
+    if published is None or incident.date is None:
+        return incident.date is None
+    day, precision = _ref_of(incident)
+    if precision == "day":
+        return timedelta(days=-1) <= published - day <= timedelta(days=RECENT_DAYS)
+    return (day.year, day.month) == (published.year, published.month) and not any(m.background for m in incident.mentions if m.time)
+
+
+def _lead_indexes(article: Article) -> set[int]:
+    """The sentences a reader takes for the story: the headline's and the first three of the body."""
+    body = [s for s in article.sentences if len(s.text.split()) > 6 and s.text != article.title]
+    return {s.index for s in body[:3]}
+
+
+def _new_incident(article: Article, incidents: list[Incident]) -> tuple[Incident | None, float]:
+    """The incident the article reports as its news, if any, and how sure that is."""
+    title = article.title
+    title_kinds = _triggers(title)
+    title_attack = bool(title_kinds) and _singular_event(title, title_kinds) or bool(re.search(rf"{_KILLED}|{_INJURED}|kidnap|abduct", title, re.I))
+    title_talks = bool(_TALKS.search(title))
+    lead = _lead_indexes(article)
+    best, best_score = None, 0.0
+    for incident in incidents:
+        in_lead = [m for m in incident.mentions if m.sentence.index in lead or m.sentence.text == title]
+        if not in_lead:
+            continue
+        score = 0.4
+        if title_attack:
+            score += 0.3
+        if title_talks and not title_attack:
+            score -= 0.5
+        if all(m.background for m in in_lead):
+            score -= 0.4
+        if any(m.killed or m.injured or m.killed_protected or m.kind for m in in_lead):
+            score += 0.15
+        if not _is_recent(incident, article.published):
+            score -= 0.6
+        if score > best_score:
+            best, best_score = incident, score
+    return (best, best_score) if best_score >= 0.5 else (None, best_score)
+
+
+def _provinces_named(article: Article) -> set[str]:
+    return {entry.province for p in find_places(article.text) for entry in p.candidates if entry.rank == PROVINCE}
+
+
+def extract(article: Article) -> Extraction:
+    provinces = _provinces_named(article)
+    mentions = [m for sentence in article.sentences for m in _mentions_in(sentence, article, provinces)]
+    incidents = _fold(mentions)
+    new, confidence = _new_incident(article, incidents)
+    kept = []
+    for incident in incidents:
+        if incident is new:
+            incident.new = True
+            if incident.date is None and article.published:
+                incident.date, incident.precision = article.published.isoformat(), "day"
+        elif incident.date is None and article.published:
+            # Described without a date: it happened before the article; its month is the best guess.
+            incident.date, incident.precision = article.published.strftime("%Y-%m"), "month"
+        if incident.date is None:
+            continue  # not placed in time at all: too vague to propose
+        incident.evidence = _evidence(incident)
+        incident.confidence = _confidence(incident)
+        kept.append(incident)
+    return Extraction(article, new is not None, round(min(max(confidence, 0.0), 1.0), 2), kept)
+
+
+def _confidence(incident: Incident) -> float:
+    filled = sum(v is not None for v in (incident.date, incident.place, incident.event_type, incident.killed, incident.claimed_by))
+    return round(min(0.3 + 0.12 * filled + 0.05 * len(incident.mentions), 0.95), 2)
+
+
+def extract_text(raw: str, published: date | None = None, title: str | None = None) -> Extraction:
+    return extract(read_article(raw, published, title))
