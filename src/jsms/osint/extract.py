@@ -48,8 +48,14 @@ _KINDS: tuple[tuple[str | None, str], ...] = (
         r"|shooting|gun\s+attack|armed\s+(?:attack|assault|men|assailants|militants)|ambush\w*|stormed"
         r"|gunfire|firing\s+(?:on|at)|shootout|gunshot",
     ),
-    ("foiled_plot", r"\bfoiled\b|\bthwarted\b|\baverted\b|\bdefused\b|\bfoil(?:ing)?\s+(?:a|an|the)\s+\w*\s*(?:plot|attack|bid)"),
-    (None, r"\bbomb(?:ing|ed|er)?s?\b|\bblasts?\b|\bexplosions?\b|\battack(?:s|ed)?\b|\bassault\b|\bambush\b|\bterror\s+strike\b"),
+    (
+        "foiled_plot",
+        r"\bfoiled\b|\bthwarted\b|\baverted\b|\bdefused\b|\bfoil(?:ing)?\s+(?:a|an|the)\s+\w*\s*(?:plot|attack|bid)",
+    ),
+    (
+        None,
+        r"\b(?:was|were)\s+(?:hit|struck|targeted|attacked|ambushed)\b|\bbomb(?:ing|ed|er)?s?\b|\bblasts?\b|\bexplosions?\b|\battack(?:s|ed)?\b|\bassault\b|\bambush\b|\bterror\s+strike\b",
+    ),
 )
 _TRIGGERS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
 _PLURAL_GENERIC = re.compile(
@@ -88,9 +94,18 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("Balochistan Liberation Army (BLA)", r"Baloch(?:istan)?\s+Liberation\s+Army|\bBLA\b"),
     ("Balochistan Liberation Front (BLF)", r"Baloch(?:istan)?\s+Liberation\s+Front|\bBLF\b"),
     ("Baloch Raaji Aajoi Sangar (BRAS)", r"Baloch\s+Raaji\s+Aajoi\s+Sangar|\bBRAS\b"),
-    ("Tehreek-e-Taliban Pakistan (TTP)", r"Tehr[ei]e?k[- ]e[- ]Taliban(?:\s+Pakistan)?|Pakistani\s+Taliban|\bTTP\b"),
-    ("Islamic State Khorasan Province (ISKP)", r"Islamic\s+State[- ]Khorasan(?:\s+Province)?|\bIS-?KP?\b|\bISIS-K\b|Daesh"),
-    ("East Turkestan Islamic Movement (ETIM)", r"East\s+Turkestan\s+Islamic\s+Movement|\bETIM\b|Turkistan\s+Islamic\s+Party|\bTIP\b"),
+    (
+        "Tehreek-e-Taliban Pakistan (TTP)",
+        r"Tehr[ei]e?k[- ]e[- ]Taliban(?:\s+Pakistan)?|Pakistani\s+Taliban|\bTTP\b",
+    ),
+    (
+        "Islamic State Khorasan Province (ISKP)",
+        r"Islamic\s+State[- ]Khorasan(?:\s+Province)?|\bIS-?KP?\b|\bISIS-K\b|Daesh",
+    ),
+    (
+        "East Turkestan Islamic Movement (ETIM)",
+        r"East\s+Turkestan\s+Islamic\s+Movement|\bETIM\b|Turkistan\s+Islamic\s+Party|\bTIP\b",
+    ),
     ("Sindhudesh Revolutionary Army (SRA)", r"Sindhudesh\s+Revolutionary\s+Army|\bSRA\b"),
     ("Jamaat-ul-Ahrar", r"Jama'?at[- ]ul[- ]Ahrar"),
     ("Lashkar-e-Jhangvi", r"Lashkar[- ]e[- ]Jhangvi|\bLeJ\b"),
@@ -100,31 +115,97 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("Ittehad-ul-Mujahideen Pakistan", r"Ittehad[- ]ul[- ]Mujahideen"),
 )
 _GROUPS = [(name, re.compile(pattern, re.I)) for name, pattern in GROUPS]
-_CLAIM = re.compile(r"claim(?:ed|s|ing)?\s+(?:the\s+)?(?:responsibility|credit|the\s+attack|the\s+bombing)|responsibility\s+(?:for|was)", re.I)
+_CLAIM = re.compile(
+    r"claim(?:ed|s|ing)?\s+(?:the\s+)?(?:responsibility|credit|the\s+attack|the\s+bombing)|responsibility\s+(?:for|was)"
+    r"|claimed\s+by|(?:carried\s+out|was\s+behind|were\s+behind)\s+the\s+(?:\w+\s+)?(?:attack|bombing|assault)",
+    re.I,
+)
+# Where one sentence tells of two attacks ("the Besham attack in March, and the bombing near Karachi
+# airport last month"), each clause is read on its own.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,?\s+and\s+(?:of\s+|in\s+|on\s+)?(?=(?:the|a|an)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:attack|bombing|blast|assault|ambush|explosion|kidnapping|shooting)\b)",
+    re.I,
+)
 _CLAIMER = re.compile(
     r"(?:the\s+)?(?P<name>(?:[A-Z][\w'-]+\s+){0,5}[A-Z][\w'-]+)(?:\s+\([A-Z-]+\))?,?\s+(?:[^.]{0,80}?\s+)?"
     r"(?:has\s+|have\s+|had\s+)?(?:reportedly\s+|swiftly\s+|quickly\s+|later\s+)?claimed\s+(?:responsibility|credit)"
 )
 
 # How many: "killing two and injuring one", "three Chinese professors were slain", "13 dead".
-_KILLED = r"(?:killed|dead|died|slain|martyred|lost\s+(?:their|his|her)\s+lives?|perished|shot\s+dead|succumbed)"
+_KILLED = (
+    r"(?:killed|dead|died|slain|martyred|lost\s+(?:their|his|her)\s+lives?|perished|shot\s+dead|succumbed)"
+)
 _INJURED = r"(?:injured|wounded|hurt|injuries|critically\s+injured)"
 _LEAD = r"(?:at\s+least\s+|as\s+many\s+as\s+|some\s+|about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+|another\s+|all\s+)?"
-_NOUN_PHRASE = r"(?P<np>(?:[\w'’-]+,?\s+){0,6}?)"
+_NOUN_PHRASE = r"(?P<np>(?:[\w'’-]+,?\s+){0,8}?)"
+# After a verb ("killing five Chinese nationals and their driver"): the words up to the clause's end.
+_NOUN_PHRASE_AFTER = (
+    r"(?P<np>(?:(?!(?:in|on|at|near|when|after|as|while|with|during|outside|inside|and\s+(?:injur|wound|leav|hurt))\b)"
+    r"[\w'’-]+\s*){0,7})"
+)
 _CASUALTY_PATTERNS = (
     # "killing two", "leaving 13 dead", "injuring at least five Chinese nationals"
-    ("killed", re.compile(rf"\b(?:killing|killed|claimed\s+the\s+lives\s+of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I)),
-    ("killed", re.compile(rf"\b(?:left|leaving)\s+{_LEAD}(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:dead|killed)\b", re.I)),
-    ("injured", re.compile(rf"\b(?:injuring|wounding|injured|wounded|hurting)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I)),
+    (
+        "killed",
+        re.compile(
+            rf"\b(?:killing|killed|claimed\s+the\s+lives\s+of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE_AFTER}",
+            re.I,
+        ),
+    ),
+    (
+        "killed",
+        re.compile(rf"\b(?:left|leaving)\s+{_LEAD}(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:dead|killed)\b", re.I),
+    ),
+    (
+        "injured",
+        re.compile(
+            rf"\b(?:injuring|wounding|injured|wounded|hurting)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE_AFTER}",
+            re.I,
+        ),
+    ),
     # "two Chinese engineers lost their lives", "13 people were killed", "nine dead"
-    ("killed", re.compile(rf"(?<![\w-])(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:(?:were|was|have\s+been|had\s+been|are|is|got|being)\s+)?(?:reportedly\s+|also\s+|all\s+)?{_KILLED}", re.I)),
-    ("injured", re.compile(rf"(?<![\w-])(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:(?:were|was|have\s+been|had\s+been|are|is|got|being)\s+)?(?:reportedly\s+|also\s+|all\s+)?{_INJURED}", re.I)),
-    ("killed", re.compile(rf"death\s+toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I)),
+    (
+        "killed",
+        re.compile(
+            rf"(?<![\w-])(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:(?:were|was|have\s+been|had\s+been|are|is|got|being)\s+)?(?:reportedly\s+|also\s+|all\s+)?{_KILLED}",
+            re.I,
+        ),
+    ),
+    (
+        "injured",
+        re.compile(
+            rf"(?<![\w-])(?P<n>{COUNT})\s+{_NOUN_PHRASE}(?:(?:were|was|have\s+been|had\s+been|are|is|got|being)\s+)?(?:reportedly\s+|also\s+|all\s+)?{_INJURED}",
+            re.I,
+        ),
+    ),
+    (
+        "killed",
+        re.compile(
+            rf"death\s+toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I
+        ),
+    ),
 )
-_INCLUDING = re.compile(rf"\b(?:including|among\s+them|of\s+(?:them|whom))\s+(?P<n>{COUNT})\s+(?P<np>Chinese|[\w-]+\s+Chinese)", re.I)
-_ATTACKERS = re.compile(r"\b(?:attackers?|assailants?|militants?|terrorists?|gunmen|bombers?|insurgents?|suspects?|assassins?)\b", re.I)
-_OTHER_NATIONALITY = re.compile(r"\b(?:Pakistani|local|Baloch|Afghan|police|policemen|security|soldiers?|guards?|troops|personnel|driver)\b", re.I)
-_DATELINE = re.compile(r"[A-Z][A-Z .-]+(?:,\s*[A-Za-z ]+)?\s*(?::|\(\w+\)\s*[-—–])")  # "ISLAMABAD:", "KARACHI (Reuters) -"
+_INCLUDING = re.compile(
+    rf"\b(?:including|among\s+them|of\s+(?:them|whom))\s+(?P<n>{COUNT})\s+(?P<np>Chinese|[\w-]+\s+Chinese)"
+    rf"|\b(?P<n2>{COUNT})\s+of\s+(?:them|whom)\s+(?:were\s+)?Chinese",
+    re.I,
+)
+_NONE_PROTECTED = re.compile(
+    r"\b(?:none\s+of\s+the\s+Chinese|no\s+Chinese)\b[^.]{0,40}?\b(?:was|were)\s+(?:\w+\s+)?(?:harmed|hurt|injured|killed)",
+    re.I,
+)
+_ATTACKERS = re.compile(
+    r"\b(?:attackers?|assailants?|militants?|terrorists?|gunmen|bombers?|insurgents?|suspects?|assassins?)\b",
+    re.I,
+)
+_OTHER_NATIONALITY = re.compile(
+    r"\b(?:Pakistani|local|Baloch|Afghan|police|policemen|security|soldiers?|guards?|troops|personnel|driver)\b",
+    re.I,
+)
+_DATELINE = re.compile(
+    r"[A-Z][A-Z .-]+(?:,\s*[A-Za-z ]+)?\s*(?::|\(\w+\)\s*[-—–])"
+)  # "ISLAMABAD:", "KARACHI (Reuters) -"
 _NUMBER_WORDS_NOT_COUNTS = re.compile(r"^(?:one|a|an)$", re.I)
 
 
@@ -167,6 +248,7 @@ class Mention:
     protected_targeted: Evidence | None = None
     claimed_by: Evidence | None = None
     background: bool = False
+    loose: bool = False  # tells more of an attack named elsewhere, never names one itself
 
     @property
     def kind(self) -> str | None:
@@ -175,7 +257,7 @@ class Mention:
 
     @property
     def anchored(self) -> bool:
-        return bool(
+        return not self.loose and bool(
             self.time
             or (self.place and self.place.rank < PROVINCE)
             or self.killed
@@ -274,34 +356,90 @@ def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
     text = sentence.text
     found: dict[str, tuple[int, Evidence]] = {}
     for outcome, pattern in _CASUALTY_PATTERNS:
-        for m in pattern.finditer(text):
+        for m in _overlapping(pattern, text):
             words = m.group("n")
             n = parse_count(words)
             noun_phrase = m.group("np") or ""
             if n is None or n > 5_000 or (re.fullmatch(r"\d{4}", words) and 1900 < n < 2100):
                 continue  # a year, not a count
             verb_first = not text[m.start() : m.start() + len(words)].lower().startswith(words.lower())
-            if not verb_first and _NUMBER_WORDS_NOT_COUNTS.match(words) and not re.search(r"\b(?:person|man|woman|national|citizen|engineer|worker|driver|policeman|soldier|guard|child|Chinese)\b", noun_phrase + text[m.end() : m.end() + 30], re.I):
+            if (
+                not verb_first
+                and _NUMBER_WORDS_NOT_COUNTS.match(words)
+                and not re.search(
+                    r"\b(?:person|man|woman|national|citizen|engineer|worker|driver|policeman|soldier|guard|child|Chinese)\b",
+                    noun_phrase + text[m.end() : m.end() + 30],
+                    re.I,
+                )
+            ):
                 continue  # "one of the", "a major breach": not a casualty count
             if _ATTACKERS.search(noun_phrase):
                 continue  # the attackers' own dead are not the attack's victims
-            evidence_span = (sentence.start + m.start(), sentence.start + m.end())
-            if PROTECTED.search(noun_phrase) and " and " not in noun_phrase:
-                key = f"{outcome}_protected"
-            elif _OTHER_NATIONALITY.search(noun_phrase):
-                key = f"{outcome}_others"  # a part of the toll (the driver, the guards)
+            span = (sentence.start + m.start(), sentence.start + m.end(), m.group(0).strip())
+            head, _, tail = noun_phrase.partition(" and ")
+            head = head.split(",")[0]  # "six people, five of them Chinese": the six are everyone
+            if PROTECTED.search(head):
+                _keep(found, f"{outcome}_protected", n, span)
+            elif _OTHER_NATIONALITY.search(head):
+                _keep(found, f"{outcome}_others", n, span)  # a part of the toll (the driver, the guards)
             else:
-                key = outcome
-            if key not in found or n > found[key][0]:
-                found[key] = (n, Evidence(key, n, *evidence_span, m.group(0).strip(), 0.8))
+                _keep(found, outcome, n, span)
+            if tail and PROTECTED.search(head):
+                # "five Chinese nationals and their Pakistani driver": the rest of the toll
+                lead = re.match(rf"(?:{_LEAD})(?P<n>{COUNT})\b", tail, re.I)
+                others = (
+                    parse_count(lead.group("n"))
+                    if lead
+                    else (1 if re.match(r"(?:their|his|her|its|the|a|an)\s", tail, re.I) else None)
+                )
+                if others:
+                    _keep(found, f"{outcome}_others", others, span)
     for m in _INCLUDING.finditer(text):
-        n = parse_count(m.group("n"))
+        n = parse_count(m.group("n") or m.group("n2"))
         if n is None:
             continue
         before = text[: m.start()]
-        outcome = "injured_protected" if re.search(_INJURED + r"[^.]*$", before, re.I) and not re.search(_KILLED + r"[^,]*$", before, re.I) else "killed_protected"
-        found.setdefault(outcome, (n, Evidence(outcome, n, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.7)))
+        outcome = (
+            "injured_protected"
+            if re.search(_INJURED + r"[^.]*$", before, re.I)
+            and not re.search(_KILLED + r"[^,]*$", before, re.I)
+            else "killed_protected"
+        )
+        found.setdefault(
+            outcome,
+            (n, Evidence(outcome, n, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.7)),
+        )
+    m = _NONE_PROTECTED.search(text)
+    if m:
+        found.setdefault(
+            "killed_protected",
+            (
+                0,
+                Evidence(
+                    "killed_protected",
+                    0,
+                    sentence.start + m.start(),
+                    sentence.start + m.end(),
+                    m.group(0),
+                    0.7,
+                ),
+            ),
+        )
     return found
+
+
+def _overlapping(pattern: re.Pattern, text: str):
+    """Every match, also those starting inside another ("nine Chinese were among 13 people killed")."""
+    position = 0
+    while (m := pattern.search(text, position)) is not None:
+        yield m
+        position = m.start() + 1
+
+
+def _keep(found: dict[str, tuple[int, Evidence]], key: str, n: int, span: tuple[int, int, str]) -> None:
+    """The largest count of each kind in a sentence (a toll is restated as it rises)."""
+    if key not in found or n > found[key][0]:
+        found[key] = (n, Evidence(key, n, *span, 0.8))
 
 
 def _claim(sentence: Sentence) -> Evidence | None:
@@ -311,51 +449,127 @@ def _claim(sentence: Sentence) -> Evidence | None:
     for name, pattern in _GROUPS:
         m = pattern.search(text)
         if m:
-            return Evidence("claimed_by", name, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.85)
+            written = re.sub(r"\s+", " ", m.group(0))
+            value = name if _words(written) <= _words(name) else f"{written} ({name})"
+            return Evidence(
+                "claimed_by", value, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.85
+            )
     m = _CLAIMER.search(text)
     if m and not re.match(r"(?:No|Nobody|None|The|It|This|Police|Officials?)\b", m.group("name")):
-        return Evidence("claimed_by", m.group("name"), sentence.start + m.start("name"), sentence.start + m.end("name"), m.group("name"), 0.5)
+        return Evidence(
+            "claimed_by",
+            m.group("name"),
+            sentence.start + m.start("name"),
+            sentence.start + m.end("name"),
+            m.group("name"),
+            0.5,
+        )
     return None
 
 
 def _mentions_in(sentence: Sentence, article: Article, provinces_named: set[str]) -> list[Mention]:
+    mentions = []
+    start = 0
+    for m in [*_CLAUSE_BREAK.finditer(sentence.text), None]:
+        end = m.start() if m else len(sentence.text)
+        clause = sentence.text[start:end]
+        if clause.strip():
+            part = Sentence(clause, sentence.start + start, sentence.start + end, sentence.index)
+            mentions += _mention_in(part, article, provinces_named)
+        start = m.end() if m else end
+    return mentions
+
+
+def _mention_in(sentence: Sentence, article: Article, provinces_named: set[str]) -> list[Mention]:
+    """The attack this clause speaks of, if any. A sentence with only a toll or a claim in it
+    ("28 others were injured") tells more of an attack named elsewhere: it is a loose mention."""
     text = sentence.text
     kinds = _triggers(text)
-    if not kinds or not _singular_event(text, kinds):
-        return []
-    times = [t for t in find_times(text, article.published)]
-    places = [p for p in find_places(text) if not _DATELINE.match(text[p.start :])]
+    event = bool(kinds) and _singular_event(text, kinds)
     counts = _counts(sentence)
     claim = _claim(sentence)
-    hypothetical = bool(_NOT_AN_EVENT.search(text)) and not counts and not any(k for k, *_ in kinds if k)
-    if hypothetical and not times and not places:
+    if not event and not counts and not claim:
         return []
-    mention = Mention(sentence, kinds)
-    first_trigger = kinds[0][1]
+    times = find_times(text, article.published)
+    if (
+        event
+        and not counts
+        and not times
+        and _NOT_AN_EVENT.search(text)
+        and not any(k for k, *_ in kinds if k)
+    ):
+        return []  # "to prevent attacks", "the threat of an attack"
+    mention = Mention(sentence, kinds if event else [])
+    mention.loose = not event or _refers_to_named_attack(text, kinds, times)
+    anchor = kinds[0][1] if kinds else 0
     if times:
-        closest = min(times, key=lambda t: abs(t.start - first_trigger))
-        mention.time = TimeRef(closest.day, closest.precision, sentence.start + closest.start, sentence.start + closest.end, closest.text)
-    settled = [(p, settle(p, provinces_named)) for p in places]
-    mention.provinces = {entry.province for _, entry in settled if entry.province}
-    specific = [(p, e) for p, e in settled if e.rank < PROVINCE]
-    if specific:
-        # The most specific place, and of equals the one nearest the attack's words.
-        p, entry = min(specific, key=lambda pe: (pe[1].rank if pe[1].rank != DISTRICT else TOWN + 0.5, abs(pe[0].start - first_trigger)))
-        mention.place, mention.place_span = entry, (sentence.start + p.start, sentence.start + p.end, p.text)
-    elif settled:
-        p, entry = settled[0]
-        mention.place, mention.place_span = entry, (sentence.start + p.start, sentence.start + p.end, p.text)
+        closest = min(times, key=lambda t: abs(t.start - anchor))
+        mention.time = TimeRef(
+            closest.day,
+            closest.precision,
+            sentence.start + closest.start,
+            sentence.start + closest.end,
+            closest.text,
+        )
+    _place_mention(mention, text, anchor, provinces_named)
     for key, value in counts.items():
         setattr(mention, key, value)
     m = _TARGETED.search(text)
     if m or mention.killed_protected or mention.injured_protected:
-        span = (sentence.start + m.start(), sentence.start + m.end(), m.group(0)) if m else (sentence.start, sentence.end, text)
+        span = (
+            (sentence.start + m.start(), sentence.start + m.end(), m.group(0))
+            if m
+            else (sentence.start, sentence.end, text)
+        )
         mention.protected_targeted = Evidence("targets_protected", True, *span, 0.75)
     mention.claimed_by = claim
-    mention.background = bool(_BACKGROUND.search(text[: max(first_trigger, 0) + 1])) or bool(
+    mention.background = bool(_BACKGROUND.search(text[: anchor + 1])) or bool(
         re.search(r"\b(?:last|past)\s+(?:month|year)|\bin\s+(?:19|20)\d\d\b", text, re.I)
     )
     return [mention]
+
+
+_LOCATIVE = re.compile(
+    r"(?:\b(?:in|near|at|outside|inside|on|around|off|of|into|close\s+to|stormed|attacked|targeted|raided|struck|hit|bombed)\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2})$",
+    re.I,
+)
+_NOT_THE_SCENE = re.compile(
+    r"\b(?:embassy|consulate|office|ministry|government|headquarters|spokes\w+|officials?|police\s+chief|court|hospital)\s+(?:in|of|at)\s+$",
+    re.I,
+)
+_DEFINITE = re.compile(r"\b(?:the|this|that|its|their)\s+(?:\w+\s+)?$", re.I)
+
+
+def _refers_to_named_attack(text: str, kinds, times) -> bool:
+    """ "The bombing", "this attack": an attack the article has named already (unless dated here)."""
+    if times or any(kind for kind, *_ in kinds):
+        return False
+    return all(_DEFINITE.search(text[:start]) for _, start, _, _ in kinds)
+
+
+def _place_mention(mention: Mention, text: str, anchor: int, provinces_named: set[str]) -> None:
+    """Where the attack happened: a place the sentence puts it in ("near Besham", "in Shangla
+    district", "the Karachi airport attack"), not every place it names (the embassy in Islamabad)."""
+    scene = []
+    for p in find_places(text):
+        before = text[max(0, p.start - 40) : p.start]
+        if _DATELINE.match(text[p.start :]) or _NOT_THE_SCENE.search(before):
+            continue
+        modifier = _triggers(text[p.end : p.end + 25])
+        if _LOCATIVE.search(before) or (modifier and modifier[0][1] <= 12):
+            scene.append((p, settle(p, provinces_named)))
+    mention.provinces = {entry.province for _, entry in scene if entry.province}
+    if not scene:
+        return
+    # The most specific place, and of equals the one nearest the attack's words.
+    p, entry = min(
+        scene,
+        key=lambda pe: (pe[1].rank if pe[1].rank != DISTRICT else TOWN + 0.5, abs(pe[0].start - anchor)),
+    )
+    mention.place, mention.place_span = (
+        entry,
+        (mention.sentence.start + p.start, mention.sentence.start + p.end, p.text),
+    )
 
 
 # ---- incidents ---------------------------------------------------------------------------
@@ -373,19 +587,40 @@ def _conflict(a: Mention, b: Incident) -> bool:
                 return True
     if a.place and a.place.rank < PROVINCE and b.province and a.place.province != _province_code(b):
         return True
-    if a.place and a.place.rank <= DISTRICT and b.district and a.place.district and _district_of(b) != a.place.district:
-        if a.place.rank < DISTRICT and b.place and b.mentions and all(m.place is None or m.place.rank == PROVINCE for m in b.mentions):
+    if (
+        a.place
+        and a.place.rank <= DISTRICT
+        and b.district
+        and a.place.district
+        and _district_of(b) != a.place.district
+    ):
+        if (
+            a.place.rank < DISTRICT
+            and b.place
+            and b.mentions
+            and all(m.place is None or m.place.rank == PROVINCE for m in b.mentions)
+        ):
             return False
         return True
     a_kind = a.kind
-    if a_kind and b.event_type and a_kind != b.event_type and {a_kind, b.event_type} not in _COMPATIBLE_KINDS:
+    if (
+        a_kind
+        and b.event_type
+        and a_kind != b.event_type
+        and "foiled_plot" not in (a_kind, b.event_type)
+        and {a_kind, b.event_type} not in _COMPATIBLE_KINDS
+    ):
         return True
     if a.killed and b.killed and abs(a.killed[0] - b.killed) > max(3, b.killed // 2):
         return True
     return False
 
 
-_COMPATIBLE_KINDS = [{"suicide_bombing", "ied"}, {"armed_attack", "rocket_grenade"}, {"armed_attack", "suicide_bombing"}]
+_COMPATIBLE_KINDS = [
+    {"suicide_bombing", "ied"},
+    {"armed_attack", "rocket_grenade"},
+    {"armed_attack", "suicide_bombing"},
+]
 
 
 def _ref_of(incident: Incident) -> tuple[date, str]:
@@ -424,29 +659,58 @@ def _settle_fields(incident: Incident) -> None:
     placed = [m for m in mentions if m.place]
     if placed:
         best = min(placed, key=lambda m: (m.place.rank, m.sentence.index))
-        incident.place = best.place.name if best.place.rank < PROVINCE else None
+        incident.place = _as_written(best) if best.place.rank < PROVINCE else None
         incident.district = best.place.district_name if best.place.rank < PROVINCE else None
         incident.province = best.place.province_name
         if best.place.rank < PROVINCE:
             incident.lat, incident.lon = best.place.lat, best.place.lon
     kinds = [m.kind for m in mentions if m.kind]
+    hurt = any(
+        m.killed or m.injured or m.killed_protected or m.injured_protected or m.killed_others
+        for m in mentions
+    )
+    if hurt or len(set(kinds)) > 1:
+        kinds = [k for k in kinds if k != "foiled_plot"]  # people died: an attack, not a foiled plot
     incident.event_type = _most_specific(kinds)
     found = {}
-    for name in ("killed", "injured", "killed_protected", "injured_protected", "killed_others", "injured_others"):
+    for name in (
+        "killed",
+        "injured",
+        "killed_protected",
+        "injured_protected",
+        "killed_others",
+        "injured_others",
+    ):
         values = [getattr(m, name)[0] for m in mentions if getattr(m, name)]
         found[name] = max(values) if values else None
     incident.killed_protected = found["killed_protected"]
     for outcome in ("killed", "injured"):
         total = found[outcome]
         parts = [found[f"{outcome}_protected"], found[f"{outcome}_others"]]
-        if total is None and found[f"{outcome}_others"] is not None:
+        if total is None and any(parts):
             total = sum(p or 0 for p in parts)  # "five Chinese and their Pakistani driver"
         setattr(incident, outcome, total)
-    if incident.killed is not None and incident.killed_protected is not None and incident.killed_protected > incident.killed:
+    if (
+        incident.killed is not None
+        and incident.killed_protected is not None
+        and incident.killed_protected > incident.killed
+    ):
         incident.killed = None  # the total we read was a part of the toll
     incident.targets_protected = any(m.protected_targeted for m in mentions)
     claims = [m.claimed_by for m in mentions if m.claimed_by]
     incident.claimed_by = max(claims, key=lambda e: e.confidence).value if claims else None
+
+
+def _as_written(mention: Mention) -> str:
+    """The place as the article spells it, and the gazetteer's name beside it where they differ."""
+    written = (
+        re.sub(r"(?:'s|’s|`s)$", "", mention.place_span[2]) if mention.place_span else mention.place.name
+    )
+    return written if _words(written) >= _words(mention.place.name) else f"{written} ({mention.place.name})"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _most_specific(kinds: list[str]) -> str | None:
@@ -464,12 +728,32 @@ def _evidence(incident: Incident) -> list[Evidence]:
     for m in incident.mentions:
         for kind, start, end, word in m.kinds:
             if kind:
-                items.append(Evidence("event_type", kind, m.sentence.start + start, m.sentence.start + end, word, 0.8))
+                items.append(
+                    Evidence("event_type", kind, m.sentence.start + start, m.sentence.start + end, word, 0.8)
+                )
         if m.time:
-            items.append(Evidence("date", m.time.iso(), m.time.start, m.time.end, m.time.text, 0.8 if m.time.precision == "day" else 0.6))
+            items.append(
+                Evidence(
+                    "date",
+                    m.time.iso(),
+                    m.time.start,
+                    m.time.end,
+                    m.time.text,
+                    0.8 if m.time.precision == "day" else 0.6,
+                )
+            )
         if m.place_span:
-            items.append(Evidence("place", m.place.name, *m.place_span, 0.8 if m.place.rank < PROVINCE else 0.5))
-        for name in ("killed", "injured", "killed_protected", "injured_protected", "killed_others", "injured_others"):
+            items.append(
+                Evidence("place", m.place.name, *m.place_span, 0.8 if m.place.rank < PROVINCE else 0.5)
+            )
+        for name in (
+            "killed",
+            "injured",
+            "killed_protected",
+            "injured_protected",
+            "killed_others",
+            "injured_others",
+        ):
             value = getattr(m, name)
             if value:
                 items.append(value[1])
@@ -515,7 +799,9 @@ def _nearest(incidents: list[Incident], mention: Mention) -> Incident | None:
     candidates = [i for i in incidents if not _conflict(mention, i)]
     if not candidates:
         return None
-    return min(candidates, key=lambda i: min(abs(m.sentence.index - mention.sentence.index) for m in i.mentions))
+    return min(
+        candidates, key=lambda i: min(abs(m.sentence.index - mention.sentence.index) for m in i.mentions)
+    )
 
 
 # ---- the article -------------------------------------------------------------------------
@@ -527,7 +813,9 @@ def _is_recent(incident: Incident, published: date | None) -> bool:
     day, precision = _ref_of(incident)
     if precision == "day":
         return timedelta(days=-1) <= published - day <= timedelta(days=RECENT_DAYS)
-    return (day.year, day.month) == (published.year, published.month) and not any(m.background for m in incident.mentions if m.time)
+    return (day.year, day.month) == (published.year, published.month) and not any(
+        m.background for m in incident.mentions if m.time
+    )
 
 
 def _lead_indexes(article: Article) -> set[int]:
@@ -540,7 +828,11 @@ def _new_incident(article: Article, incidents: list[Incident]) -> tuple[Incident
     """The incident the article reports as its news, if any, and how sure that is."""
     title = article.title
     title_kinds = _triggers(title)
-    title_attack = bool(title_kinds) and _singular_event(title, title_kinds) or bool(re.search(rf"{_KILLED}|{_INJURED}|kidnap|abduct", title, re.I))
+    title_attack = (
+        bool(title_kinds)
+        and _singular_event(title, title_kinds)
+        or bool(re.search(rf"{_KILLED}|{_INJURED}|kidnap|abduct", title, re.I))
+    )
     title_talks = bool(_TALKS.search(title))
     lead = _lead_indexes(article)
     best, best_score = None, 0.0
@@ -565,7 +857,9 @@ def _new_incident(article: Article, incidents: list[Incident]) -> tuple[Incident
 
 
 def _provinces_named(article: Article) -> set[str]:
-    return {entry.province for p in find_places(article.text) for entry in p.candidates if entry.rank == PROVINCE}
+    return {
+        entry.province for p in find_places(article.text) for entry in p.candidates if entry.rank == PROVINCE
+    }
 
 
 def extract(article: Article) -> Extraction:
@@ -591,7 +885,10 @@ def extract(article: Article) -> Extraction:
 
 
 def _confidence(incident: Incident) -> float:
-    filled = sum(v is not None for v in (incident.date, incident.place, incident.event_type, incident.killed, incident.claimed_by))
+    filled = sum(
+        v is not None
+        for v in (incident.date, incident.place, incident.event_type, incident.killed, incident.claimed_by)
+    )
     return round(min(0.3 + 0.12 * filled + 0.05 * len(incident.mentions), 0.95), 2)
 
 

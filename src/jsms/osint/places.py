@@ -27,6 +27,8 @@ PROVINCE_ALIASES = {
     "PK-GB": ("Gilgit-Baltistan", "Gilgit Baltistan"),
     "PK-IS": ("Islamabad Capital Territory", "ICT"),
 }
+# Districts by the names the press still uses for them (Kohistan was split in 2014).
+DISTRICT_ALIASES = {"Upper Kohistan": ("Kohistan",), "Nushki": ("Noshki",), "Kech": ("Turbat district",)}
 # GeoNames spellings that news text uses as ordinary words or people's names.
 NOT_PLACES = frozenset(
     fold(n) for n in ("Abbas", "Ibis", "Basra", "Chamber", "Kamara", "Chor", "Haveli", "Police", "Bazar")
@@ -108,8 +110,9 @@ def name_index() -> dict[str, tuple[GazetteerEntry, ...]]:
         entry = GazetteerEntry(
             district.name, DISTRICT, district.lat, district.lon, district.name, district.province
         )
-        add(district.name, entry)
-        add(f"{district.name} district", entry)
+        for name in (district.name, *DISTRICT_ALIASES.get(district.name, ())):
+            add(name, entry)
+            add(f"{name} district", entry)
     for code, province in PROVINCES.items():
         entry = GazetteerEntry(province.name, PROVINCE, 0.0, 0.0, None, code)
         for name in (province.name, *PROVINCE_ALIASES.get(code, ())):
