@@ -34,6 +34,7 @@ incidents_app = typer.Typer(help="Incidents and incident data sets", no_args_is_
 risk_app = typer.Typer(help="The risk surface and threat levels", no_args_is_help=True)
 roads_app = typer.Typer(help="The road network that routes run on", no_args_is_help=True)
 sharing_app = typer.Typer(help="Exchange with the other party's node (STIX 2.1)", no_args_is_help=True)
+osint_app = typer.Typer(help="News monitoring: articles in, proposed incidents out", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
@@ -44,6 +45,7 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(risk_app, name="risk")
 app.add_typer(roads_app, name="roads")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(osint_app, name="osint")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -698,6 +700,121 @@ def roads_reset() -> None:
         return
     _record_network("reset", {"source": "bundled"})
     out.print("routes run on the bundled network again")
+
+
+# ---- news (osint) ------------------------------------------------------------------------
+
+Articles = Annotated[list[Path], typer.Argument(help="Article files (text or HTML) or folders of them")]
+OutputFormat = Annotated[str, typer.Option("--format", help="jsonl (one JSON object per article) or table")]
+
+
+def _read_articles(paths: list[Path]) -> list:
+    """Read every article first, so that one unreadable file stops the run before any output."""
+    from jsms.osint.inputs import InputError, expand, read_path
+
+    try:
+        files = list(expand(paths))
+        if not files:
+            fail("no article files found (.txt, .md, .html)", EXIT_BAD_INPUT)
+        return [read_path(path) for path in files]
+    except InputError as error:
+        fail(str(error), EXIT_BAD_INPUT)
+
+
+def _extract_all(raws: list) -> list:
+    from rich.progress import Progress
+
+    from jsms.osint.service import extract_raw
+
+    results = []
+    with Progress(console=err, transient=True, disable=len(raws) < 20) as progress:
+        task = progress.add_task("extracting", total=len(raws))
+        for raw in raws:
+            results.append(extract_raw(raw))
+            progress.advance(task)
+    return results
+
+
+def _check_format(format: str) -> None:
+    if format not in ("jsonl", "table"):
+        fail(f"unknown format {format!r}; use jsonl or table (--format)", EXIT_BAD_INPUT)
+
+
+@osint_app.command("extract")
+def osint_extract(files: Articles, format: OutputFormat = "table") -> None:
+    """The attacks each article describes, and whether it reports a new one."""
+    import orjson
+
+    _check_format(format)
+    raws = _read_articles(files)
+    extractions = _extract_all(raws)
+    if format == "jsonl":
+        for raw, extraction in zip(raws, extractions, strict=True):
+            sys.stdout.write(orjson.dumps(extraction.as_contract(raw.location)).decode() + "\n")
+        return
+    table = Table("file", "new?", "date", "place", "province", "kind", "killed", "protected killed", "claimed by")
+    for raw, extraction in zip(raws, extractions, strict=True):
+        for incident in extraction.incidents or [None]:
+            row = incident.as_contract() if incident else {}
+            table.add_row(
+                Path(raw.location).name,
+                ("yes" if extraction.reports_new_incident else "no") if not incident or incident.new else "",
+                *(str(row.get(k) if row.get(k) is not None else "") for k in ("date", "place", "province", "event_type", "killed", "killed_chinese", "claimed_by")),
+            )
+    out.print(table)
+
+
+@osint_app.command("cluster")
+def osint_cluster(files: Articles, format: OutputFormat = "table") -> None:
+    """Which articles report the same new event (one cluster per event)."""
+    import orjson
+
+    from jsms.osint.cluster import cluster
+
+    _check_format(format)
+    raws = _read_articles(files)
+    keys = cluster(_extract_all(raws))
+    if format == "jsonl":
+        for raw, key in zip(raws, keys, strict=True):
+            sys.stdout.write(orjson.dumps({"file": raw.location, "cluster": key}).decode() + "\n")
+        return
+    table = Table("cluster", "file")
+    for raw, key in sorted(zip(raws, keys, strict=True), key=lambda pair: (pair[1] is None, pair[1] or "")):
+        table.add_row(key or "—", Path(raw.location).name)
+    out.print(table)
+
+
+@osint_app.command("eval")
+def osint_eval(
+    gold: Annotated[Path, typer.Argument(help="Annotations, one JSON object per article (the dev set's gold.jsonl)")],
+    folder: Annotated[Path, typer.Argument(help="The folder holding the annotated articles")],
+) -> None:
+    """Score the extractor and the clustering against annotations; prints a JSON summary and a
+    line of headline figures."""
+    import orjson
+
+    from jsms.osint.cluster import cluster
+    from jsms.osint.scoring import score
+
+    try:
+        lines = gold.read_text(encoding="utf-8").splitlines()
+        rows = [orjson.loads(line) for line in lines if line.strip()]
+        annotated = {row["file"].rsplit("/", 1)[-1]: row for row in rows}
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as error:
+        fail(f"{gold}: not a file of annotations ({error})", EXIT_BAD_INPUT)
+    if not folder.is_dir():
+        fail(f"{folder}: not a folder", EXIT_BAD_INPUT)
+    missing = sorted(name for name in annotated if not (folder / name).is_file())
+    if missing:
+        fail(f"{folder}: annotated articles missing: {', '.join(missing[:5])}", EXIT_BAD_INPUT)
+    raws = _read_articles([folder / name for name in annotated])
+    extractions = _extract_all(raws)
+    names = list(annotated)
+    predicted = {name: e.as_contract(name) for name, e in zip(names, extractions, strict=True)}
+    clusters = dict(zip(names, cluster(extractions), strict=True))
+    scores = score(annotated, predicted, clusters)
+    out.print_json(orjson.dumps(scores.__dict__).decode())
+    out.print(scores.headline(), highlight=False)
 
 
 # ---- serve and demo ----------------------------------------------------------------------
