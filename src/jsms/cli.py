@@ -752,14 +752,27 @@ def osint_extract(files: Articles, format: OutputFormat = "table") -> None:
         for raw, extraction in zip(raws, extractions, strict=True):
             sys.stdout.write(orjson.dumps(extraction.as_contract(raw.location)).decode() + "\n")
         return
-    table = Table("file", "new?", "date", "place", "province", "kind", "killed", "protected killed", "claimed by")
+    table = Table(
+        "file", "new?", "date", "place", "province", "kind", "killed", "protected killed", "claimed by"
+    )
     for raw, extraction in zip(raws, extractions, strict=True):
         for incident in extraction.incidents or [None]:
             row = incident.as_contract() if incident else {}
             table.add_row(
                 Path(raw.location).name,
                 ("yes" if extraction.reports_new_incident else "no") if not incident or incident.new else "",
-                *(str(row.get(k) if row.get(k) is not None else "") for k in ("date", "place", "province", "event_type", "killed", "killed_chinese", "claimed_by")),
+                *(
+                    str(row.get(k) if row.get(k) is not None else "")
+                    for k in (
+                        "date",
+                        "place",
+                        "province",
+                        "event_type",
+                        "killed",
+                        "killed_chinese",
+                        "claimed_by",
+                    )
+                ),
             )
     out.print(table)
 
@@ -786,7 +799,9 @@ def osint_cluster(files: Articles, format: OutputFormat = "table") -> None:
 
 @osint_app.command("eval")
 def osint_eval(
-    gold: Annotated[Path, typer.Argument(help="Annotations, one JSON object per article (the dev set's gold.jsonl)")],
+    gold: Annotated[
+        Path, typer.Argument(help="Annotations, one JSON object per article (the dev set's gold.jsonl)")
+    ],
     folder: Annotated[Path, typer.Argument(help="The folder holding the annotated articles")],
 ) -> None:
     """Score the extractor and the clustering against annotations; prints a JSON summary and a

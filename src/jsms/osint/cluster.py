@@ -14,8 +14,54 @@ from jsms.osint.extract import Extraction, Incident
 
 SAME_EVENT_DAYS = 3
 _STOP = frozenset(
-    "the a an of in on at to and or for with by from as is was were are be been has have had its it that this "
-    "said says after over into near who which when while their they he she his her police officials".split()
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "and",
+        "or",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "was",
+        "were",
+        "are",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "its",
+        "it",
+        "that",
+        "this",
+        "said",
+        "says",
+        "after",
+        "over",
+        "into",
+        "near",
+        "who",
+        "which",
+        "when",
+        "while",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "police",
+        "officials",
+    ]
 )
 
 
@@ -41,14 +87,27 @@ def _words(extraction: Extraction) -> set[str]:
 
 def same_event(a: Incident, b: Incident) -> bool:
     day_a, day_b = _day(a), _day(b)
-    if day_a is None or day_b is None or abs((day_a - day_b).days) > SAME_EVENT_DAYS + (15 if "month" in (a.precision, b.precision) else 0):
+    if (
+        day_a is None
+        or day_b is None
+        or abs((day_a - day_b).days) > SAME_EVENT_DAYS + (15 if "month" in (a.precision, b.precision) else 0)
+    ):
         return False
     if a.province and b.province and a.province != b.province:
         return False
     if a.district and b.district and _district_words(a.district).isdisjoint(_district_words(b.district)):
         return False
-    compatible = {"suicide_bombing", "ied"}, {"armed_attack", "rocket_grenade"}, {"armed_attack", "suicide_bombing"}
-    if a.event_type and b.event_type and a.event_type != b.event_type and {a.event_type, b.event_type} not in compatible:
+    compatible = (
+        {"suicide_bombing", "ied"},
+        {"armed_attack", "rocket_grenade"},
+        {"armed_attack", "suicide_bombing"},
+    )
+    if (
+        a.event_type
+        and b.event_type
+        and a.event_type != b.event_type
+        and {a.event_type, b.event_type} not in compatible
+    ):
         return False
     for name in ("killed_protected", "killed"):
         x, y = getattr(a, name), getattr(b, name)

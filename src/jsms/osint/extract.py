@@ -19,7 +19,7 @@ from typing import Any
 
 from jsms.osint.counts import COUNT, parse_count
 from jsms.osint.dates import TimeRef, find_times
-from jsms.osint.places import DISTRICT, LANDMARK, PROVINCE, TOWN, GazetteerEntry, find_places, settle
+from jsms.osint.places import DISTRICT, PROVINCE, TOWN, GazetteerEntry, find_places, settle
 from jsms.osint.text import Article, Sentence, read_article
 
 RECENT_DAYS = 7  # "new" means within about a week before publication
@@ -36,7 +36,8 @@ _KINDS: tuple[tuple[str | None, str], ...] = (
     ),
     (
         "ied",
-        r"\bIEDs?\b|improvised\s+explosive|roadside\s+bomb\w*|remote[- ]controlled\s+(?:bomb|device|blast|explosi\w+)"
+        r"\bIEDs?\b|improvised\s+explosive|roadside\s+bomb\w*"
+        r"|remote[- ]controlled\s+(?:bomb|device|blast|explosi\w+)"
         r"|planted\s+(?:bomb|explosive)\w*|(?:bomb|explosives?)\s+(?:was\s+|had\s+been\s+)?planted|landmine\w*"
         r"|magnetic\s+bomb|sticky\s+bomb",
     ),
@@ -57,6 +58,7 @@ _KINDS: tuple[tuple[str | None, str], ...] = (
         r"\b(?:was|were)\s+(?:hit|struck|targeted|attacked|ambushed)\b|\bbomb(?:ing|ed|er)?s?\b|\bblasts?\b|\bexplosions?\b|\battack(?:s|ed)?\b|\bassault\b|\bambush\b|\bterror\s+strike\b",
     ),
 )
+_KIND_PRIORITY = ("kidnapping", "suicide_bombing", "ied", "armed_attack", "rocket_grenade", "foiled_plot")
 _TRIGGERS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
 _PLURAL_GENERIC = re.compile(
     r"^(?:attacks|bombings|blasts|explosions|incidents|assaults|ambushes|shootings|kidnappings)$", re.I
@@ -83,7 +85,11 @@ _TALKS = re.compile(
 # Who: the protected nationality, and the groups that claim attacks (a claim names one of these, or
 # a capitalised name before "claimed responsibility").
 PROTECTED = re.compile(r"\bChinese\b|\bChina'?s\s+(?:nationals|citizens|workers|engineers)\b", re.I)
-_TARGET_WORDS = r"(?:nationals?|citizens?|engineers?|workers?|employees?|staff|teachers?|professors?|experts?|convoy|bus|vehicle|personnel|people|national|man|woman|men|women|tourists?|consulate|project|company|firm|interests?|investors?|dentist|doctor)"
+_TARGET_WORDS = (
+    r"(?:nationals?|citizens?|engineers?|workers?|employees?|staff|teachers?|professors?|experts?|convoy|bus"
+    r"|vehicle|personnel|people|man|woman|men|women|tourists?|consulate|project|company|firm|interests?"
+    r"|investors?|dentist|doctor)"
+)
 _TARGETED = re.compile(
     r"\b(?:target(?:ed|ing|s)?|on|at|against|aimed\s+at|carrying|transporting|escorting|of|killing|injuring|wounding|hit)\s+(?:a\s+|the\s+|two\s+|three\s+|\w+\s+)?(?:convoy\s+of\s+|group\s+of\s+|vehicle\s+carrying\s+)?Chinese\b"
     rf"|\bChinese\s+(?:\w+\s+)?{_TARGET_WORDS}\b",
@@ -137,7 +143,10 @@ _KILLED = (
     r"(?:killed|dead|died|slain|martyred|lost\s+(?:their|his|her)\s+lives?|perished|shot\s+dead|succumbed)"
 )
 _INJURED = r"(?:injured|wounded|hurt|injuries|critically\s+injured)"
-_LEAD = r"(?:at\s+least\s+|as\s+many\s+as\s+|some\s+|about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+|another\s+|all\s+)?"
+_LEAD = (
+    r"(?:at\s+least\s+|as\s+many\s+as\s+|some\s+|about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+"
+    r"|another\s+|all\s+)?"
+)
 _NOUN_PHRASE = r"(?P<np>(?:[\w'’-]+,?\s+){0,8}?)"
 # After a verb ("killing five Chinese nationals and their driver"): the words up to the clause's end.
 _NOUN_PHRASE_AFTER = (
@@ -252,8 +261,9 @@ class Mention:
 
     @property
     def kind(self) -> str | None:
-        specific = [k for k, *_ in self.kinds if k]
-        return specific[0] if specific else None
+        """The most telling kind the words give: gunmen who abduct someone make a kidnapping."""
+        specific = {k for k, *_ in self.kinds if k}
+        return next((k for k in _KIND_PRIORITY if k in specific), None)
 
     @property
     def anchored(self) -> bool:
@@ -339,16 +349,10 @@ def _triggers(text: str) -> list[tuple[str, int, int, str]]:
     return sorted(found, key=lambda t: t[1])
 
 
-def _singular_event(sentence: str, kinds: list[tuple[str, int, int, str]]) -> bool:
-    """Some trigger names one attack: a specific kind, or a singular noun or a past verb."""
-    for kind, start, end, word in kinds:
-        if kind and kind != "foiled_plot":
-            return True
-        if kind == "foiled_plot":
-            return True
-        if not _PLURAL_GENERIC.match(word):
-            return True
-    return False
+def _singular_event(kinds: list[tuple[str, int, int, str]]) -> bool:
+    """Some trigger names one attack: a specific kind, a singular noun or a verb ("attacks in
+    2024" names none)."""
+    return any(kind or not _PLURAL_GENERIC.match(word) for kind, _, _, word in kinds)
 
 
 def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
@@ -375,7 +379,8 @@ def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
                 continue  # "one of the", "a major breach": not a casualty count
             if _ATTACKERS.search(noun_phrase):
                 continue  # the attackers' own dead are not the attack's victims
-            span = (sentence.start + m.start(), sentence.start + m.end(), m.group(0).strip())
+            written = m.group(0).rstrip()
+            span = (sentence.start + m.start(), sentence.start + m.start() + len(written), written)
             head, _, tail = noun_phrase.partition(" and ")
             head = head.split(",")[0]  # "six people, five of them Chinese": the six are everyone
             if PROTECTED.search(head):
@@ -485,7 +490,7 @@ def _mention_in(sentence: Sentence, article: Article, provinces_named: set[str])
     ("28 others were injured") tells more of an attack named elsewhere: it is a loose mention."""
     text = sentence.text
     kinds = _triggers(text)
-    event = bool(kinds) and _singular_event(text, kinds)
+    event = bool(kinds) and _singular_event(kinds)
     counts = _counts(sentence)
     claim = _claim(sentence)
     if not event and not counts and not claim:
@@ -579,29 +584,13 @@ def _conflict(a: Mention, b: Incident) -> bool:
     """Would this mention contradict what the incident already says?"""
     if a.time and b.date:
         other = _ref_of(b)
-        if a.time.precision == "day" and other[1] == "day":
-            if abs((a.time.day - other[0]).days) > NEARBY_DAYS:
-                return True
-        elif (a.time.day.year, a.time.day.month) != (other[0].year, other[0].month):
-            if abs((a.time.day - other[0]).days) > 31:
-                return True
+        apart = abs((a.time.day - other[0]).days)
+        if apart > (NEARBY_DAYS if a.time.precision == other[1] == "day" else 31):
+            return True
     if a.place and a.place.rank < PROVINCE and b.province and a.place.province != _province_code(b):
         return True
-    if (
-        a.place
-        and a.place.rank <= DISTRICT
-        and b.district
-        and a.place.district
-        and _district_of(b) != a.place.district
-    ):
-        if (
-            a.place.rank < DISTRICT
-            and b.place
-            and b.mentions
-            and all(m.place is None or m.place.rank == PROVINCE for m in b.mentions)
-        ):
-            return False
-        return True
+    if a.place and a.place.rank <= DISTRICT and a.place.district and b.district:
+        return _district_of(b) != a.place.district
     a_kind = a.kind
     if (
         a_kind
@@ -611,9 +600,7 @@ def _conflict(a: Mention, b: Incident) -> bool:
         and {a_kind, b.event_type} not in _COMPATIBLE_KINDS
     ):
         return True
-    if a.killed and b.killed and abs(a.killed[0] - b.killed) > max(3, b.killed // 2):
-        return True
-    return False
+    return bool(a.killed and b.killed and abs(a.killed[0] - b.killed) > max(3, b.killed // 2))
 
 
 _COMPATIBLE_KINDS = [
@@ -828,10 +815,8 @@ def _new_incident(article: Article, incidents: list[Incident]) -> tuple[Incident
     """The incident the article reports as its news, if any, and how sure that is."""
     title = article.title
     title_kinds = _triggers(title)
-    title_attack = (
-        bool(title_kinds)
-        and _singular_event(title, title_kinds)
-        or bool(re.search(rf"{_KILLED}|{_INJURED}|kidnap|abduct", title, re.I))
+    title_attack = (bool(title_kinds) and _singular_event(title_kinds)) or bool(
+        re.search(rf"{_KILLED}|{_INJURED}|kidnap|abduct", title, re.I)
     )
     title_talks = bool(_TALKS.search(title))
     lead = _lead_indexes(article)

@@ -36,7 +36,9 @@ class RawArticle:
 
 
 def from_html(html: str | bytes, location: str) -> RawArticle:
-    document = trafilatura.bare_extraction(html, url=location if "://" in location else None, with_metadata=True, favor_recall=True)
+    document = trafilatura.bare_extraction(
+        html, url=location if "://" in location else None, with_metadata=True, favor_recall=True
+    )
     if document is None or not (document.text or "").strip():
         raise InputError(f"{location}: no article text found in the page")
     published = _iso_date(document.date)
@@ -70,7 +72,11 @@ def expand(paths: list[Path]) -> Iterator[Path]:
     """Files as given, and the article files inside folders (sorted, so runs are repeatable)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES)
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
+            )
         elif path.exists():
             yield path
         else:
@@ -85,13 +91,17 @@ def from_feed(content: str | bytes, location: str) -> list[RawArticle]:
         raise InputError(f"{location}: not an RSS or Atom feed ({feed.bozo_exception})")
     articles = []
     for entry in feed.entries:
-        body = entry.get("content", [{}])[0].get("value") if entry.get("content") else entry.get("summary", "")
+        body = (
+            entry.get("content", [{}])[0].get("value") if entry.get("content") else entry.get("summary", "")
+        )
         text = trafilatura.extract(body) if body and "<" in body else body
         if not (text or "").strip():
             continue
         parsed = entry.get("published_parsed") or entry.get("updated_parsed")
         published = date(*parsed[:3]) if parsed else None
-        articles.append(RawArticle(entry.get("link") or location, text, entry.get("title"), published, entry.get("link")))
+        articles.append(
+            RawArticle(entry.get("link") or location, text, entry.get("title"), published, entry.get("link"))
+        )
     return articles
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from jsms.geo.gazetteer import fold, places
 from jsms.geo.provinces import PROVINCES, districts
@@ -135,9 +136,7 @@ def find_places(text: str) -> list[PlaceMention]:
             continue
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
             chunk = words[i : i + n]
-            if n > 1 and any(
-                text[a[2] : b[1]].strip() not in ("", "-") for a, b in zip(chunk, chunk[1:], strict=False)
-            ):
+            if n > 1 and any(text[a[2] : b[1]].strip() not in ("", "-") for a, b in pairwise(chunk)):
                 continue  # the words of one name are not split by punctuation
             names = [re.sub(r"(?:'s|’s|`s|s'|\.)$", "", w) for w, _, _ in chunk]
             entries = index.get(_key(names))

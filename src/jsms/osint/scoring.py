@@ -8,7 +8,17 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
-FIELDS = ("place", "district", "province", "event_type", "killed", "killed_chinese", "injured", "targets_chinese", "claimed_by")
+FIELDS = (
+    "place",
+    "district",
+    "province",
+    "event_type",
+    "killed",
+    "killed_chinese",
+    "injured",
+    "targets_chinese",
+    "claimed_by",
+)
 _PROVINCE_NAMES = {
     "balochistan": "balochistan",
     "baluchistan": "balochistan",
@@ -76,7 +86,11 @@ def pair_incidents(gold: list[dict], predicted: list[dict]) -> list[tuple[dict, 
         for i, p in enumerate(predicted):
             if i in used or not dates_agree(g.get("date"), p.get("date")):
                 continue
-            if g.get("province") and p.get("province") and not field_agrees("province", g["province"], p["province"]):
+            if (
+                g.get("province")
+                and p.get("province")
+                and not field_agrees("province", g["province"], p["province"])
+            ):
                 continue
             pairs.append((g, p))
             used.add(i)
@@ -113,7 +127,9 @@ def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def score(gold: dict[str, dict], predicted: dict[str, dict], clusters: dict[str, str | None] | None = None) -> Scores:
+def score(
+    gold: dict[str, dict], predicted: dict[str, dict], clusters: dict[str, str | None] | None = None
+) -> Scores:
     """Gold and predicted rows by file name (as `jsms osint extract` prints them)."""
     tp = fp = fn = new_hits = 0
     hits = {name: [0, 0] for name in FIELDS}
@@ -135,7 +151,9 @@ def score(gold: dict[str, dict], predicted: dict[str, dict], clusters: dict[str,
     if clusters is not None:
         ctp = cfp = cfn = 0
         for a, b in combinations(sorted(gold), 2):
-            same = gold[a].get("event_key") is not None and gold[a].get("event_key") == gold[b].get("event_key")
+            same = gold[a].get("event_key") is not None and gold[a].get("event_key") == gold[b].get(
+                "event_key"
+            )
             joined = clusters.get(a) is not None and clusters.get(a) == clusters.get(b)
             ctp, cfp, cfn = ctp + (same and joined), cfp + (joined and not same), cfn + (same and not joined)
         cluster_f1 = round(_f1(ctp, cfp, cfn)[2], 3)

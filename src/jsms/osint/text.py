@@ -13,10 +13,46 @@ _CHROME = re.compile(
     r"increase font size|date:|check also|latest stories|original source)\b",
     re.I,
 )
-_ABBREVIATIONS = (
-    "Mr Mrs Ms Dr Gen Lt Col Maj Capt Brig Sgt Insp Supt Prof St No Jan Feb Mar Apr Jun Jul Aug Sep Sept "
-    "Oct Nov Dec Govt Dept Jr Sr vs etc Inc Ltd Co Rs"
-).split()
+_ABBREVIATIONS = [
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Gen",
+    "Lt",
+    "Col",
+    "Maj",
+    "Capt",
+    "Brig",
+    "Sgt",
+    "Insp",
+    "Supt",
+    "Prof",
+    "St",
+    "No",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Govt",
+    "Dept",
+    "Jr",
+    "Sr",
+    "vs",
+    "etc",
+    "Inc",
+    "Ltd",
+    "Co",
+    "Rs",
+]
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+")
 
 
@@ -69,9 +105,9 @@ def split_sentences(text: str) -> list[Sentence]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         before = text[max(start, m.start() - 6) : m.start()]
-        if m.group(0).strip() and re.search(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\.$", before):
+        if "\n" not in m.group(0) and re.search(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\.$", before):
             continue  # "Dr. Li", "Oct. 6": an abbreviation, not the end of a sentence
-        if re.search(r"\b[A-Z]\.$", before):
+        if "\n" not in m.group(0) and re.search(r"\b[A-Z]\.$", before):
             continue  # an initial
         _add(sentences, text, start, m.start())
         start = m.end()
