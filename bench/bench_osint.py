@@ -12,7 +12,10 @@ from bench.timing import machine_reference
 from jsms.osint.cluster import cluster
 from jsms.osint.extract import extract_text
 
-FOLDERS = [Path(__file__).resolve().parents[1] / "tests" / "osint" / name for name in ("articles", "dev-set")]
+FOLDERS = [
+    Path(__file__).resolve().parents[1] / "tests" / "osint" / name
+    for name in ("articles", "held-out", "dev-set")
+]
 ROUNDS = 7
 
 

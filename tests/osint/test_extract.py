@@ -131,8 +131,11 @@ def _run(folder: Path, gold: dict[str, dict]):
     return score(gold, predicted, dict(zip(gold, cluster(extractions), strict=True)))
 
 
-def test_our_annotated_articles_meet_the_quality_targets():
-    scores = _run(ARTICLES, _rows(ARTICLES / "gold.jsonl"))
+@pytest.mark.parametrize(
+    "folder", [ARTICLES, Path(__file__).parent / "held-out"], ids=["articles", "held-out"]
+)
+def test_our_annotated_articles_meet_the_quality_targets(folder):
+    scores = _run(folder, _rows(folder / "gold.jsonl"))
     assert scores.incident_f1 >= 0.85, scores
     assert scores.field_accuracy_all >= 0.85, scores
     assert scores.new_incident_accuracy >= 0.9, scores

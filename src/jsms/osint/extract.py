@@ -42,7 +42,11 @@ _KINDS: tuple[tuple[str | None, str], ...] = (
         r"|magnetic\s+bomb|sticky\s+bomb",
     ),
     ("rocket_grenade", r"\brockets?\b|\brocket-propelled\b|grenades?\b|\bRPGs?\b|\bmortars?\b"),
-    ("kidnapping", r"kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage"),
+    (
+        "kidnapping",
+        r"kidnap\w*|abduct\w*|hijack\w*|hostage[- ]taking"
+        r"|(?:taken|held|took|taking)\s+(?:[\w-]+\s+){0,4}?hostages?",
+    ),
     (
         "armed_attack",
         r"gunm[ae]n|opened\s+fire|open\s+fire|fired\s+(?:at|on|upon)|shot\s+(?:dead|at|and\s+(?:killed|wounded|injured))"
@@ -55,7 +59,7 @@ _KINDS: tuple[tuple[str | None, str], ...] = (
     ),
     (
         None,
-        r"\b(?:was|were)\s+(?:hit|struck|targeted|attacked|ambushed)\b|\bbomb(?:ing|ed|er)?s?\b|\bblasts?\b|\bexplosions?\b|\battack(?:s|ed)?\b|\bassault\b|\bambush\b|\bterror\s+strike\b",
+        r"\b(?:was|were)\s+(?:hit|struck|targeted|attacked|ambushed)\b|\bbomb(?:ing|ed|er)?s?\b|\bblasts?\b|\bexplosions?\b|\battack(?:s|ed|ing)?\b|\bassault\b|\bambush\b|\bterror\s+strike\b",
     ),
 )
 _KIND_PRIORITY = ("kidnapping", "suicide_bombing", "ied", "armed_attack", "rocket_grenade", "foiled_plot")
