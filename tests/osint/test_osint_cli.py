@@ -2,8 +2,12 @@
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
+import pytest
+
+from jsms.osint.inputs import InputError, from_feed, from_html
 from tests.test_cli import jsms
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -128,3 +132,24 @@ def test_bad_input_is_named_and_nothing_is_printed(tmp_path):
     gold.write_text(json.dumps({"file": "absent.txt", "incidents": [], "reports_new_incident": False}) + "\n")
     absent = jsms("osint", "eval", str(gold), str(ARTICLES), data_dir=tmp_path)
     assert absent.returncode == 2 and "absent.txt" in absent.stderr
+
+
+def test_feeds_give_their_entries_and_what_is_not_a_feed_or_page_is_refused():
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        "<item><title>Blast in Quetta</title><link>https://example.org/1</link>"
+        "<pubDate>Thu, 02 May 2024 08:00:00 GMT</pubDate>"
+        "<description>A roadside bomb killed two policemen in Quetta on Thursday.</description></item>"
+        "<item><title>Empty</title><description></description></item></channel></rss>"
+    )
+    [entry] = from_feed(feed, "https://example.org/feed")
+    assert (entry.title, entry.published, entry.location) == (
+        "Blast in Quetta",
+        date(2024, 5, 2),
+        "https://example.org/1",
+    )
+    assert "roadside bomb" in entry.text
+    with pytest.raises(InputError, match="not an RSS or Atom feed"):
+        from_feed("this is not a feed <", "notes.txt")
+    with pytest.raises(InputError, match="no article text found"):
+        from_html("<html><body></body></html>", "empty.html")

@@ -70,7 +70,6 @@ class Cluster:
     key: str
     incident: Incident
     words: set[str] = field(default_factory=set)
-    members: list[int] = field(default_factory=list)
 
 
 def _day(incident: Incident) -> date | None:
@@ -123,7 +122,6 @@ def _district_words(district: str) -> set[str]:
 def cluster(extractions: list[Extraction]) -> list[str | None]:
     """A cluster key for each article that reports a new attack, None for the others."""
     clusters: list[Cluster] = []
-    keys: list[str | None] = []
     order = sorted(range(len(extractions)), key=lambda i: (extractions[i].article.published or date.max, i))
     assigned: dict[int, str | None] = {}
     for i in order:
@@ -136,12 +134,10 @@ def cluster(extractions: list[Extraction]) -> list[str | None]:
         fitting = [c for c in clusters if same_event(c.incident, new)]
         if fitting:
             best = max(fitting, key=lambda c: len(c.words & words) / (len(c.words | words) or 1))
-            best.members.append(i)
             best.words |= words
             assigned[i] = best.key
         else:
             key = f"event-{len(clusters) + 1}"
-            clusters.append(Cluster(key, new, words, [i]))
+            clusters.append(Cluster(key, new, words))
             assigned[i] = key
-    keys = [assigned[i] for i in range(len(extractions))]
-    return keys
+    return [assigned[i] for i in range(len(extractions))]

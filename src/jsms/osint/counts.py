@@ -32,7 +32,6 @@ COUNT = (
     r"(?:\d{1,3}(?:,\d{3})+|\d+|a\s+dozen|(?:" + _WORD + r")(?:[\s-]+(?:and\s+)?(?:" + _WORD + r"))*"
     r"|an?|single|lone)"
 )
-_COUNT_RE = re.compile(COUNT, re.IGNORECASE)
 
 
 def parse_count(text: str) -> int | None:
@@ -50,7 +49,3 @@ def parse_count(text: str) -> int | None:
         return text2num(words.replace(" and ", " "), "en")
     except ValueError:
         return None
-
-
-def is_count(text: str) -> bool:
-    return _COUNT_RE.fullmatch(text.strip()) is not None

@@ -220,6 +220,8 @@ _DATELINE = re.compile(
     r"[A-Z][A-Z .-]+(?:,\s*[A-Za-z ]+)?\s*(?::|\(\w+\)\s*[-—–])"
 )  # "ISLAMABAD:", "KARACHI (Reuters) -"
 _NUMBER_WORDS_NOT_COUNTS = re.compile(r"^(?:one|a|an)$", re.I)
+# A toll as read: in all, of the protected nationality, of others (the driver, the guards).
+TOLLS = ("killed", "injured", "killed_protected", "injured_protected", "killed_others", "injured_others")
 
 
 @dataclass
@@ -233,16 +235,6 @@ class Evidence:
     text: str
     confidence: float
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "value": self.value,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "confidence": round(self.confidence, 2),
-        }
-
 
 @dataclass
 class Mention:
@@ -251,13 +243,7 @@ class Mention:
     time: TimeRef | None = None
     place: GazetteerEntry | None = None
     place_span: tuple[int, int, str] | None = None
-    provinces: set[str] = field(default_factory=set)
-    killed: tuple[int, Evidence] | None = None
-    injured: tuple[int, Evidence] | None = None
-    killed_protected: tuple[int, Evidence] | None = None
-    injured_protected: tuple[int, Evidence] | None = None
-    killed_others: tuple[int, Evidence] | None = None
-    injured_others: tuple[int, Evidence] | None = None
+    tolls: dict[str, tuple[int, Evidence]] = field(default_factory=dict)  # TOLLS → (count, evidence)
     protected_targeted: Evidence | None = None
     claimed_by: Evidence | None = None
     background: bool = False
@@ -272,16 +258,15 @@ class Mention:
     @property
     def anchored(self) -> bool:
         return not self.loose and bool(
-            self.time
-            or (self.place and self.place.rank < PROVINCE)
-            or self.killed
-            or self.injured
-            or self.killed_protected
-            or self.injured_protected
-            or self.killed_others
-            or self.injured_others
-            or self.kind
+            self.time or (self.place and self.place.rank < PROVINCE) or self.tolls or self.kind
         )
+
+    def says(self, *tolls: str) -> bool:
+        """The mention gives one of these tolls (a toll of none counts: it was said)."""
+        return any(name in self.tolls for name in tolls)
+
+    def toll(self, name: str) -> int | None:
+        return self.tolls[name][0] if name in self.tolls else None
 
 
 @dataclass
@@ -370,7 +355,7 @@ def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
             noun_phrase = m.group("np") or ""
             if n is None or n > 5_000 or (re.fullmatch(r"\d{4}", words) and 1900 < n < 2100):
                 continue  # a year, not a count
-            verb_first = not text[m.start() : m.start() + len(words)].lower().startswith(words.lower())
+            verb_first = m.start("n") > m.start()
             if (
                 not verb_first
                 and _NUMBER_WORDS_NOT_COUNTS.match(words)
@@ -414,27 +399,16 @@ def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
             and not re.search(_KILLED + r"[^,]*$", before, re.I)
             else "killed_protected"
         )
-        found.setdefault(
-            outcome,
-            (n, Evidence(outcome, n, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.7)),
-        )
+        found.setdefault(outcome, (n, _evidence_of(sentence, m, outcome, n, 0.7)))
     m = _NONE_PROTECTED.search(text)
     if m:
-        found.setdefault(
-            "killed_protected",
-            (
-                0,
-                Evidence(
-                    "killed_protected",
-                    0,
-                    sentence.start + m.start(),
-                    sentence.start + m.end(),
-                    m.group(0),
-                    0.7,
-                ),
-            ),
-        )
+        found.setdefault("killed_protected", (0, _evidence_of(sentence, m, "killed_protected", 0, 0.7)))
     return found
+
+
+def _evidence_of(sentence: Sentence, m: re.Match, name: str, value: Any, confidence: float) -> Evidence:
+    """A match in a sentence as evidence, its span in the article's text."""
+    return Evidence(name, value, sentence.start + m.start(), sentence.start + m.end(), m.group(0), confidence)
 
 
 def _overlapping(pattern: re.Pattern, text: str):
@@ -460,9 +434,7 @@ def _claim(sentence: Sentence) -> Evidence | None:
         if m:
             written = re.sub(r"\s+", " ", m.group(0))
             value = name if _words(written) <= _words(name) else f"{written} ({name})"
-            return Evidence(
-                "claimed_by", value, sentence.start + m.start(), sentence.start + m.end(), m.group(0), 0.85
-            )
+            return _evidence_of(sentence, m, "claimed_by", value, 0.85)
     m = _CLAIMER.search(text)
     if m and not re.match(r"(?:No|Nobody|None|The|It|This|Police|Officials?)\b", m.group("name")):
         return Evidence(
@@ -521,10 +493,9 @@ def _mention_in(sentence: Sentence, article: Article, provinces_named: set[str])
             closest.text,
         )
     _place_mention(mention, text, anchor, provinces_named)
-    for key, value in counts.items():
-        setattr(mention, key, value)
+    mention.tolls = counts
     m = _TARGETED.search(text)
-    if m or mention.killed_protected or mention.injured_protected:
+    if m or mention.says("killed_protected", "injured_protected"):
         span = (
             (sentence.start + m.start(), sentence.start + m.end(), m.group(0))
             if m
@@ -567,7 +538,6 @@ def _place_mention(mention: Mention, text: str, anchor: int, provinces_named: se
         modifier = _triggers(text[p.end : p.end + 25])
         if _LOCATIVE.search(before) or (modifier and modifier[0][1] <= 12):
             scene.append((p, settle(p, provinces_named)))
-    mention.provinces = {entry.province for _, entry in scene if entry.province}
     if not scene:
         return
     # The most specific place, and of equals the one nearest the attack's words.
@@ -604,7 +574,8 @@ def _conflict(a: Mention, b: Incident) -> bool:
         and {a_kind, b.event_type} not in _COMPATIBLE_KINDS
     ):
         return True
-    return bool(a.killed and b.killed and abs(a.killed[0] - b.killed) > max(3, b.killed // 2))
+    killed = a.toll("killed")
+    return bool(killed is not None and b.killed and abs(killed - b.killed) > max(3, b.killed // 2))
 
 
 _COMPATIBLE_KINDS = [
@@ -656,23 +627,13 @@ def _settle_fields(incident: Incident) -> None:
         if best.place.rank < PROVINCE:
             incident.lat, incident.lon = best.place.lat, best.place.lon
     kinds = [m.kind for m in mentions if m.kind]
-    hurt = any(
-        m.killed or m.injured or m.killed_protected or m.injured_protected or m.killed_others
-        for m in mentions
-    )
+    hurt = any(m.says(*(name for name in TOLLS if name != "injured_others")) for m in mentions)
     if hurt or len(set(kinds)) > 1:
         kinds = [k for k in kinds if k != "foiled_plot"]  # people died: an attack, not a foiled plot
     incident.event_type = _most_specific(kinds)
     found = {}
-    for name in (
-        "killed",
-        "injured",
-        "killed_protected",
-        "injured_protected",
-        "killed_others",
-        "injured_others",
-    ):
-        values = [getattr(m, name)[0] for m in mentions if getattr(m, name)]
+    for name in TOLLS:
+        values = [m.toll(name) for m in mentions if name in m.tolls]
         found[name] = max(values) if values else None
     incident.killed_protected = found["killed_protected"]
     for outcome in ("killed", "injured"):
@@ -737,17 +698,7 @@ def _evidence(incident: Incident) -> list[Evidence]:
             items.append(
                 Evidence("place", m.place.name, *m.place_span, 0.8 if m.place.rank < PROVINCE else 0.5)
             )
-        for name in (
-            "killed",
-            "injured",
-            "killed_protected",
-            "injured_protected",
-            "killed_others",
-            "injured_others",
-        ):
-            value = getattr(m, name)
-            if value:
-                items.append(value[1])
+        items += [m.tolls[name][1] for name in TOLLS if name in m.tolls]
         if m.protected_targeted:
             items.append(m.protected_targeted)
         if m.claimed_by:
@@ -836,7 +787,7 @@ def _new_incident(article: Article, incidents: list[Incident]) -> tuple[Incident
             score -= 0.5
         if all(m.background for m in in_lead):
             score -= 0.4
-        if any(m.killed or m.injured or m.killed_protected or m.kind for m in in_lead):
+        if any(m.says("killed", "injured", "killed_protected") or m.kind for m in in_lead):
             score += 0.15
         if not _is_recent(incident, article.published):
             score -= 0.6

@@ -1,7 +1,6 @@
 """Articles in: plain text files and folders, HTML pages (main text by trafilatura), RSS/Atom feeds
 (feedparser). Each becomes a `RawArticle`: text, title, publication date and source, as found."""
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -27,12 +26,6 @@ class RawArticle:
     title: str | None = None
     published: date | None = None
     source: str | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        """The same text from anywhere is the same article (stored once)."""
-        normalised = " ".join(self.text.split()).lower()
-        return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def from_html(html: str | bytes, location: str) -> RawArticle:
@@ -84,8 +77,7 @@ def expand(paths: list[Path]) -> Iterator[Path]:
 
 
 def from_feed(content: str | bytes, location: str) -> list[RawArticle]:
-    """The entries of an RSS or Atom feed, each with its summary or content as the text (a page
-    fetched from an entry's link gives fuller text; see `fetch_entry_pages`)."""
+    """The entries of an RSS or Atom feed, each with its content (or summary) as the text."""
     feed = feedparser.parse(content)
     if feed.bozo and not feed.entries:
         raise InputError(f"{location}: not an RSS or Atom feed ({feed.bozo_exception})")

@@ -53,6 +53,7 @@ _ABBREVIATIONS = [
     "Co",
     "Rs",
 ]
+_ENDS_IN_ABBREVIATION = re.compile(r"\b(?:" + "|".join(_ABBREVIATIONS) + r"|[A-Z])\.$")  # or an initial
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+")
 
 
@@ -105,10 +106,8 @@ def split_sentences(text: str) -> list[Sentence]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         before = text[max(start, m.start() - 6) : m.start()]
-        if "\n" not in m.group(0) and re.search(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\.$", before):
-            continue  # "Dr. Li", "Oct. 6": an abbreviation, not the end of a sentence
-        if "\n" not in m.group(0) and re.search(r"\b[A-Z]\.$", before):
-            continue  # an initial
+        if "\n" not in m.group(0) and _ENDS_IN_ABBREVIATION.search(before):
+            continue  # "Dr. Li", "Oct. 6", "A. Khan": not the end of a sentence
         _add(sentences, text, start, m.start())
         start = m.end()
     _add(sentences, text, start, len(text))
