@@ -15,6 +15,7 @@ import jsms.core.events
 import jsms.core.models
 import jsms.incidents.models
 import jsms.movements.models
+import jsms.osint.models
 import jsms.registry.models
 import jsms.risk.models
 import jsms.sharing.models
@@ -28,6 +29,7 @@ DOMAIN_MODELS = (
     jsms.core.models,
     jsms.incidents.models,
     jsms.movements.models,
+    jsms.osint.models,
     jsms.registry.models,
     jsms.risk.models,
     jsms.sharing.models,

@@ -79,7 +79,7 @@ def _day(incident: Incident) -> date | None:
     return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 15)
 
 
-def _words(extraction: Extraction) -> set[str]:
+def lead_words(extraction: Extraction) -> set[str]:
     lead = " ".join([extraction.article.title, *(s.text for s in extraction.article.sentences[:4])])
     return {w for w in re.findall(r"[a-z]{3,}", lead.lower()) if w not in _STOP}
 
@@ -119,6 +119,15 @@ def _district_words(district: str) -> set[str]:
     return set(re.findall(r"[a-z]+", district.lower()))
 
 
+def closest(clusters: list[Cluster], new: Incident, words: set[str]) -> Cluster | None:
+    """The cluster this report belongs to: of those whose event it can be, the one sharing most
+    words with it; None if it can be none of them."""
+    fitting = [c for c in clusters if same_event(c.incident, new)]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda c: len(c.words & words) / (len(c.words | words) or 1))
+
+
 def cluster(extractions: list[Extraction]) -> list[str | None]:
     """A cluster key for each article that reports a new attack, None for the others."""
     clusters: list[Cluster] = []
@@ -130,10 +139,9 @@ def cluster(extractions: list[Extraction]) -> list[str | None]:
         if new is None:
             assigned[i] = None
             continue
-        words = _words(extraction)
-        fitting = [c for c in clusters if same_event(c.incident, new)]
-        if fitting:
-            best = max(fitting, key=lambda c: len(c.words & words) / (len(c.words | words) or 1))
+        words = lead_words(extraction)
+        best = closest(clusters, new, words)
+        if best is not None:
             best.words |= words
             assigned[i] = best.key
         else:

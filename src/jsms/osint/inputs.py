@@ -13,6 +13,11 @@ from jsms.osint.text import read_article
 
 TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+MIN_WORDS = 5  # fewer is a menu, a caption or an empty page, not an article
+
+
+def too_short(text: str) -> bool:
+    return len(text.split()) < MIN_WORDS
 
 
 class InputError(ValueError):
@@ -32,7 +37,7 @@ def from_html(html: str | bytes, location: str) -> RawArticle:
     document = trafilatura.bare_extraction(
         html, url=location if "://" in location else None, with_metadata=True, favor_recall=True
     )
-    if document is None or not (document.text or "").strip():
+    if document is None or too_short(document.text or ""):
         raise InputError(f"{location}: no article text found in the page")
     published = _iso_date(document.date)
     return RawArticle(location, document.text, document.title or None, published, document.url or None)

@@ -22,6 +22,7 @@ from jsms.incidents import api as incidents_api
 from jsms.incidents import pages as incident_pages
 from jsms.movements import api as movements_api
 from jsms.movements import pages as movement_pages
+from jsms.osint import api as osint_api
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
@@ -45,6 +46,7 @@ ROUTERS = (
     tracking_api.router,
     tracking_api.intake_router,
     alerts_api.router,
+    osint_api.router,
     taxii.router,
     sharing_api.router,
     live.router,

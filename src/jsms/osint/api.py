@@ -1,0 +1,100 @@
+"""HTTP API of news monitoring: articles in, the review queue of proposed incidents, decisions.
+
+/api/v1/osint/articles           POST an article (text or HTML), list and read the articles
+/api/v1/osint/proposals          the review queue (filter by status)
+/api/v1/osint/proposals/{id}/accept | merge | reject
+"""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from jsms.core.crud import ListRequest
+from jsms.core.errors import invalid_field
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.i18n import N_
+from jsms.core.schemas import Page
+from jsms.osint import schemas as s
+from jsms.osint import service
+from jsms.osint.inputs import InputError, RawArticle, from_html
+
+router = APIRouter(prefix="/api/v1/osint", route_class=UnitOfWorkRoute, tags=["news"])
+
+
+def raw_article(data: s.ArticleIn) -> RawArticle:
+    """The article as the extractor takes it; a page's main text found as for a fetched page."""
+    location = data.location or data.source or "api"
+    if data.html is not None:
+        try:
+            page = from_html(data.html, location)
+        except InputError:
+            raise invalid_field("html", N_("no article text was found in the page")) from None
+        return RawArticle(
+            location, page.text, data.title or page.title, data.published_on or page.published, data.source
+        )
+    return RawArticle(location, data.text or "", data.title, data.published_on, data.source)
+
+
+@router.post("/articles", response_model=s.Ingested, status_code=201)
+def post_article(data: s.ArticleIn, session: SessionDep, actor: ActorDep, response: Response):
+    """Hand in one article. Stored once (the same text again answers 200 and changes nothing); when
+    it reports a new attack, that attack joins the proposal of earlier reports or starts one."""
+    result = service.ingest(session, actor, raw_article(data))
+    if result.duplicate:
+        response.status_code = 200
+    return s.Ingested(
+        article=s.ArticleRead.model_validate(result.article),
+        duplicate=result.duplicate,
+        event_id=result.event.id if result.event else None,
+        new_event=result.new_event,
+    )
+
+
+@router.get("/articles", response_model=Page[s.ArticleRead])
+def list_articles(session: SessionDep, actor: ActorDep, params: Annotated[s.ArticleParams, Query()]):
+    items, total = service.list_articles(session, actor, ListRequest.of(params))
+    return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+
+
+@router.get("/articles/{article_id}", response_model=s.ArticleDetail)
+def read_article(article_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    """An article with what the extractor read in it: each value with the span it came from."""
+    return service.get_article(session, actor, article_id)
+
+
+@router.get("/proposals", response_model=Page[s.EventRead])
+def list_proposals(session: SessionDep, actor: ActorDep, params: Annotated[s.EventParams, Query()]):
+    """Proposed incidents, most recently changed first; `status=pending` is the review queue."""
+    items, total = service.list_events(session, actor, ListRequest.of(params))
+    return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+
+
+@router.get("/proposals/{event_id}", response_model=s.EventRead)
+def read_proposal(event_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    return service.get_event(session, actor, event_id)
+
+
+def _decided(event, incident_id) -> s.Decided:
+    return s.Decided(event=s.EventRead.model_validate(event), incident_id=incident_id)
+
+
+@router.post("/proposals/{event_id}/accept", response_model=s.Decided)
+def accept(event_id: uuid.UUID, data: s.Accept, session: SessionDep, actor: ActorDep):
+    """A draft incident from the proposal, linked to its articles (or, for a proposal accepted
+    before, the new articles added to its incident). Values given replace those read."""
+    incident = service.accept(session, actor, event_id, data)
+    return _decided(service.get_event(session, actor, event_id), incident.id)
+
+
+@router.post("/proposals/{event_id}/merge", response_model=s.Decided)
+def merge(event_id: uuid.UUID, data: s.Merge, session: SessionDep, actor: ActorDep):
+    """The proposal is an incident on record already: its articles become that incident's sources."""
+    incident = service.merge(session, actor, event_id, data)
+    return _decided(service.get_event(session, actor, event_id), incident.id)
+
+
+@router.post("/proposals/{event_id}/reject", response_model=s.Decided)
+def reject(event_id: uuid.UUID, data: s.Reject, session: SessionDep, actor: ActorDep):
+    event = service.reject(session, actor, event_id, data)
+    return _decided(event, event.incident_id)
