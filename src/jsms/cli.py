@@ -797,6 +797,53 @@ def osint_cluster(files: Articles, format: OutputFormat = "table") -> None:
     out.print(table)
 
 
+@osint_app.command("ingest")
+def osint_ingest(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Feed or page URLs, feed files (.rss .atom .xml), article files, folders"),
+    ],
+) -> None:
+    """Store articles (each once) and put the new attacks they report into the review queue."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from jsms.osint.inputs import InputError, read_source
+    from jsms.osint.service import ingest
+
+    tally = dict.fromkeys(("read", "stored", "already stored", "new proposals", "joined proposals"), 0)
+    problems: list[str] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("reading", total=len(sources))
+        raws = []
+        for source in sources:
+            try:
+                raws.extend(read_source(source))
+            except InputError as error:
+                problems.append(str(error))
+            progress.advance(task)
+        task = progress.add_task("storing", total=len(raws))
+        for raw in raws:
+            tally["read"] += 1
+            try:
+                with unit_of_work(cli_actor("osint-ingest")) as session:
+                    result = ingest(session, cli_actor("osint-ingest"), raw)
+            except DomainError as error:
+                problems.append(f"{raw.location}: {error}")
+            else:
+                tally["already stored" if result.duplicate else "stored"] += 1
+                if not result.duplicate and result.event is not None:
+                    tally["new proposals" if result.new_event else "joined proposals"] += 1
+            progress.advance(task)
+    for problem in problems:
+        err.print(f"[yellow]skipped:[/] {problem}", highlight=False, soft_wrap=True)
+    table = Table(*tally, "problems")
+    table.add_row(*(str(n) for n in tally.values()), str(len(problems)))
+    out.print(table)
+    if problems:  # the rest is stored; the exit code says that something was not
+        raise typer.Exit(EXIT_FAILURE if tally["read"] else EXIT_BAD_INPUT)
+
+
 @osint_app.command("eval")
 def osint_eval(
     gold: Annotated[

@@ -7,12 +7,17 @@ from datetime import date
 from pathlib import Path
 
 import feedparser
+import httpx
 import trafilatura
 
 from jsms.osint.text import read_article
 
 TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+FETCH_TIMEOUT_S = 20.0
+FULL_ENTRY_WORDS = 120  # a feed entry shorter than this is a teaser: the page has the article
+USER_AGENT = "JSMS news monitor (+https://github.com/jsms)"
 MIN_WORDS = 5  # fewer is a menu, a caption or an empty page, not an article
 
 
@@ -48,6 +53,57 @@ def from_text(text: str, location: str) -> RawArticle:
         raise InputError(f"{location}: the file is empty")
     article = read_article(text)
     return RawArticle(location, text, None, article.published, article.source)
+
+
+def read_source(source: str) -> list[RawArticle]:
+    """The articles of one source as given on the command line: a URL (a feed or a page), a feed
+    file, an article file, or a folder of article files."""
+    if source.startswith(("http://", "https://")):
+        return fetch(source)
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() in FEED_SUFFIXES:
+        try:
+            return from_feed(path.read_bytes(), source)
+        except OSError as error:
+            raise InputError(f"{path}: {error.strerror or error}") from error
+    return [read_path(p) for p in expand([path])]
+
+
+def fetch(url: str) -> list[RawArticle]:
+    """A feed's entries (teasers completed from their pages), or the article on a page."""
+    response = _get(url)
+    kind = response.headers.get("content-type", "").lower()
+    head = response.content[:500].lstrip().lower()
+    if any(t in kind for t in ("rss", "atom", "xml")) or head.startswith(b"<?xml") or b"<rss" in head:
+        return [_fuller(entry) for entry in from_feed(response.content, url)]
+    return [from_html(response.content, url)]
+
+
+def _get(url: str) -> httpx.Response:
+    try:
+        response = httpx.get(
+            url, timeout=FETCH_TIMEOUT_S, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+        )
+        response.raise_for_status()
+    except httpx.HTTPStatusError as error:
+        raise InputError(f"{url}: the server answered {error.response.status_code}") from error
+    except httpx.HTTPError as error:
+        raise InputError(f"{url}: {error}") from error
+    return response
+
+
+def _fuller(entry: RawArticle) -> RawArticle:
+    """A feed entry that gives only a teaser: the article from its page when it can be had (the
+    feed's title and date stand)."""
+    if len(entry.text.split()) >= FULL_ENTRY_WORDS or not entry.location.startswith(("http://", "https://")):
+        return entry
+    try:
+        page = from_html(_get(entry.location).content, entry.location)
+    except InputError:
+        return entry
+    return RawArticle(
+        entry.location, page.text, entry.title or page.title, entry.published or page.published, entry.source
+    )
 
 
 def read_path(path: Path) -> RawArticle:
