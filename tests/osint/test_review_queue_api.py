@@ -35,10 +35,11 @@ def test_an_article_is_stored_once_and_its_attack_proposed(api, connection):
     body = first.json()
     assert body["duplicate"] is False and body["new_event"] is True
     assert body["article"]["published_on"] == "2024-03-26"
+    stored = count(connection, NewsArticle), count(connection, NewsEvent)
     again = post(api, "besham-wire.txt")
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert again.json()["article"]["id"] == body["article"]["id"]
-    assert count(connection, NewsArticle) == 1 and count(connection, NewsEvent) == 1
+    assert (count(connection, NewsArticle), count(connection, NewsEvent)) == stored
     proposal = api.get(f"{QUEUE}/{body['event_id']}", "host.analyst").json()
     assert proposal["status"] == "pending"
     assert (
@@ -48,21 +49,23 @@ def test_an_article_is_stored_once_and_its_attack_proposed(api, connection):
 
 
 def test_reports_of_one_attack_from_two_outlets_make_one_proposal(api):
+    pending = api.get(QUEUE, "host.analyst", params={"status": "pending"}).json()["total"]
     one = post(api, "besham-wire.txt").json()
     two = post(api, "besham-daily.txt").json()
     other = post(api, "karachi-university.txt").json()
     assert two["new_event"] is False and two["event_id"] == one["event_id"]
     assert other["event_id"] != one["event_id"]
     queue = api.get(QUEUE, "host.analyst", params={"status": "pending"}).json()
-    assert queue["total"] == 2
+    assert queue["total"] == pending + 2
     besham = next(p for p in queue["items"] if p["id"] == one["event_id"])
     assert len(besham["articles"]) == 2
 
 
 def test_an_article_about_a_meeting_proposes_nothing(api):
+    proposals = api.get(QUEUE, "host.analyst").json()["total"]
     meeting = post(api, "jwg-meeting.txt").json()
     assert meeting["event_id"] is None and meeting["article"]["reports_new_incident"] is False
-    assert api.get(QUEUE, "host.analyst").json()["total"] == 0
+    assert api.get(QUEUE, "host.analyst").json()["total"] == proposals
     detail = api.get(f"/api/v1/osint/articles/{meeting['article']['id']}", "host.analyst").json()
     recalled = detail["extraction"]["incidents"]
     assert recalled and not any(i["new"] for i in recalled)  # earlier attacks read, none proposed
@@ -173,11 +176,12 @@ def test_who_may_feed_read_and_decide(api, user, action, allowed):
     ],
 )
 def test_bad_articles_are_refused_naming_the_problem(api, connection, body, field):
+    stored = count(connection, NewsArticle)
     response = api.post("/api/v1/osint/articles", "host.analyst", json=body)
     assert response.status_code == 422, response.text
     if field:
         assert any(field in e["loc"] for e in response.json()["errors"])
-    assert count(connection, NewsArticle) == 0
+    assert count(connection, NewsArticle) == stored
 
 
 @pytest.mark.parametrize(
@@ -192,7 +196,7 @@ def test_bad_articles_are_refused_naming_the_problem(api, connection, body, fiel
     ],
 )
 def test_bad_decisions_are_refused_and_change_nothing(api, connection, action, body, field):
-    event_id = post(api, "dasu-2021.txt").json()["event_id"]
+    event_id = post(api, "consulate-2018.txt").json()["event_id"]
     audit_before, incidents_before = count(connection, AuditRecord), incidents(api)
     response = api.post(f"{QUEUE}/{event_id}/{action}", "host.analyst", json=body)
     assert response.status_code == 422, response.text
@@ -204,7 +208,7 @@ def test_bad_decisions_are_refused_and_change_nothing(api, connection, action, b
 
 
 def test_merging_into_an_incident_that_does_not_exist_is_not_found(api):
-    event_id = post(api, "dasu-2021.txt").json()["event_id"]
+    event_id = post(api, "consulate-2018.txt").json()["event_id"]
     missing = "00000000-0000-4000-8000-000000000000"
     response = api.post(f"{QUEUE}/{event_id}/merge", "host.analyst", json={"incident_id": missing})
     assert response.status_code == 404
@@ -212,7 +216,7 @@ def test_merging_into_an_incident_that_does_not_exist_is_not_found(api):
 
 
 def test_decisions_are_in_the_audit_trail(api, connection):
-    event_id = post(api, "dasu-2021.txt").json()["event_id"]
+    event_id = post(api, "consulate-2018.txt").json()["event_id"]
     api.post(f"{QUEUE}/{event_id}/reject", "host.commander", json={"reason": "duplicate of a record"})
     actions = connection.execute(
         select(AuditRecord.action, AuditRecord.actor).where(AuditRecord.object_type == "news_event")

@@ -22,6 +22,7 @@ PAGES = [
     "/policy",
     "/exchange",
     "/exchange/preview",
+    "/news",
 ]
 TEXT_NODE = re.compile(r">([^<>]+)<")
 
@@ -55,7 +56,8 @@ def pages_of(browser) -> list[str]:
     sites = re.findall(r'href="/sites/([0-9a-f-]{36})"', browser.get("/sites").text)
     plan = f"/journeys/new?origin_site={sites[0]}&destination_site={sites[1]}&depart=2026-12-01T09:00"
     shared = re.search(r'href="(/exchange/incidents/[0-9a-f-]{36})"', browser.get("/exchange/preview").text)
-    return [*urls, "/journeys", journey.group(1), "/journeys/new", plan, shared.group(1)]
+    proposal = re.search(r'href="(/news/[0-9a-f-]{36})"', browser.get("/news").text)
+    return [*urls, "/journeys", journey.group(1), "/journeys/new", plan, shared.group(1), proposal.group(1)]
 
 
 @pytest.mark.parametrize("language", ["zh", "ur", "en"])

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文", "ur": "اردو"}
@@ -76,3 +76,6 @@ class Translator:
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""
+
+    def percent(self, fraction: float | None) -> str:
+        return format_percent(fraction, locale=self.locale) if fraction is not None else ""

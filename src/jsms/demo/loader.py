@@ -4,6 +4,7 @@ import random
 import secrets
 import uuid
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from shapely import unary_union
@@ -29,6 +30,7 @@ from jsms.registry.models import Asset, ProtectedPerson, Site
 DEMO_ACTOR = Actor.system("demo-loader")
 PERSON_COUNT = 500
 PAKISTAN = ZoneInfo("Asia/Karachi")
+NEWS_DIR = Path(__file__).resolve().parent / "news"
 
 
 def ensure_demo_secret() -> None:
@@ -67,11 +69,23 @@ def load_demo() -> str:
         history = _incident_history(session)
         _threat_levels(session)
         journeys = _journeys(session, orgs, units, sites)
+        articles = _news(session)
     return (
         f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
         f"{len(sites)} sites, {assets} assets, {people} protected persons, "
-        f"{len(data.USERS)} users, {history} incidents, {journeys} journeys"
+        f"{len(data.USERS)} users, {history} incidents, {journeys} journeys, {articles} news articles"
     )
+
+
+def _news(session: Session) -> int:
+    """Articles fed in as the analyst would: the review queue starts with proposals in it."""
+    from jsms.osint import service as osint
+    from jsms.osint.inputs import expand, read_path
+
+    files = list(expand([NEWS_DIR]))
+    for path in files:
+        osint.ingest(session, DEMO_ACTOR, read_path(path))
+    return len(files)
 
 
 def _organisations(session: Session) -> dict:

@@ -25,6 +25,7 @@ from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.policy import get_visible, require, visible
+from jsms.geo.provinces import PROVINCES
 from jsms.incidents import schemas as incident_schemas
 from jsms.incidents import service as incidents
 from jsms.incidents.models import Incident as IncidentRecord
@@ -384,3 +385,28 @@ def queue_counts(session: Session, actor: Actor) -> dict[str, int]:
     stmt = visible(by_status, session, actor, NewsEvent)
     counts.update({status: total for status, total in session.execute(stmt)})
     return counts
+
+
+def merge_candidates(
+    session: Session, actor: Actor, event: NewsEvent, limit: int = 15
+) -> list[IncidentRecord]:
+    """Incidents on record that this proposal may be: those the reader sees within a month of its
+    date, in its province when it names one, nearest in time first."""
+    day = event.occurred_on
+    if day is None:
+        return []
+    around = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    stmt = select(IncidentRecord).where(
+        IncidentRecord.occurred_at.between(around - timedelta(days=31), around + timedelta(days=31)),
+        IncidentRecord.state != "rejected",
+    )
+    province = province_code(event.fields.get("province"))
+    if province:
+        stmt = stmt.where(IncidentRecord.province == province)
+    found = session.scalars(visible(stmt, session, actor, IncidentRecord).limit(200)).all()
+    return sorted(found, key=lambda i: abs((i.occurred_at - around).total_seconds()))[:limit]
+
+
+def province_code(name: str | None) -> str | None:
+    """The ISO code of a province as the extractor names it."""
+    return next((p.code for p in PROVINCES.values() if p.name == name), None)

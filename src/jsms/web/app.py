@@ -23,6 +23,7 @@ from jsms.incidents import pages as incident_pages
 from jsms.movements import api as movements_api
 from jsms.movements import pages as movement_pages
 from jsms.osint import api as osint_api
+from jsms.osint import pages as osint_pages
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
@@ -58,6 +59,7 @@ ROUTERS = (
     movement_pages.router,
     tracking_pages.router,
     alert_pages.router,
+    osint_pages.router,
     sharing_pages.router,
 )
 TEMPLATE_PACKAGES = (
@@ -69,6 +71,7 @@ TEMPLATE_PACKAGES = (
     "jsms.tracking",
     "jsms.alerts",
     "jsms.sharing",
+    "jsms.osint",
 )
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
