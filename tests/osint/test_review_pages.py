@@ -137,3 +137,37 @@ def test_the_review_pages_speak_the_readers_language(api, browser, language, hea
     assert heading in browser.get("/news").text
     page = browser.get(f"/news/{event_id}").text
     assert f'<html lang="{language}"' in page and heading in page
+
+
+def test_an_officer_hands_in_an_article_through_the_form(browser):
+    browser.sign_in("host.officer", language="en")
+    assert browser.get("/news/new").status_code == 200
+    text = (ARTICLES / "gwadar-convoy.txt").read_text(encoding="utf-8")
+    handed = browser.post("/news/new", {"text": text, "source": "https://news.example/gwadar"})
+    assert handed.status_code == 303 and re.fullmatch(r"/news/[0-9a-f-]{36}", handed.headers["location"])
+    again = browser.post("/news/new", {"text": text})
+    assert again.status_code == 303 and again.headers["location"] == handed.headers["location"]
+
+
+def test_a_meeting_handed_in_is_stored_and_the_form_says_nothing_is_proposed(browser):
+    browser.sign_in("host.analyst", language="en")
+    text = (ARTICLES / "jwg-meeting.txt").read_text(encoding="utf-8")
+    answer = browser.post("/news/new", {"text": text})
+    assert answer.status_code == 200 and "reports no new attack" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [({"text": "Too short."}, "too little text"), ({"text": "x " * 10, "published_on": "soon"}, "date")],
+)
+def test_a_bad_article_form_is_shown_again_with_the_problem(browser, form, message):
+    browser.sign_in("host.analyst", language="en")
+    answer = browser.post("/news/new", form)
+    assert answer.status_code == 422 and message in answer.text
+    assert form["text"].strip() in answer.text  # what was typed is kept
+
+
+def test_the_partner_cannot_hand_in_articles(browser):
+    browser.sign_in("partner.liaison", language="en")
+    assert browser.get("/news/new").status_code == 403
+    assert browser.post("/news/new", {"text": "word " * 20}).status_code == 403

@@ -23,6 +23,7 @@ PAGES = [
     "/exchange",
     "/exchange/preview",
     "/news",
+    "/news/new",
 ]
 TEXT_NODE = re.compile(r">([^<>]+)<")
 

@@ -8,16 +8,17 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 
 from jsms.core.crud import Resource
-from jsms.core.errors import invalid_field
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
+from jsms.core.errors import Invalid, invalid_field
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, field_messages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
-from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
-from jsms.core.policy import allows
+from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
+from jsms.core.policy import allows, require
 from jsms.geo.provinces import PROVINCES
 from jsms.incidents import labels as incident_labels
 from jsms.osint import schemas as s
 from jsms.osint import service
+from jsms.osint.api import raw_article
 from jsms.osint.models import NewsEvent
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -94,7 +95,7 @@ NEWS_PAGES = PageSpec(
     resource=NEWS,
     title=N_("News review"),
     singular=N_("Proposed incident"),
-    write_permission="osint.review",
+    write_permission="osint.ingest",  # the list's "New": hand in an article
     columns=[
         Column("occurred_on", N_("Date"), lambda e, t: t.date(e.occurred_on), sort="occurred_on"),
         Column("title", N_("Title"), plain("title"), link=True),
@@ -184,8 +185,6 @@ def _detail_context(session, actor, event: NewsEvent) -> dict[str, Any]:
     }
 
 
-add_pages(router, NEWS_PAGES)
-
 Text = Annotated[str, Form(max_length=300)]
 Note = Annotated[str, Form(max_length=2000)]
 
@@ -244,3 +243,66 @@ def reject(
 ):
     service.reject(session, actor, event_id, s.Reject(reason=reason))
     return redirect(f"/news/{event_id}", request)
+
+
+# ---- handing in an article -----------------------------------------------------------------
+
+ARTICLE_FIELDS = [
+    FormField("text", N_("Article text"), "textarea", required=True, wide=True),
+    FormField("title", N_("Title"), wide=True),
+    FormField("published_on", N_("Published"), "date"),
+    FormField("source", N_("Source (outlet or URL)"), wide=True),
+]
+
+
+def _article_form(request: Request, actor, values: dict[str, Any], error=None, note: str = ""):
+    t = translator_for(request, actor)
+    errors, general = field_messages(error, t) if error is not None else ({}, [])
+    context = {
+        "spec": NEWS_PAGES,
+        "base": "/news",
+        "obj": None,
+        "fields": ARTICLE_FIELDS,
+        "values": values,
+        "errors": errors,
+        "general": [*general, *([note] if note else [])],
+        "options": {},
+    }
+    return render(request, "form.html", context, actor=actor, status_code=422 if error else 200)
+
+
+@router.get("/news/new")
+def new_article(request: Request, session: SessionDep, actor: PageActor):
+    """A form to hand in an article read elsewhere (pasted text)."""
+    require(session, actor, "osint.ingest")
+    return _article_form(request, actor, {})
+
+
+@router.post("/news/new")
+def hand_in_article(
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    text: Annotated[str, Form(max_length=s.MAX_ARTICLE_CHARS)] = "",
+    title: Text = "",
+    published_on: Annotated[str, Form(max_length=20)] = "",
+    source: Annotated[str, Form(max_length=200)] = "",
+):
+    values = {"text": text, "title": title, "published_on": published_on, "source": source}
+    try:
+        data = s.ArticleIn.model_validate({k: v for k, v in values.items() if v.strip()})
+        result = service.ingest(session, actor, raw_article(data))
+    except (ValidationError, Invalid) as error:
+        return _article_form(request, actor, values, error)
+    if result.event is not None:
+        return redirect(f"/news/{result.event.id}", request)
+    t = translator_for(request, actor)
+    note = (
+        N_("This article was stored before.")
+        if result.duplicate
+        else N_("The article is stored; it reports no new attack, so nothing is proposed.")
+    )
+    return _article_form(request, actor, {}, note=t.gettext(note))
+
+
+add_pages(router, NEWS_PAGES)  # after /news/new, which its /news/{id} would otherwise take
