@@ -844,6 +844,30 @@ def osint_ingest(
         raise typer.Exit(EXIT_FAILURE if tally["read"] else EXIT_BAD_INPUT)
 
 
+@osint_app.command("poll")
+def osint_poll(
+    every: Annotated[bool, typer.Option("--all", help="Read every active feed, not only those due")] = False,
+) -> None:
+    """Read the registered news feeds that are due now (the server and `jsms worker` do it by
+    themselves; this is for a node that runs neither, from cron)."""
+    from sqlalchemy import select
+
+    from jsms.core.db import new_session
+    from jsms.osint.feeds import poll_due
+    from jsms.osint.models import NewsFeed
+
+    polled = poll_due(every)
+    with new_session(cli_actor("osint-poll")) as session:
+        names = {f.id: f.name for f in session.scalars(select(NewsFeed))}
+    table = Table("feed", "entries", "new articles", "problem")
+    for result in polled:
+        name = names.get(result.feed_id, "?")
+        table.add_row(name, str(result.entries), str(result.new_articles), result.error or "")
+    out.print(table if polled else "no feed is due")
+    if any(result.error for result in polled):
+        raise typer.Exit(EXIT_FAILURE)
+
+
 @osint_app.command("eval")
 def osint_eval(
     gold: Annotated[
@@ -1021,6 +1045,7 @@ def worker(
 
     from jsms.core.events import Dispatcher
     from jsms.core.live import relay_via_redis
+    from jsms.osint.feeds import FeedPoller
 
     settings = get_settings()
     tracking = tracking and bool(settings.redis_url)
@@ -1028,9 +1053,13 @@ def worker(
         fail("nothing to do: tracking workers need JSMS_REDIS_URL (and --events is off)", EXIT_BAD_INPUT)
     prepare_database()
     relay_via_redis(settings.redis_url, listen=False)
+    news = FeedPoller().start() if events else None  # the feeds are read where events go out
     if not tracking:
-        out.print("delivering events; Ctrl-C to stop")
-        Dispatcher(interval).run()
+        out.print("delivering events and reading news feeds; Ctrl-C to stop")
+        try:
+            Dispatcher(interval).run()
+        finally:
+            news.stop()
         return
     from jsms.tracking.stream import run_worker
 
@@ -1048,6 +1077,8 @@ def worker(
         stop.set()
         if dispatcher is not None:
             dispatcher.stop()
+        if news is not None:
+            news.stop()
 
 
 @app.command()

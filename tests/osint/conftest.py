@@ -1,3 +1,45 @@
-"""Fixtures of the news tests: the page-driving browser of the web tests."""
+"""Fixtures of the news tests: the page-driving browser of the web tests, a news site."""
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 
 from tests.web.conftest import browser  # noqa: F401 - a fixture, used by name
+
+PAGE = """<!doctype html><html><head><title>Gunmen attack engineers' convoy in Gwadar</title>
+<meta property="article:published_time" content="2023-08-14"></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Gunmen attack engineers' convoy in Gwadar</h1>
+<p>GWADAR: Militants attacked a convoy carrying Chinese engineers near the Faqir Colony intersection
+in Gwadar on Sunday, the military said. Two attackers were killed in the exchange of fire with the
+security forces escorting the convoy, and no Chinese national was harmed.</p>
+<p>The engineers were travelling from the port to the airport when the convoy came under small-arms
+fire and a grenade attack. The Baloch Liberation Army claimed responsibility for the attack.</p>
+<p>Security has been tightened on the coastal highway and around the port since the attack.</p>
+</article><footer>All rights reserved</footer></body></html>"""
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Example Wire</title><link>{base}/</link>
+<description>News</description>
+<item><title>Gunmen attack engineers' convoy in Gwadar</title><link>{base}/gwadar.html</link>
+<pubDate>Mon, 14 Aug 2023 08:00:00 GMT</pubDate>
+<description>Militants attacked a convoy of Chinese engineers in Gwadar.</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def news_site(tmp_path):
+    """A news site on 127.0.0.1: an RSS feed whose entry is a teaser, and the article's page."""
+    root = tmp_path / "site"
+    root.mkdir()
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    )
+    base = f"http://127.0.0.1:{server.server_port}"
+    (root / "gwadar.html").write_text(PAGE, encoding="utf-8")
+    (root / "feed.xml").write_text(FEED.format(base=base), encoding="utf-8")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base
+    server.shutdown()

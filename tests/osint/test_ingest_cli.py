@@ -1,9 +1,6 @@
 """`jsms osint ingest`: files, folders, feed files and feeds over HTTP into a node's review queue."""
 
-import functools
 import sqlite3
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -11,26 +8,6 @@ import pytest
 from tests.test_cli import jsms
 
 ARTICLES = Path(__file__).parent / "articles"
-
-PAGE = """<!doctype html><html><head><title>Gunmen attack engineers' convoy in Gwadar</title>
-<meta property="article:published_time" content="2023-08-14"></head><body>
-<nav><a href="/">Home</a> <a href="/world">World</a></nav>
-<article><h1>Gunmen attack engineers' convoy in Gwadar</h1>
-<p>GWADAR: Militants attacked a convoy carrying Chinese engineers near the Faqir Colony intersection
-in Gwadar on Sunday, the military said. Two attackers were killed in the exchange of fire with the
-security forces escorting the convoy, and no Chinese national was harmed.</p>
-<p>The engineers were travelling from the port to the airport when the convoy came under small-arms
-fire and a grenade attack. The Baloch Liberation Army claimed responsibility for the attack.</p>
-<p>Security has been tightened on the coastal highway and around the port since the attack.</p>
-</article><footer>All rights reserved</footer></body></html>"""
-
-FEED = """<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Example Wire</title><link>{base}/</link>
-<description>News</description>
-<item><title>Gunmen attack engineers' convoy in Gwadar</title><link>{base}/gwadar.html</link>
-<pubDate>Mon, 14 Aug 2023 08:00:00 GMT</pubDate>
-<description>Militants attacked a convoy of Chinese engineers in Gwadar.</description></item>
-</channel></rss>"""
 
 
 @pytest.fixture
@@ -43,22 +20,6 @@ def node(tmp_path) -> Path:
 def rows(node: Path, sql: str) -> list[tuple]:
     with sqlite3.connect(node / "jsms.db") as db:
         return db.execute(sql).fetchall()
-
-
-@pytest.fixture
-def news_site(tmp_path):
-    """A news site on 127.0.0.1: an RSS feed whose entry is a teaser, and the article's page."""
-    root = tmp_path / "site"
-    root.mkdir()
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root))
-    )
-    base = f"http://127.0.0.1:{server.server_port}"
-    (root / "gwadar.html").write_text(PAGE, encoding="utf-8")
-    (root / "feed.xml").write_text(FEED.format(base=base), encoding="utf-8")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base
-    server.shutdown()
 
 
 def test_a_folder_is_stored_once_and_its_attacks_proposed(node):
@@ -103,3 +64,23 @@ def test_unreadable_sources_are_named_and_the_rest_is_stored(node, news_site):
     assert mixed.returncode == 1
     assert "missing.xml: the server answered 404" in mixed.stderr
     assert rows(node, "select count(*) from news_article") == [(1,)]
+
+
+def test_poll_reads_the_feeds_that_are_due(node, news_site):
+    from jsms.core.actor import Actor
+    from jsms.core.db import engine_for, new_session
+    from jsms.osint.models import NewsFeed
+
+    with new_session(
+        Actor.system("tests"), engine_for(f"sqlite:///{node / 'jsms.db'}"), write=True
+    ) as session:
+        session.add(NewsFeed(name="Example Wire", url=f"{news_site}/feed.xml"))
+        session.add(NewsFeed(name="Gone", url=f"{news_site}/gone.xml"))
+        session.commit()
+    first = jsms("osint", "poll", data_dir=node)
+    assert first.returncode == 1  # one feed failed; the other was read
+    assert "Example Wire" in first.stdout and "404" in first.stdout
+    assert rows(node, "select count(*) from news_article") == [(1,)]
+    assert "no feed is due" in jsms("osint", "poll", data_dir=node).stdout
+    again = jsms("osint", "poll", "--all", data_dir=node)
+    assert "Example Wire" in again.stdout and rows(node, "select count(*) from news_article") == [(1,)]

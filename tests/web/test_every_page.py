@@ -24,6 +24,8 @@ PAGES = [
     "/exchange/preview",
     "/news",
     "/news/new",
+    "/news-feeds",
+    "/news-feeds/new",
 ]
 TEXT_NODE = re.compile(r">([^<>]+)<")
 

@@ -3,23 +3,26 @@
 /api/v1/osint/articles           POST an article (text or HTML), list and read the articles
 /api/v1/osint/proposals          the review queue (filter by status)
 /api/v1/osint/proposals/{id}/accept | merge | reject
+/api/v1/osint/feeds              the RSS/Atom feeds the node reads by itself; /{id}/poll reads one now
 """
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from jsms.core.crud import ListRequest
+from jsms.core.crud import ListRequest, Resource, add_routes
+from jsms.core.db import new_session
 from jsms.core.errors import invalid_field
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor, oauth2_scheme
 from jsms.core.i18n import N_
 from jsms.core.schemas import Page
+from jsms.osint import feeds, service
 from jsms.osint import schemas as s
-from jsms.osint import service
 from jsms.osint.inputs import InputError, RawArticle, from_html
 
 router = APIRouter(prefix="/api/v1/osint", route_class=UnitOfWorkRoute, tags=["news"])
+reader_router = APIRouter(prefix="/api/v1/osint", tags=["news"])  # no request-long transaction
 
 
 def raw_article(data: s.ArticleIn) -> RawArticle:
@@ -98,3 +101,32 @@ def merge(event_id: uuid.UUID, data: s.Merge, session: SessionDep, actor: ActorD
 def reject(event_id: uuid.UUID, data: s.Reject, session: SessionDep, actor: ActorDep):
     event = service.reject(session, actor, event_id, data)
     return _decided(event, event.incident_id)
+
+
+FEEDS = Resource(
+    "feeds",
+    "news",
+    s.FeedRead,
+    s.FeedIn,
+    s.FeedUpdate,
+    s.FeedParams,
+    feeds.list_feeds,
+    feeds.get_feed,
+    feeds.create_feed,
+    feeds.update_feed,
+    remove=feeds.delete_feed,
+)
+
+
+@reader_router.post("/feeds/{feed_id}/poll", response_model=s.Polled)
+def poll_feed(feed_id: uuid.UUID, token: Annotated[str | None, Depends(oauth2_scheme)]):
+    """Read the feed now (it is also read every `poll_minutes` by itself). Outside the request's
+    unit of work: each article is stored in its own, while the sites answer."""
+    actor = authorised_actor(token, "osint.ingest")
+    with new_session(actor) as session:
+        url = feeds.get_feed(session, actor, feed_id).url
+    result = feeds.poll(feed_id, url)
+    return s.Polled(entries=result.entries, new_articles=result.new_articles, error=result.error)
+
+
+add_routes(router, FEEDS)

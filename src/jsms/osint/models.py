@@ -62,3 +62,19 @@ class NewsArticle(IdMixin, TimestampMixin, Audited, Base):
     decided: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[NewsEvent | None] = relationship(back_populates="articles")
+
+
+class NewsFeed(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    """An RSS or Atom feed the node reads by itself, every `poll_minutes`."""
+
+    __tablename__ = "news_feed"
+    __policy_name__ = "osint"
+
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    poll_minutes: Mapped[int] = mapped_column(default=30)
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the last poll found: articles new to the node, or why it failed (None: it worked).
+    last_new_articles: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

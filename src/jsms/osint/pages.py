@@ -16,13 +16,18 @@ from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redir
 from jsms.core.policy import allows, require
 from jsms.geo.provinces import PROVINCES
 from jsms.incidents import labels as incident_labels
+from jsms.osint import feeds, service
 from jsms.osint import schemas as s
-from jsms.osint import service
 from jsms.osint.api import raw_article
 from jsms.osint.models import NewsEvent
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_navigation([NavItem("/news", N_("News review"), "osint.read", order=22)])
+add_navigation(
+    [
+        NavItem("/news", N_("News review"), "osint.read", order=22),
+        NavItem("/news-feeds", N_("News feeds"), "osint.read", order=23),
+    ]
+)
 
 STATES = {
     "pending": N_("Awaiting review"),
@@ -305,4 +310,72 @@ def hand_in_article(
     return _article_form(request, actor, {}, note=t.gettext(note))
 
 
+# ---- the feeds the node reads --------------------------------------------------------------
+
+NEWS_FEEDS = Resource(
+    "news-feeds",
+    "news",
+    s.FeedRead,
+    s.FeedIn,
+    s.FeedUpdate,
+    s.FeedParams,
+    feeds.list_feeds,
+    feeds.get_feed,
+    feeds.create_feed,
+    feeds.update_feed,
+)
+
+
+def last_read(feed, t: Translator) -> str:
+    if feed.last_polled_at is None:
+        return t.gettext(N_("Not read yet"))
+    return f"{t.datetime(feed.last_polled_at, 'short')} · " + t.gettext(
+        N_("%(count)s new articles"), count=t.number(feed.last_new_articles)
+    )
+
+
+FEED_PAGES = PageSpec(
+    resource=NEWS_FEEDS,
+    title=N_("News feeds"),
+    singular=N_("News feed"),
+    write_permission="osint.ingest",
+    columns=[
+        Column("name", N_("Name"), plain("name"), link=True, sort="name"),
+        Column("url", N_("Address"), plain("url")),
+        Column("active", N_("Read"), lambda f, t: t.gettext(N_("Yes")) if f.active else t.gettext(N_("No"))),
+        Column("poll_minutes", N_("Every (minutes)"), lambda f, t: t.number(f.poll_minutes)),
+        Column("last_polled_at", N_("Last read"), last_read, sort="last_polled_at"),
+        Column("last_error", N_("Problem"), plain("last_error")),
+    ],
+    details=[
+        DetailRow(N_("Name"), plain("name")),
+        DetailRow(N_("Address"), plain("url")),
+        DetailRow(N_("Read"), lambda f, t: t.gettext(N_("Yes")) if f.active else t.gettext(N_("No"))),
+        DetailRow(N_("Every (minutes)"), lambda f, t: t.number(f.poll_minutes)),
+        DetailRow(N_("Last read"), last_read),
+        DetailRow(N_("Problem"), plain("last_error")),
+    ],
+    fields=[
+        FormField("name", N_("Name"), required=True, wide=True),
+        FormField("url", N_("Address"), "url", required=True, wide=True),
+        FormField("poll_minutes", N_("Every (minutes)"), "number"),
+        FormField("active", N_("Read"), "checkbox"),
+    ],
+    initial=lambda f: {"name": f.name, "url": f.url, "poll_minutes": f.poll_minutes, "active": f.active},
+    detail_template="osint/feed.html",
+    extra=lambda session, actor, feed: {"may_read_now": allows(session, actor, "osint.ingest", feed)},
+)
+
+
+@router.post("/news-feeds/{feed_id}/read-now")
+def read_now(feed_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
+    """Make the feed due: the poller reads it within a minute (not in this request, which holds the
+    database while the news site answers)."""
+    feed = feeds.get_feed(session, actor, feed_id)
+    require(session, actor, "osint.ingest", feed)
+    feed.last_polled_at = None
+    return redirect(f"/news-feeds/{feed_id}", request)
+
+
+add_pages(router, FEED_PAGES)
 add_pages(router, NEWS_PAGES)  # after /news/new, which its /news/{id} would otherwise take

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
@@ -114,3 +114,46 @@ class Reject(Strict):
 class Decided(Strict):
     event: EventRead
     incident_id: uuid.UUID | None
+
+
+class FeedIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    url: HttpUrl
+    active: bool = True
+    poll_minutes: int = Field(30, ge=5, le=1440, description="Minutes between reads")
+
+
+class FeedUpdate(Strict):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    url: HttpUrl | None = None
+    active: bool | None = None
+    poll_minutes: int | None = Field(None, ge=5, le=1440)
+
+    @model_validator(mode="after")
+    def _no_nulls(self):
+        for name in sorted(self.model_fields_set):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} may not be null")
+        return self
+
+
+class FeedRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    url: str
+    active: bool
+    poll_minutes: int
+    last_polled_at: datetime | None
+    last_new_articles: int
+    last_error: str | None
+    version: int
+
+
+class FeedParams(ListParams):
+    active: bool | None = None
+
+
+class Polled(Strict):
+    entries: int
+    new_articles: int
+    error: str | None

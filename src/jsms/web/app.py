@@ -24,6 +24,7 @@ from jsms.movements import api as movements_api
 from jsms.movements import pages as movement_pages
 from jsms.osint import api as osint_api
 from jsms.osint import pages as osint_pages
+from jsms.osint.feeds import FeedPoller
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.risk import api as risk_api
@@ -48,6 +49,7 @@ ROUTERS = (
     tracking_api.intake_router,
     alerts_api.router,
     osint_api.router,
+    osint_api.reader_router,
     taxii.router,
     sharing_api.router,
     live.router,
@@ -86,8 +88,10 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
     async def lifespan(_app: FastAPI):
         dispatching = get_settings().dispatch_in_server if dispatch_events is None else dispatch_events
         dispatcher = Dispatcher() if dispatching else None
+        news = FeedPoller() if dispatching else None  # both once per node, where events go out
         if dispatcher is not None:
             dispatcher.start()
+            news.start()
         relay_via_redis(get_settings().redis_url, listen=True)
         if track:
             tracking.start()
@@ -101,6 +105,7 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
             broker.stop_relay()
             if dispatcher is not None:
                 dispatcher.stop()
+                news.stop()
 
     app = FastAPI(
         lifespan=lifespan,
