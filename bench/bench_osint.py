@@ -14,7 +14,7 @@ from jsms.osint.extract import extract_text
 
 FOLDERS = [
     Path(__file__).resolve().parents[1] / "tests" / "osint" / name
-    for name in ("articles", "held-out", "dev-set")
+    for name in ("articles", "held-out", "held-out-2", "dev-set")
 ]
 ROUNDS = 7
 

@@ -54,6 +54,14 @@ def only_incident(text: str, published: date = PUBLISHED):
             {"injured": 25, "event_type": "rocket_grenade", "district": "Dera Bugti"},
         ),
         (
+            "Toll rises\n\nThe number of people killed in Sunday's bombing of a market in Bannu rose to 14 on Monday. Nine others were wounded.",
+            {"killed": 14, "injured": 9, "district": "Bannu"},
+        ),
+        (
+            "Attack on camp\n\nGunmen stormed a labour camp near Kalat on Sunday. The Balochistan Liberation Front said its fighters had attacked the camp.",
+            {"event_type": "armed_attack", "claimed_by": "Balochistan Liberation Front (BLF)"},
+        ),
+        (
             "Police foil plot\n\nCounter-terrorism police foiled a plot to attack Chinese engineers in Karachi on Friday and arrested two suspects.",
             {"event_type": "foiled_plot", "targets_chinese": True, "province": "Sindh"},
         ),
@@ -132,7 +140,9 @@ def _run(folder: Path, gold: dict[str, dict]):
 
 
 @pytest.mark.parametrize(
-    "folder", [ARTICLES, Path(__file__).parent / "held-out"], ids=["articles", "held-out"]
+    "folder",
+    [ARTICLES, Path(__file__).parent / "held-out", Path(__file__).parent / "held-out-2"],
+    ids=["articles", "held-out", "held-out-2"],
 )
 def test_our_annotated_articles_meet_the_quality_targets(folder):
     scores = _run(folder, _rows(folder / "gold.jsonl"))

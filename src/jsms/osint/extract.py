@@ -127,7 +127,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
 _GROUPS = [(name, re.compile(pattern, re.I)) for name, pattern in GROUPS]
 _CLAIM = re.compile(
     r"claim(?:ed|s|ing)?\s+(?:the\s+)?(?:responsibility|credit|the\s+attack|the\s+bombing)|responsibility\s+(?:for|was)"
-    r"|claimed\s+by|(?:carried\s+out|was\s+behind|were\s+behind)\s+the\s+(?:\w+\s+)?(?:attack|bombing|assault)",
+    r"|claimed\s+by|(?:carried\s+out|was\s+behind|were\s+behind)\s+the\s+(?:\w+\s+)?(?:attack|bombing|assault)"
+    r"|said\s+(?:its|their)\s+(?:fighters|men|militants|members|cadres|bombers?)\s+(?:had\s+)?(?:targeted|attacked|carried\s+out)",
     re.I,
 )
 # Where one sentence tells of two attacks ("the Besham attack in March, and the bombing near Karachi
@@ -196,6 +197,14 @@ _CASUALTY_PATTERNS = (
         "killed",
         re.compile(
             rf"death\s+toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of)\s+{_LEAD}(?P<n>{COUNT})\b\s*{_NOUN_PHRASE}", re.I
+        ),
+    ),  # "the number of people killed in Monday's bombing ... rose to 100"
+    (
+        "killed",
+        re.compile(
+            rf"number\s+of\s+(?:people|persons|those|victims|dead)\s+(?:killed\s+)?[^.;]{{0,120}}?"
+            rf"\b(?:rose|climbed|increased|jumped|reached|stood\s+at)\s+(?:to\s+)?(?P<n>{COUNT})\b",
+            re.I,
         ),
     ),
 )
@@ -352,7 +361,7 @@ def _counts(sentence: Sentence) -> dict[str, tuple[int, Evidence]]:
         for m in _overlapping(pattern, text):
             words = m.group("n")
             n = parse_count(words)
-            noun_phrase = m.group("np") or ""
+            noun_phrase = m.groupdict().get("np") or ""
             if n is None or n > 5_000 or (re.fullmatch(r"\d{4}", words) and 1900 < n < 2100):
                 continue  # a year, not a count
             verb_first = m.start("n") > m.start()
