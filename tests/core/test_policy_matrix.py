@@ -28,6 +28,9 @@ agreement.write       host_commander:* working_group_secretary:*
 incident.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 incident.write        host_commander:* host_operations_officer:* host_analyst:*
 incident.verify       host_commander:* host_analyst:*
+osint.read            host_commander:* host_operations_officer:* host_analyst:* auditor:*
+osint.ingest          host_commander:* host_operations_officer:* host_analyst:* administrator@host:*
+osint.review          host_commander:* host_analyst:*
 investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 investigation.write   host_commander:* host_operations_officer:* host_analyst:*
 gazetteer.read        host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
