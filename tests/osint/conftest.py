@@ -1,12 +1,38 @@
 """Fixtures of the news tests: the page-driving browser of the web tests, a news site."""
 
 import functools
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
+from typer.testing import CliRunner
 
+from jsms.cli import app
+from jsms.core.config import get_settings, use_settings
 from tests.web.conftest import browser  # noqa: F401 - a fixture, used by name
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """`jsms` run in this process (the gazetteer is loaded once, not per command), answering like
+    a finished process (returncode, stdout, stderr); the settings a command sets for its data
+    directory are put back afterwards."""
+    for name in [n for n in os.environ if n.startswith("JSMS_")]:
+        monkeypatch.delenv(name)
+    before = get_settings()
+    runner = CliRunner()
+
+    def run(*args: str, data_dir):
+        result = runner.invoke(app, ["--data-dir", str(data_dir), *args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+    yield run
+    use_settings(before)
+
 
 PAGE = """<!doctype html><html><head><title>Gunmen attack engineers' convoy in Gwadar</title>
 <meta property="article:published_time" content="2023-08-14"></head><body>

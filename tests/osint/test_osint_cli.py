@@ -53,7 +53,7 @@ def test_extract_prints_one_json_object_per_file_with_the_contract_fields(tmp_pa
     assert meeting["reports_new_incident"] is False and len(meeting["incidents"]) == 2
 
 
-def test_extract_reads_html_pages_and_folders(tmp_path):
+def test_extract_reads_html_pages_and_folders(cli, tmp_path):
     page = tmp_path / "page.html"
     page.write_text(
         "<html><head><title>Gunmen kill two in Quetta</title>"
@@ -63,7 +63,7 @@ def test_extract_reads_html_pages_and_folders(tmp_path):
         "<p>No group claimed responsibility for the attack.</p></article><footer>Contact us</footer></body></html>"
     )
     shutil.copy(ARTICLES / "guard-shooting.txt", tmp_path / "guard.txt")
-    result = jsms("osint", "extract", str(tmp_path), "--format", "jsonl", data_dir=tmp_path / "node")
+    result = cli("osint", "extract", str(tmp_path), "--format", "jsonl", data_dir=tmp_path / "node")
     assert result.returncode == 0, result.stderr
     rows = {Path(r["file"]).name: r for r in _lines(result.stdout)}
     assert set(rows) == {"page.html", "guard.txt"}
@@ -76,7 +76,7 @@ def test_extract_reads_html_pages_and_folders(tmp_path):
     )
 
 
-def test_cluster_puts_reports_of_one_attack_together(tmp_path):
+def test_cluster_puts_reports_of_one_attack_together(cli, tmp_path):
     names = [
         "airport-first.txt",
         "airport-second.txt",
@@ -84,7 +84,7 @@ def test_cluster_puts_reports_of_one_attack_together(tmp_path):
         "besham-daily.txt",
         "jwg-meeting.txt",
     ]
-    result = jsms(
+    result = cli(
         "osint", "cluster", *(str(ARTICLES / n) for n in names), "--format", "jsonl", data_dir=tmp_path
     )
     assert result.returncode == 0, result.stderr
@@ -102,8 +102,8 @@ def test_eval_scores_a_folder_against_its_annotations(tmp_path):
     assert '"field_accuracy"' in result.stdout
 
 
-def test_bad_input_is_named_and_nothing_is_printed(tmp_path):
-    missing = jsms("osint", "extract", str(tmp_path / "nope.txt"), "--format", "jsonl", data_dir=tmp_path)
+def test_bad_input_is_named_and_nothing_is_printed(cli, tmp_path):
+    missing = cli("osint", "extract", str(tmp_path / "nope.txt"), "--format", "jsonl", data_dir=tmp_path)
     assert (
         missing.returncode == 2
         and "nope.txt: no such file or folder" in missing.stderr
@@ -111,7 +111,7 @@ def test_bad_input_is_named_and_nothing_is_printed(tmp_path):
     )
     binary = tmp_path / "b.txt"
     binary.write_bytes(b"\xff\xfe\x00bad")
-    not_text = jsms(
+    not_text = cli(
         "osint",
         "extract",
         str(ARTICLES / "besham-wire.txt"),
@@ -121,16 +121,16 @@ def test_bad_input_is_named_and_nothing_is_printed(tmp_path):
         data_dir=tmp_path,
     )
     assert not_text.returncode == 2 and "b.txt: not UTF-8 text" in not_text.stderr and not_text.stdout == ""
-    wrong_format = jsms(
+    wrong_format = cli(
         "osint", "extract", str(ARTICLES / "besham-wire.txt"), "--format", "xml", data_dir=tmp_path
     )
     assert wrong_format.returncode == 2 and "use jsonl or table" in wrong_format.stderr
     gold = tmp_path / "gold.jsonl"
     gold.write_text("{not json\n")
-    broken = jsms("osint", "eval", str(gold), str(ARTICLES), data_dir=tmp_path)
+    broken = cli("osint", "eval", str(gold), str(ARTICLES), data_dir=tmp_path)
     assert broken.returncode == 2 and "not a file of annotations" in broken.stderr
     gold.write_text(json.dumps({"file": "absent.txt", "incidents": [], "reports_new_incident": False}) + "\n")
-    absent = jsms("osint", "eval", str(gold), str(ARTICLES), data_dir=tmp_path)
+    absent = cli("osint", "eval", str(gold), str(ARTICLES), data_dir=tmp_path)
     assert absent.returncode == 2 and "absent.txt" in absent.stderr
 
 
