@@ -2,7 +2,8 @@
 outbox dispatcher (the server and `jsms worker` both import it)."""
 
 import jsms.alerts.tasks
+import jsms.coordination.tasks
 import jsms.risk.service
 import jsms.tracking.tasks
 
-REGISTERED = (jsms.alerts.tasks, jsms.risk.service, jsms.tracking.tasks)
+REGISTERED = (jsms.alerts.tasks, jsms.coordination.tasks, jsms.risk.service, jsms.tracking.tasks)

@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
 import jsms.alerts.models
+import jsms.coordination.models
 import jsms.core.events
 import jsms.core.models
 import jsms.incidents.models
@@ -25,6 +26,7 @@ from jsms.core.db import Base, get_engine
 # Importing each domain's models registers its tables on the one MetaData.
 DOMAIN_MODELS = (
     jsms.alerts.models,
+    jsms.coordination.models,
     jsms.core.events,
     jsms.core.models,
     jsms.incidents.models,

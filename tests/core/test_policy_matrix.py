@@ -28,6 +28,10 @@ agreement.write       host_commander:* working_group_secretary:*
 incident.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 incident.write        host_commander:* host_operations_officer:* host_analyst:*
 incident.verify       host_commander:* host_analyst:*
+meeting.read          host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:*
+meeting.write         working_group_secretary:* host_commander:*
+meeting.comment       host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
+action.update         working_group_secretary:* host_commander:* partner_representative:*
 osint.read            host_commander:* host_operations_officer:* host_analyst:* auditor:*
 osint.ingest          host_commander:* host_operations_officer:* host_analyst:* administrator@host:*
 osint.review          host_commander:* host_analyst:*

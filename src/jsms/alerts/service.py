@@ -46,6 +46,8 @@ KIND_LABELS = {
     "missed_checkin": N_("Missed check-in"),
     "late_departure": N_("Late departure"),
     "threat_level": N_("Threat level changed"),
+    "action_due": N_("Meeting action falls due"),
+    "action_overdue": N_("Meeting action overdue"),
 }
 MESSAGES = {
     "sos": N_("SOS from %(device)s"),
@@ -60,6 +62,8 @@ MESSAGES = {
     "missed_checkin": N_("%(journey)s missed the check-in due at %(due)s"),
     "late_departure": N_("%(journey)s has not left %(minutes)s minutes after its departure window closed"),
     "threat_level": N_("Threat level in %(area)s changed from %(old)s to %(new)s"),
+    "action_due": N_("Due on %(day)s for %(owner)s: %(action)s"),
+    "action_overdue": N_("Overdue since %(day)s for %(owner)s: %(action)s"),
 }
 SEVERITY_LABELS = {
     "minor": N_("Minor"),

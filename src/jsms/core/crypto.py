@@ -55,3 +55,8 @@ class EncryptedText(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return decrypt(value) if value is not None else None
+
+
+def purpose_digest(purpose: bytes, value: str) -> str:
+    """A keyed hash of `value` for one purpose (an address only this node can make, say)."""
+    return hmac.new(_key(_secret(), purpose), value.encode(), hashlib.sha256).hexdigest()

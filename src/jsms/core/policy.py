@@ -79,6 +79,10 @@ ACTION_LABELS = {
     "incident.read": N_("See incidents"),
     "incident.write": N_("Record incidents"),
     "incident.verify": N_("Verify or reject incidents"),
+    "meeting.read": N_("See working groups, meetings and their actions"),
+    "meeting.write": N_("Record working groups, meetings, decisions and actions"),
+    "meeting.comment": N_("Comment on meetings"),
+    "action.update": N_("Close or reschedule meeting actions"),
     "osint.read": N_("See news articles and the incidents they propose"),
     "osint.ingest": N_("Feed news articles in"),
     "osint.review": N_("Accept, merge or reject incidents proposed from the news"),
@@ -163,6 +167,10 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "incident.read": [*READERS, "company_security_manager"],
     "incident.write": [*HOST_ALL],
     "incident.verify": ["host_commander", "host_analyst"],
+    "meeting.read": [*READERS],
+    "meeting.write": ["working_group_secretary", "host_commander"],
+    "meeting.comment": [*HOST_ALL, *PARTNER_ALL, "working_group_secretary"],
+    "action.update": ["working_group_secretary", "host_commander", "partner_representative"],
     "osint.read": [*HOST_ALL, "auditor"],
     "osint.ingest": [*HOST_ALL, "administrator@host"],
     "osint.review": ["host_commander", "host_analyst"],
@@ -252,6 +260,7 @@ class PolicyDocument(BaseModel):
             "incident": Tlp.AMBER,
             "journey": Tlp.AMBER,
             "threat_level": Tlp.GREEN,
+            "meeting": Tlp.GREEN,
         }
     )
     # Decisions that take effect only with an approval from each party.

@@ -315,3 +315,60 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华�
 JOB_TITLES = ("civil engineer", "site manager", "electrical engineer", "technician", "interpreter",
               "surveyor", "crane operator", "accountant", "safety officer", "mechanical engineer",
               "geologist", "project manager", "welder", "doctor", "teacher", "cook")
+
+# The working groups and their recent meetings. Seats are held by office, not by (real) person.
+WORKING_GROUPS = {
+    "jwg_cpec": (
+        "Joint Working Group on Security of CPEC", "JWG-Security", "corridor",
+        "Co-chaired by the Ministry of Interior and the Chinese side; meets about every quarter.",
+    ),
+    "jwg_non_cpec": (
+        "Joint Working Group on Security of Non-CPEC Projects", "JWG-Non-CPEC", "non_corridor",
+        "Covers Chinese nationals working on projects outside the corridor.",
+    ),
+}
+# Seats: group → (name of the office, party, organisation key, role)
+GROUP_SEATS = {
+    "jwg_cpec": (
+        ("Additional Secretary (Interior)", "host", "moi", "co_chair"),
+        ("Director-General, Public Security Liaison", "partner", "embassy", "co_chair"),
+        ("Secretary of the Working Group", "host", "jwg_secretariat", "secretary"),
+        ("Inspector-General, Special Security Division", "host", "ssd_north", "member"),
+        ("Head of the CPEC Security Cell", "host", "moi_cpec_cell", "member"),
+        ("Counsellor (Security), Embassy of China", "partner", "embassy", "member"),
+        ("Consul General in Karachi", "partner", "consulate_karachi", "member"),
+    ),
+    "jwg_non_cpec": (
+        ("Joint Secretary (Interior)", "host", "moi", "co_chair"),
+        ("Minister-Counsellor, Embassy of China", "partner", "embassy", "co_chair"),
+        ("Secretary of the Working Group", "host", "jwg_secretariat", "secretary"),
+    ),
+}
+# Meetings: group → (days before today, venue, agenda); numbered in this order from 1.
+GROUP_MEETINGS = {
+    "jwg_cpec": (
+        (700, "Ministry of Interior, Islamabad", ("Security of Chinese nationals on the Karakoram Highway", "Escort SOPs for road moves")),
+        (610, "Beijing (video link from Islamabad)", ("Review of the SPU Punjab expansion", "Joint training calendar")),
+        (520, "Gwadar Port Authority, Gwadar", ("Security of Gwadar port and the new airport", "Coastal highway escorts")),
+        (430, "Ministry of Interior, Islamabad", ("Safe city cameras in Karachi and Lahore", "Handover of bulletproof vehicles")),
+        (330, "Islamabad (video link with Beijing)", ("Lessons of the Besham attack", "Movement restrictions in Khyber Pakhtunkhwa")),
+        (240, "Ministry of Interior, Islamabad", ("Review after the Karachi airport attack", "Airport arrival and departure protocols")),
+        (140, "Lahore", ("Progress of the compensation cases", "Private security companies for non-CPEC sites")),
+        (25, "Ministry of Interior, Islamabad", ("Threat assessment for the winter", "Joint security assessment of Dasu", "Status of open actions")),
+    ),
+    "jwg_non_cpec": (
+        (400, "Ministry of Interior, Islamabad", ("Registration of Chinese nationals outside CPEC",)),
+        (200, "Karachi", ("Security of Chinese-run factories in Sindh",)),
+        (60, "Ministry of Interior, Islamabad", ("Visa and movement reporting", "Private security company standards")),
+    ),
+}
+# Decisions and actions of the latest JWG-Security meeting: (decision, owner organisation key,
+# action, due in days from today; negative: overdue).
+LATEST_DECISIONS = (
+    ("Escorts on the Karakoram Highway to move only in daylight until March.", "ssd_north",
+     "Issue the revised daylight-movement order to all escort units", -6),
+    ("A joint security assessment of the Dasu project sites before the end of the year.", "moi_cpec_cell",
+     "Schedule the joint assessment of Dasu with the Chinese side", 2),
+    ("Airport arrival protocol for Chinese delegations to be standardised.", "sindh_police",
+     "Circulate the standard airport arrival protocol", 21),
+)

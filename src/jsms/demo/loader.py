@@ -17,7 +17,7 @@ from jsms.core.actor import Actor
 from jsms.core.auth import password_matches
 from jsms.core.config import SECRET_KEY_FILE, Settings, get_settings, use_settings
 from jsms.core.db import unit_of_work
-from jsms.core.models import User
+from jsms.core.models import Organisation, User
 from jsms.core.parties import add_organisation
 from jsms.demo import data
 from jsms.geo.provinces import province_outline
@@ -70,11 +70,72 @@ def load_demo() -> str:
         _threat_levels(session)
         journeys = _journeys(session, orgs, units, sites)
         articles = _news(session)
+        meetings = _working_groups(session, orgs, units)
     return (
         f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
         f"{len(sites)} sites, {assets} assets, {people} protected persons, "
-        f"{len(data.USERS)} users, {history} incidents, {journeys} journeys, {articles} news articles"
+        f"{len(data.USERS)} users, {history} incidents, {journeys} journeys, {articles} news articles, "
+        f"{meetings} meetings"
     )
+
+
+def _working_groups(session: Session, orgs: dict, units: dict) -> int:
+    """The two working groups with their meetings so far; the latest one's decisions and actions
+    (one of them overdue, one due in two days)."""
+    from jsms.coordination import schemas as cs
+    from jsms.coordination import service as coordination
+
+    def org(key: str) -> Organisation:  # a unit is an organisation too (its node in the tree)
+        return session.get(Organisation, (units.get(key) or orgs[key]).id)
+
+    today = datetime.now(PAKISTAN).replace(hour=10, minute=0, second=0, microsecond=0)
+    count = 0
+    for key, (name, short, scope, about) in data.WORKING_GROUPS.items():
+        seats = data.GROUP_SEATS[key]
+        members = [
+            cs.MemberIn(name=office, party=party, organisation_id=org(where).id, role=role)
+            for office, party, where, role in seats
+        ]
+        about_group = cs.GroupIn(name=name, short_name=short, scope=scope, description=about, members=members)
+        group = coordination.create_group(session, DEMO_ACTOR, about_group)
+        chairs = [office for office, _, _, role in seats if role == "co_chair"]
+        for days, venue, agenda in data.GROUP_MEETINGS[key]:
+            starts = today - timedelta(days=days)
+            meeting = coordination.create_meeting(
+                session,
+                DEMO_ACTOR,
+                cs.MeetingIn(
+                    group_id=group.id,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=3),
+                    venue=venue,
+                    host_co_chair=chairs[0],
+                    partner_co_chair=chairs[1],
+                    status="held",
+                    agenda=list(agenda),
+                    attendees=[
+                        cs.AttendeeIn(name=office, organisation=org(where).name, party=party)
+                        for office, party, where, _ in seats
+                    ],
+                ),
+            )
+            count += 1
+        if key == "jwg_cpec":  # the latest meeting's decisions and the actions they gave
+            for text, owner, action, due_in in data.LATEST_DECISIONS:
+                decided = cs.DecisionIn(text=text)
+                decision = coordination.add_decision(session, DEMO_ACTOR, meeting.id, decided)
+                coordination.add_action(
+                    session,
+                    DEMO_ACTOR,
+                    meeting.id,
+                    cs.ActionIn(
+                        text=action,
+                        owner_organisation_id=org(owner).id,
+                        due_on=(today + timedelta(days=due_in)).date(),
+                        decision_id=decision.id,
+                    ),
+                )
+    return count
 
 
 def _news(session: Session) -> int:

@@ -10,6 +10,7 @@ import jsms
 import jsms.handlers  # registers every domain's event handlers
 from jsms.alerts import api as alerts_api
 from jsms.alerts import pages as alert_pages
+from jsms.coordination import api as coordination_api
 from jsms.core import api as core_api
 from jsms.core.config import get_settings
 from jsms.core.events import Dispatcher
@@ -48,6 +49,8 @@ ROUTERS = (
     tracking_api.router,
     tracking_api.intake_router,
     alerts_api.router,
+    coordination_api.router,
+    coordination_api.calendar_router,
     osint_api.router,
     osint_api.reader_router,
     taxii.router,

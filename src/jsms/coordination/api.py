@@ -1,0 +1,138 @@
+"""HTTP API of the working groups: /api/v1/working-groups, /api/v1/meetings (with decisions,
+actions, comments, papers and the iCalendar export), /api/v1/actions, and each user's calendar."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
+
+from jsms.coordination import schemas as s
+from jsms.coordination import service
+from jsms.coordination.calendar import calendar_of
+from jsms.coordination.feed import actor_for_feed
+from jsms.core.crud import ListRequest, Resource, add_routes
+from jsms.core.db import new_session, utcnow
+from jsms.core.errors import NotFound
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.i18n import Translator
+from jsms.core.schemas import Page
+
+router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
+calendar_router = APIRouter(prefix="/api/v1")
+ICS_MEDIA = "text/calendar; charset=utf-8"
+
+GROUPS = Resource(
+    "working-groups",
+    "working groups",
+    s.GroupRead,
+    s.GroupIn,
+    s.GroupUpdate,
+    s.GroupParams,
+    service.list_groups,
+    service.get_group,
+    service.create_group,
+    service.update_group,
+)
+add_routes(router, GROUPS)
+
+
+def meeting_view(session, actor, meeting) -> s.MeetingRead:
+    return s.MeetingRead.model_validate(service.view(meeting))
+
+
+# Declared before the generic routes so that /meetings/{id}/ics is not taken for an id.
+@router.get("/meetings/{meeting_id}/ics", tags=["meetings"], response_class=Response)
+def meeting_ics(meeting_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    """The meeting as an iCalendar file, in the reader's language."""
+    meeting = service.get_meeting(session, actor, meeting_id)
+    body = calendar_of([meeting], Translator(actor.language), utcnow(), meeting.group.name)
+    filename = f"{meeting.group.short_name}-{meeting.number}.ics".replace(" ", "-")
+    return Response(
+        body, media_type=ICS_MEDIA, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+MEETINGS = Resource(
+    "meetings",
+    "meetings",
+    s.MeetingRead,
+    s.MeetingIn,
+    s.MeetingUpdate,
+    s.MeetingParams,
+    service.list_meetings,
+    service.get_meeting,
+    service.create_meeting,
+    service.update_meeting,
+    view=meeting_view,
+)
+add_routes(router, MEETINGS)
+
+
+@router.post(
+    "/meetings/{meeting_id}/decisions", response_model=s.DecisionRead, status_code=201, tags=["meetings"]
+)
+def add_decision(meeting_id: uuid.UUID, data: s.DecisionIn, session: SessionDep, actor: ActorDep):
+    return service.add_decision(session, actor, meeting_id, data)
+
+
+@router.post(
+    "/meetings/{meeting_id}/actions", response_model=s.ActionRead, status_code=201, tags=["meetings"]
+)
+def add_action(meeting_id: uuid.UUID, data: s.ActionIn, session: SessionDep, actor: ActorDep):
+    """An action for an organisation, due by a date: reminded before, alerted once overdue."""
+    return service.add_action(session, actor, meeting_id, data)
+
+
+@router.post(
+    "/meetings/{meeting_id}/comments", response_model=s.CommentRead, status_code=201, tags=["meetings"]
+)
+def add_comment(meeting_id: uuid.UUID, data: s.CommentIn, session: SessionDep, actor: ActorDep):
+    return service.add_comment(session, actor, meeting_id, data)
+
+
+@router.post(
+    "/meetings/{meeting_id}/papers", response_model=s.AttachmentRead, status_code=201, tags=["meetings"]
+)
+async def add_paper(
+    meeting_id: uuid.UUID, file: Annotated[UploadFile, File()], session: SessionDep, actor: ActorDep
+):
+    """A paper of the meeting (at most 10 MB)."""
+    content = await file.read(s.MAX_ATTACHMENT_BYTES + 1)
+    return service.add_attachment(
+        session, actor, meeting_id, file.filename or "", file.content_type or "", content
+    )
+
+
+@router.get("/meetings/{meeting_id}/papers/{paper_id}", tags=["meetings"], response_class=Response)
+def get_paper(meeting_id: uuid.UUID, paper_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    paper = service.get_attachment(session, actor, meeting_id, paper_id)
+    return Response(
+        paper.content,
+        media_type=paper.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{paper.filename}"'},
+    )
+
+
+@router.get("/actions", response_model=Page[s.ActionRead], tags=["meetings"])
+def list_actions(session: SessionDep, actor: ActorDep, params: Annotated[s.ActionParams, Query()]):
+    """Actions of the meetings the caller may see, soonest due first (`status=open`)."""
+    items, total = service.list_actions(session, actor, ListRequest.of(params))
+    return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+
+
+@router.patch("/actions/{action_id}", response_model=s.ActionRead, tags=["meetings"])
+def update_action(action_id: uuid.UUID, data: s.ActionUpdate, session: SessionDep, actor: ActorDep):
+    return service.update_action(session, actor, action_id, data)
+
+
+@calendar_router.get("/calendar/{username}/{key}.ics", tags=["meetings"], response_class=Response)
+def user_calendar(username: Annotated[str, Path(max_length=80)], key: Annotated[str, Path(max_length=80)]):
+    """A user's meetings as a calendar feed to subscribe to. Calendar programs send no bearer
+    token: the address carries a key only this node can make (shown on the meetings page)."""
+    with new_session(None) as session:
+        actor = actor_for_feed(session, username, key)
+        if actor is None:
+            raise NotFound("No such calendar")
+        meetings = service.meetings_for_calendar(session, actor)
+        body = calendar_of(meetings, Translator(actor.language), utcnow(), "JSMS")
+    return Response(body, media_type=ICS_MEDIA)
