@@ -26,6 +26,10 @@ PAGES = [
     "/news/new",
     "/news-feeds",
     "/news-feeds/new",
+    "/meetings",
+    "/meetings/new",
+    "/working-groups",
+    "/working-groups/new",
 ]
 TEXT_NODE = re.compile(r">([^<>]+)<")
 
@@ -60,6 +64,9 @@ def pages_of(browser) -> list[str]:
     plan = f"/journeys/new?origin_site={sites[0]}&destination_site={sites[1]}&depart=2026-12-01T09:00"
     shared = re.search(r'href="(/exchange/incidents/[0-9a-f-]{36})"', browser.get("/exchange/preview").text)
     proposal = re.search(r'href="(/news/[0-9a-f-]{36})"', browser.get("/news").text)
+    meeting = re.search(r'href="(/meetings/[0-9a-f-]{36})"', browser.get("/meetings").text).group(1)
+    group = re.search(r'href="(/working-groups/[0-9a-f-]{36})"', browser.get("/working-groups").text).group(1)
+    urls += [meeting, f"{meeting}/edit", group, f"{group}/edit"]
     return [*urls, "/journeys", journey.group(1), "/journeys/new", plan, shared.group(1), proposal.group(1)]
 
 

@@ -71,7 +71,7 @@ class Column:
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, number, select, checkbox, textarea, date
+    kind: str = "text"  # text, number, select, checkbox, textarea, lines (a list), date
     # Fixed choices (message ids, translated when shown), or a function of the session, the actor
     # and the reader's translator that returns them already in the reader's language.
     choices: dict[str, str] | Callable[[Session, Actor, Translator], dict[str, str]] | None = None
@@ -174,6 +174,9 @@ def _form_values(form, fields: list[FormField]) -> dict[str, Any]:
         if raw is None:
             continue
         raw = str(raw).strip()
+        if spec.kind == "lines":  # one item a line (an agenda): a list
+            values[spec.name] = [line.strip() for line in raw.splitlines() if line.strip()]
+            continue
         values[spec.name] = raw if raw != "" else None
     return values
 

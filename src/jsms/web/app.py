@@ -11,6 +11,7 @@ import jsms.handlers  # registers every domain's event handlers
 from jsms.alerts import api as alerts_api
 from jsms.alerts import pages as alert_pages
 from jsms.coordination import api as coordination_api
+from jsms.coordination import pages as coordination_pages
 from jsms.core import api as core_api
 from jsms.core.config import get_settings
 from jsms.core.events import Dispatcher
@@ -65,6 +66,7 @@ ROUTERS = (
     tracking_pages.router,
     alert_pages.router,
     osint_pages.router,
+    coordination_pages.router,
     sharing_pages.router,
 )
 TEMPLATE_PACKAGES = (
@@ -77,6 +79,7 @@ TEMPLATE_PACKAGES = (
     "jsms.alerts",
     "jsms.sharing",
     "jsms.osint",
+    "jsms.coordination",
 )
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
