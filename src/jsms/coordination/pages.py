@@ -22,6 +22,7 @@ from jsms.core.models import Organisation
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
 from jsms.core.policy import allows, visible
 from jsms.incidents import labels as incident_labels
+from jsms.registry.pages import local_name
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation(
@@ -154,7 +155,8 @@ MEETING_PAGES = PageSpec(
 
 
 def _meeting_context(session, actor, meeting) -> dict[str, Any]:
-    owners = {o.id: o.name for o in session.scalars(select(Organisation))}
+    t = Translator(actor.language)
+    owners = {o.id: local_name(o, t) for o in session.scalars(select(Organisation))}
     return {
         "may_write": allows(session, actor, "meeting.write", meeting),
         "may_comment": allows(session, actor, "meeting.comment", meeting),
