@@ -4,17 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, Field, HttpUrl, model_validator
 
 from jsms.core.crud import ListParams
-from jsms.core.schemas import ReadModel
+from jsms.core.schemas import ReadModel, Strict
 
 SEVERITY = Literal["minor", "moderate", "severe", "extreme"]
 STATE = Literal["open", "acknowledged", "resolved"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class AlertEventRead(ReadModel):

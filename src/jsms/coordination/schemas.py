@@ -8,8 +8,8 @@ from pydantic import Field, model_validator
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
-from jsms.core.schemas import ReadModel
-from jsms.incidents.schemas import PARTY_CODES, Strict, UtcTime
+from jsms.core.schemas import NoNulls, ReadModel, Strict
+from jsms.incidents.schemas import PARTY_CODES, UtcTime
 
 SCOPES = Literal["corridor", "non_corridor"]
 SEATS = Literal["co_chair", "member", "secretary"]
@@ -43,7 +43,7 @@ class GroupIn(Strict):
     tlp: Tlp | None = None
 
 
-class GroupUpdate(Strict):
+class GroupUpdate(Strict, NoNulls):
     name: str | None = Field(None, min_length=1, max_length=200)
     short_name: str | None = Field(None, min_length=1, max_length=40)
     scope: SCOPES | None = None
@@ -103,7 +103,7 @@ class MeetingIn(Strict):
         return self
 
 
-class MeetingUpdate(Strict):
+class MeetingUpdate(Strict, NoNulls):
     nullable: ClassVar[frozenset[str]] = frozenset({"release_to"})
 
     starts_at: UtcTime | None = None
@@ -117,13 +117,6 @@ class MeetingUpdate(Strict):
     attendees: list[AttendeeIn] | None = Field(None, max_length=500)
     tlp: Tlp | None = None
     release_to: list[PARTY_CODES] | None = None
-
-    @model_validator(mode="after")
-    def _checks(self):
-        for name in sorted(self.model_fields_set):
-            if getattr(self, name) is None and name not in self.nullable:
-                raise ValueError(f"{name} may not be null")
-        return self
 
 
 class DecisionIn(Strict):
@@ -143,7 +136,7 @@ class ActionIn(Strict):
     decision_id: uuid.UUID | None = None
 
 
-class ActionUpdate(Strict):
+class ActionUpdate(Strict, NoNulls):
     status: ACTION_STATES | None = None
     due_on: date | None = None
     note: str | None = Field(None, max_length=5000)

@@ -82,10 +82,7 @@ def create_group(session: Session, actor: Actor, data: s.GroupIn) -> WorkingGrou
 def update_group(session: Session, actor: Actor, group_id: uuid.UUID, data: s.GroupUpdate) -> WorkingGroup:
     group = get_group(session, actor, group_id)
     require(session, actor, "meeting.write", group)
-    changes = data.model_dump(exclude_unset=True, exclude={"members", "tlp"})
-    for name, value in changes.items():
-        if value is None:
-            raise invalid_field(name, N_("%(name)s may not be empty"), name=name)
+    for name, value in data.model_dump(exclude_unset=True, exclude={"members", "tlp"}).items():
         setattr(group, name, value)
     if data.members is not None:
         group.members = _members(session, data.members)
@@ -273,8 +270,6 @@ def update_action(session: Session, actor: Actor, action_id: uuid.UUID, data: s.
     require(session, actor, "action.update", action)
     changes = data.model_dump(exclude_unset=True)
     for name, value in changes.items():
-        if value is None:
-            raise invalid_field(name, N_("%(name)s may not be empty"), name=name)
         setattr(action, name, value)
     if data.status in ("done", "cancelled"):
         action.closed_at, action.closed_by = utcnow(), actor.username

@@ -2,14 +2,33 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jsms.core.policy import PolicyDocument
 
 T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """Input models refuse unknown fields, so a typo is an error and not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NoNulls(BaseModel):
+    """Update models: a field sent as null must be one that may be empty."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_nulls(self):
+        for name in sorted(self.model_fields_set):
+            if getattr(self, name) is None and name not in self.nullable:
+                raise ValueError(f"{name} may not be null")
+        return self
 
 
 class ReadModel(BaseModel):

@@ -4,11 +4,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, HttpUrl, model_validator
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
-from jsms.core.schemas import ReadModel
+from jsms.core.schemas import NoNulls, ReadModel, Strict
 
 INCIDENT_KINDS = Literal[
     "suicide_bombing",
@@ -36,10 +36,6 @@ INVESTIGATION_STATUSES = Literal[
     "open", "suspects_identified", "arrests_made", "charged", "on_trial", "concluded", "closed_unsolved"
 ]
 PARTY_CODES = Literal["host", "partner"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class SourceIn(Strict):
@@ -102,7 +98,7 @@ class IncidentCreate(Casualties):
     release_to: list[PARTY_CODES] | None = None
 
 
-class IncidentUpdate(Casualties):
+class IncidentUpdate(Casualties, NoNulls):
     nullable: ClassVar[frozenset[str]] = frozenset(
         {"killed", "injured", "killed_protected", "injured_protected", "claimed_by", "release_to"}
     )
@@ -123,10 +119,7 @@ class IncidentUpdate(Casualties):
     release_to: list[PARTY_CODES] | None = None
 
     @model_validator(mode="after")
-    def _checks(self):
-        for name in sorted(self.model_fields_set):
-            if getattr(self, name) is None and name not in self.nullable:
-                raise ValueError(f"{name} may not be null")
+    def _place_whole(self):
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon go together")
         return self

@@ -4,19 +4,15 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
-from jsms.core.schemas import ReadModel
+from jsms.core.schemas import NoNulls, ReadModel, Strict
 
 ROUTE_CHOICES = Literal["fastest", "safest", "balanced", "alternative"]
 JOURNEY_STATES = Literal["draft", "submitted", "approved", "rejected", "under_way", "completed", "aborted"]
 MAX_WINDOW_HOURS = 72
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Place(Strict):
@@ -70,7 +66,7 @@ class JourneyCreate(Window):
     tlp: Tlp | None = None
 
 
-class JourneyUpdate(Strict):
+class JourneyUpdate(Strict, NoNulls):
     """Changes to a draft; a new window, end or route plans the route again."""
 
     purpose: str | None = Field(None, min_length=1, max_length=2000)
@@ -82,13 +78,6 @@ class JourneyUpdate(Strict):
     avoid: list[dict[str, Any]] | None = Field(None, max_length=20)
     person_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=200)
     vehicle_ids: list[uuid.UUID] | None = Field(None, max_length=50)
-
-    @model_validator(mode="after")
-    def _no_nulls(self):
-        for name in sorted(self.model_fields_set):
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} may not be null")
-        return self
 
 
 class EscortAssignment(Strict):

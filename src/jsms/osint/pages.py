@@ -2,6 +2,7 @@
 articles and the words every value was read from highlighted; accept, merge or reject."""
 
 import uuid
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -18,7 +19,7 @@ from jsms.geo.provinces import PROVINCES
 from jsms.incidents import labels as incident_labels
 from jsms.osint import feeds, service
 from jsms.osint import schemas as s
-from jsms.osint.api import raw_article
+from jsms.osint.api import FEEDS, raw_article
 from jsms.osint.models import NewsEvent
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -312,18 +313,7 @@ def hand_in_article(
 
 # ---- the feeds the node reads --------------------------------------------------------------
 
-NEWS_FEEDS = Resource(
-    "news-feeds",
-    "news",
-    s.FeedRead,
-    s.FeedIn,
-    s.FeedUpdate,
-    s.FeedParams,
-    feeds.list_feeds,
-    feeds.get_feed,
-    feeds.create_feed,
-    feeds.update_feed,
-)
+NEWS_FEEDS = replace(FEEDS, name="news-feeds")  # the API's resource, at /news-feeds on the pages
 
 
 def last_read(feed, t: Translator) -> str:

@@ -8,8 +8,8 @@ from pydantic import Field, HttpUrl, model_validator
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
-from jsms.core.schemas import ReadModel
-from jsms.incidents.schemas import INCIDENT_KINDS, TARGET_CATEGORIES, Strict
+from jsms.core.schemas import NoNulls, ReadModel, Strict
+from jsms.incidents.schemas import INCIDENT_KINDS, TARGET_CATEGORIES
 
 EVENT_STATUSES = Literal["pending", "accepted", "merged", "rejected"]
 MAX_ARTICLE_CHARS = 200_000
@@ -123,18 +123,11 @@ class FeedIn(Strict):
     poll_minutes: int = Field(30, ge=5, le=1440, description="Minutes between reads")
 
 
-class FeedUpdate(Strict):
+class FeedUpdate(Strict, NoNulls):
     name: str | None = Field(None, min_length=1, max_length=200)
     url: HttpUrl | None = None
     active: bool | None = None
     poll_minutes: int | None = Field(None, ge=5, le=1440)
-
-    @model_validator(mode="after")
-    def _no_nulls(self):
-        for name in sorted(self.model_fields_set):
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} may not be null")
-        return self
 
 
 class FeedRead(ReadModel):

@@ -2,13 +2,12 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
@@ -17,7 +16,7 @@ from pydantic import (
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
 from jsms.core.parties import ORGANISATION_KINDS as ORGANISATION_KIND_SLUGS
-from jsms.core.schemas import ReadModel
+from jsms.core.schemas import NoNulls, ReadModel, Strict
 
 ORGANISATION_KINDS = Literal[tuple(kind for kind in ORGANISATION_KIND_SLUGS if kind != "unit")]
 PROGRAMMES = Literal["corridor", "non_corridor"]
@@ -78,25 +77,6 @@ def _country(code: str) -> str:
 
 
 CountryCode = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
-
-
-class Strict(BaseModel):
-    """Input models refuse unknown fields, so a typo is an error and not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class NoNulls(BaseModel):
-    """Update models: a field sent as null must be one that may be empty."""
-
-    nullable: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="after")
-    def _no_nulls(self):
-        for name in sorted(self.model_fields_set):
-            if getattr(self, name) is None and name not in self.nullable:
-                raise ValueError(f"{name} may not be null")
-        return self
 
 
 class Marking(Strict):

@@ -4,17 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jsms.core.crud import ListParams
-from jsms.core.schemas import ReadModel
+from jsms.core.schemas import ReadModel, Strict
 
 IDENTIFIER = r"^[A-Za-z0-9._:-]{3,64}$"
 DEVICE_KINDS = Literal["phone", "vehicle_tracker"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class DeviceCreate(Strict):
