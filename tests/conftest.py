@@ -188,3 +188,12 @@ def redis_url(redis_server) -> str:
 
     redis.Redis.from_url(redis_server.url).flushall()
     return redis_server.url
+
+
+@pytest.fixture
+def browser(api):
+    """The pages driven as a browser would (tests/web/conftest.py's Browser), signed out."""
+    from tests.web.conftest import Browser
+
+    api.client.cookies.clear()
+    return Browser(api.client)

@@ -1,4 +1,4 @@
-"""Fixtures of the news tests: the page-driving browser of the web tests, a news site."""
+"""Fixtures of the news tests: a news site on 127.0.0.1, and `jsms` run in this process."""
 
 import functools
 import os
@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from jsms.cli import app
 from jsms.core.config import get_settings, use_settings
-from tests.web.conftest import browser  # noqa: F401 - a fixture, used by name
 
 
 @pytest.fixture

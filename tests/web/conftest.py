@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -42,9 +40,3 @@ def text_of(html: str) -> str:
     """The visible text of a page (tags, scripts and styles removed)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-
-
-@pytest.fixture
-def browser(api):
-    api.client.cookies.clear()
-    return Browser(api.client)

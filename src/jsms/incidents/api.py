@@ -57,3 +57,15 @@ def record_investigation(
 ):
     """Record where the investigation stands: status, arrests, charges, prosecution, next hearing."""
     return service.record_investigation(session, actor, incident_id, data)
+
+
+@router.post(
+    "/incidents/{incident_id}/investigation/steps",
+    response_model=s.InvestigationRead,
+    status_code=201,
+    tags=["incidents"],
+)
+def add_investigation_step(incident_id: uuid.UUID, data: s.StepIn, session: SessionDep, actor: ActorDep):
+    """A step of the investigation as it happened (arrests, charges, a hearing, a verdict); the
+    summary follows: arrests counted, the stage reached, the next hearing."""
+    return service.add_investigation_step(session, actor, incident_id, data)

@@ -35,3 +35,19 @@ MARKINGS = {
     "amber+strict": "TLP:AMBER+STRICT",
     "red": "TLP:RED",
 }
+INVESTIGATION_STAGES = {
+    "open": N_("Open"),
+    "suspects_identified": N_("Suspects identified"),
+    "arrests_made": N_("Arrests made"),
+    "charged": N_("Charged"),
+    "on_trial": N_("On trial"),
+    "concluded": N_("Concluded"),
+    "closed_unsolved": N_("Closed unsolved"),
+}
+STEP_KINDS = {
+    "arrest": N_("Arrests"),
+    "charge": N_("Charges"),
+    "hearing": N_("Hearing"),
+    "verdict": N_("Verdict"),
+    "other": N_("Other"),
+}

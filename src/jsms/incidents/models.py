@@ -90,3 +90,25 @@ class Investigation(IdMixin, TimestampMixin, Audited, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     incident: Mapped[Incident] = relationship(back_populates="investigation")
+    steps: Mapped[list["InvestigationStep"]] = relationship(
+        back_populates="investigation",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="InvestigationStep.on",
+    )
+
+
+class InvestigationStep(IdMixin, Audited, Base):
+    """One step of an investigation as it happened: arrests, charges, a hearing, a verdict."""
+
+    __tablename__ = "investigation_step"
+
+    investigation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("investigation.id"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # arrest | charge | hearing | verdict | other
+    count: Mapped[int | None]  # people arrested or charged, where the step says
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    investigation: Mapped[Investigation] = relationship(back_populates="steps")

@@ -1,7 +1,7 @@
 """Incident pages: list with filters, detail with verify / reject / close, forms; the map layer."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,6 +15,7 @@ from jsms.core.policy import allows
 from jsms.geo.provinces import PROVINCES, province_names
 from jsms.incidents import labels, service
 from jsms.incidents.api import INCIDENTS
+from jsms.incidents.schemas import STEP_KINDS, StepIn
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation([NavItem("/incidents", N_("Incidents"), "incident.read", order=20)])
@@ -105,6 +106,9 @@ INCIDENT_PAGES = PageSpec(
     extra=lambda session, actor, incident: {
         "can_verify": allows(session, actor, "incident.verify"),
         "can_see_sharing": allows(session, actor, "sharing.read"),
+        "can_record_investigation": allows(session, actor, "investigation.write", incident),
+        "stages": labels.INVESTIGATION_STAGES,
+        "step_kinds": labels.STEP_KINDS,
     },
 )
 add_pages(router, INCIDENT_PAGES)
@@ -160,3 +164,20 @@ def incident_layer(request: Request, session: SessionDep, actor: PageActor):
         for i in incidents
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+@router.post("/incidents/{incident_id}/investigation/steps")
+def add_investigation_step(
+    incident_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    on: Annotated[date, Form()],
+    kind: Annotated[STEP_KINDS, Form()],
+    text: Annotated[str, Form(min_length=1, max_length=5000)],
+    count: Annotated[int | None, Form(ge=1, le=10_000)] = None,
+):
+    service.add_investigation_step(
+        session, actor, incident_id, StepIn(on=on, kind=kind, text=text, count=count)
+    )
+    return redirect(f"/incidents/{incident_id}", request)

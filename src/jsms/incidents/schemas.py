@@ -134,6 +134,25 @@ class InvestigationIn(Strict):
     notes: str = Field("", max_length=10_000)
 
 
+STEP_KINDS = Literal["arrest", "charge", "hearing", "verdict", "other"]
+
+
+class StepIn(Strict):
+    on: date
+    kind: STEP_KINDS
+    count: int | None = Field(None, ge=1, le=10_000, description="People arrested or charged")
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class StepRead(ReadModel):
+    on: date
+    kind: str
+    count: int | None
+    text: str
+    recorded_by: str
+    recorded_at: datetime
+
+
 class InvestigationRead(ReadModel):
     status: str
     arrests: int
@@ -142,6 +161,7 @@ class InvestigationRead(ReadModel):
     next_hearing: date | None
     notes: str
     updated_at: datetime
+    steps: list[StepRead] = []
 
 
 class StateChange(Strict):

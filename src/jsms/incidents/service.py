@@ -24,7 +24,7 @@ from jsms.core.marking import Tlp
 from jsms.core.policy import active_policy, get_visible, require, visible
 from jsms.geo.provinces import place_point
 from jsms.incidents import schemas as s
-from jsms.incidents.models import Incident, IncidentSource, Investigation
+from jsms.incidents.models import Incident, IncidentSource, Investigation, InvestigationStep
 
 SORTABLE = ("occurred_at", "kind", "province", "state", "killed", "created_at")
 TEXT_COLUMNS = ("title", "place_name", "claimed_by", "district")
@@ -201,6 +201,43 @@ def record_investigation(
             setattr(incident.investigation, name, value)
     session.flush()
     return incident.investigation
+
+
+# What a step tells of where the investigation stands (a later stage is never undone by an earlier one).
+STAGE_OF_STEP = {"arrest": "arrests_made", "charge": "charged", "hearing": "on_trial", "verdict": "concluded"}
+STAGES = ("open", "suspects_identified", "arrests_made", "charged", "on_trial", "concluded")
+
+
+def add_investigation_step(
+    session: Session, actor: Actor, incident_id: uuid.UUID, data: s.StepIn
+) -> Investigation:
+    """Record a step (arrests, charges, a hearing, a verdict) and bring the summary up to date:
+    arrests counted, the stage reached, the next hearing."""
+    incident = get_incident(session, actor, incident_id)
+    require(session, actor, "investigation.write", incident)
+    if incident.investigation is None:
+        incident.investigation = Investigation()
+    investigation = incident.investigation
+    investigation.steps.append(
+        InvestigationStep(**data.model_dump(), recorded_by=actor.username, recorded_at=utcnow())
+    )
+    investigation.steps.sort(key=lambda done: done.on)  # as it happened, whenever it was recorded
+    if data.kind == "arrest":
+        investigation.arrests = (investigation.arrests or 0) + (data.count or 1)
+    stage = STAGE_OF_STEP.get(data.kind)
+    current = investigation.status or "open"
+    if stage and current in STAGES and STAGES.index(stage) > STAGES.index(current):
+        investigation.status = stage
+    today = utcnow().date()
+    upcoming = (
+        investigation.next_hearing
+        if investigation.next_hearing and investigation.next_hearing >= today
+        else None
+    )
+    if data.kind == "hearing" and data.on >= today and (upcoming is None or data.on < upcoming):
+        investigation.next_hearing = data.on
+    session.flush()
+    return investigation
 
 
 def investigation_of(session: Session, actor: Actor, incident: Incident) -> Investigation | None:
