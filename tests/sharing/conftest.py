@@ -7,7 +7,6 @@ import pytest
 
 from tests.support.server import free_port, serve_node
 from tests.test_cli import jsms
-from tests.web.conftest import browser  # noqa: F401  (a fixture)
 
 PARTNER_ENV = {"JSMS_NODE_PARTY": "partner", "JSMS_NODE_ID": "partner.node", "JSMS_SECRET_KEY": "x" * 48}
 HOST_ACCOUNT = ("host.sync", "host-sync-password")  # the host node's account on the partner node
