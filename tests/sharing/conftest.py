@@ -1,5 +1,5 @@
-"""Shared by the sharing tests: the page tests' signed-in browser, and a partner node served with
-`jsms serve` on its own database, with accounts for the host node and a partner representative."""
+"""Shared by the sharing tests: a partner node served with `jsms serve` on its own database, with
+accounts for the host node and a partner representative."""
 
 import os
 
