@@ -810,6 +810,7 @@ def osint_ingest(
     from jsms.osint.inputs import InputError, read_source
     from jsms.osint.service import ingest
 
+    actor = cli_actor("osint-ingest")
     tally = dict.fromkeys(("read", "stored", "already stored", "new proposals", "joined proposals"), 0)
     problems: list[str] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -826,8 +827,8 @@ def osint_ingest(
         for raw in raws:
             tally["read"] += 1
             try:
-                with unit_of_work(cli_actor("osint-ingest")) as session:
-                    result = ingest(session, cli_actor("osint-ingest"), raw)
+                with unit_of_work(actor) as session:
+                    result = ingest(session, actor, raw)
             except DomainError as error:
                 problems.append(f"{raw.location}: {error}")
             else:

@@ -283,3 +283,56 @@ def test_the_meeting_and_its_decision_are_in_the_audit_trail(api, connection):
         ).scalars()
     )
     assert {"meeting.create", "meeting_decision.create", "meeting_attendee.create"} <= actions
+
+
+@pytest.mark.parametrize(
+    ("user", "method", "path", "body"),
+    [
+        ("partner.liaison", "post", "/api/v1/working-groups", {"name": "X", "short_name": "X"}),
+        ("host.officer", "post", "/api/v1/working-groups", {"name": "X", "short_name": "X"}),
+        ("partner.representative", "patch", "/api/v1/working-groups/{group}", {"description": "x"}),
+        ("company.security", "post", "/api/v1/meetings/{meeting}/comments", {"text": "x"}),
+        ("partner.liaison", "post", "/api/v1/meetings/{meeting}/decisions", {"text": "x"}),
+        ("partner.liaison", "patch", "/api/v1/actions/{action}", {"status": "done"}),
+        ("host.officer", "patch", "/api/v1/actions/{action}", {"status": "done"}),
+        ("company.security", "get", "/api/v1/actions", None),
+        ("company.security", "get", "/api/v1/working-groups", None),
+        ("company.security", "get", "/api/v1/meetings/{meeting}/ics", None),
+    ],
+)
+def test_each_endpoint_refuses_who_the_policy_does_not_name(api, user, method, path, body):
+    meeting = ninth_meeting(api)
+    action = api.post(
+        f"/api/v1/meetings/{meeting['id']}/actions",
+        "jwg.secretary",
+        json={"text": "x", "owner_organisation_id": an_organisation(api), "due_on": "2026-12-20"},
+    ).json()
+    url = path.format(group=group_id(api), meeting=meeting["id"], action=action["id"])
+    answer = getattr(api, method)(url, user, **({"json": body} if body is not None else {}))
+    assert answer.status_code in (403, 404), answer.text
+
+
+def test_the_partner_may_not_add_papers_and_a_paper_has_a_size_limit(api):
+    meeting = ninth_meeting(api)
+    url = f"/api/v1/meetings/{meeting['id']}/papers"
+    partner = api.client.post(
+        url, files={"file": ("x.txt", b"x", "text/plain")}, headers=api.headers("partner.liaison")
+    )
+    assert partner.status_code == 403
+    big = b"0" * (10 * 1024 * 1024 + 1)
+    too_big = api.client.post(
+        url,
+        files={"file": ("big.bin", big, "application/octet-stream")},
+        headers=api.headers("jwg.secretary"),
+    )
+    assert too_big.status_code == 422 and "10 MB" in too_big.text
+    assert api.get(f"/api/v1/meetings/{meeting['id']}", "jwg.secretary").json()["attachments"] == []
+
+
+def test_a_group_is_not_renamed_to_another_groups_name(api):
+    renamed = api.patch(
+        f"/api/v1/working-groups/{group_id(api, 'JWG-Non-CPEC')}",
+        "jwg.secretary",
+        json={"name": "Joint Working Group on Security of CPEC"},
+    )
+    assert renamed.status_code == 409

@@ -109,3 +109,9 @@ def test_the_feed_pages_register_a_feed_and_queue_a_read(api, browser, connectio
     assert feed_id in {feed for feed, _ in feeds.due_feeds()}
     listing = browser.get("/news-feeds").text
     assert re.search(r"Wire", listing) and "Not read yet" in listing
+
+
+@pytest.mark.parametrize("user", ["partner.liaison", "auditor", "company.security"])
+def test_only_who_may_feed_articles_in_reads_a_feed_now(api, user):
+    feed = register(api, "https://news.example/now.xml").json()
+    assert api.post(f"{FEEDS}/{feed['id']}/poll", user).status_code == 403

@@ -223,3 +223,10 @@ def test_decisions_are_in_the_audit_trail(api, connection):
     ).all()
     assert ("news_event.create", "host.analyst") in actions
     assert ("news_event.update", "host.commander") in actions
+
+
+@pytest.mark.parametrize("user", ["partner.liaison", "company.security"])
+def test_articles_are_not_read_by_who_the_policy_does_not_name(api, user):
+    article_id = post(api, "karachi-university.txt").json()["article"]["id"]
+    assert api.get("/api/v1/osint/articles", user).status_code == 403
+    assert api.get(f"/api/v1/osint/articles/{article_id}", user).status_code in (403, 404)

@@ -15,6 +15,13 @@ from jsms.core.i18n import N_, Translator
 PRODUCT = "-//JSMS//Joint Security Management System//EN"
 
 
+def title_of(meeting: Meeting, t: Translator) -> str:
+    """ "JWG-Security: meeting 9", in the reader's language."""
+    return t.gettext(
+        N_("%(group)s: meeting %(number)s"), group=meeting.group.short_name, number=meeting.number
+    )
+
+
 def meeting_event(meeting: Meeting, t: Translator, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@jsms")
@@ -22,10 +29,7 @@ def meeting_event(meeting: Meeting, t: Translator, stamp: datetime) -> Event:
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("sequence", max(meeting.version - 1, 0))
-    event.add(
-        "summary",
-        t.gettext(N_("%(group)s: meeting %(number)s"), group=meeting.group.short_name, number=meeting.number),
-    )
+    event.add("summary", title_of(meeting, t))
     event.add("location", meeting.venue)
     event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
     event.add("description", _description(meeting, t))

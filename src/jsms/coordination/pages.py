@@ -13,6 +13,7 @@ from sqlalchemy import select
 from jsms.coordination import schemas as s
 from jsms.coordination import service
 from jsms.coordination.api import GROUPS, MEETINGS
+from jsms.coordination.calendar import title_of
 from jsms.coordination.feed import feed_path
 from jsms.coordination.models import WorkingGroup
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
@@ -22,7 +23,6 @@ from jsms.core.models import Organisation
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
 from jsms.core.policy import allows, visible
 from jsms.incidents import labels as incident_labels
-from jsms.registry.pages import local_name
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation(
@@ -82,17 +82,6 @@ def _groups(session, actor, t: Translator) -> dict[str, str]:
     return {str(i): name for i, name in session.execute(stmt.order_by(WorkingGroup.short_name))}
 
 
-def _organisations(session, actor, t: Translator) -> dict[str, str]:
-    rows = session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return {str(i): name for i, name in rows}
-
-
-def meeting_title(meeting, t: Translator) -> str:
-    return t.gettext(
-        N_("%(group)s: meeting %(number)s"), group=meeting.group.short_name, number=meeting.number
-    )
-
-
 def attendance_text(meeting, t: Translator) -> str:
     counts = service.attendance(meeting)
     return " · ".join(f"{t.gettext(PARTIES[p])} {t.number(n)}" for p, n in sorted(counts.items()))
@@ -105,7 +94,7 @@ MEETING_PAGES = PageSpec(
     write_permission="meeting.write",
     columns=[
         Column("starts_at", N_("Date"), lambda m, t: t.datetime(m.starts_at, "short"), sort="starts_at"),
-        Column("title", N_("Meeting"), meeting_title, link=True),
+        Column("title", N_("Meeting"), title_of, link=True),
         Column("venue", N_("Venue"), plain("venue")),
         Column("attendance", N_("Present"), attendance_text),
         Column("status", N_("State"), label(MEETING_STATES, "status"), sort="status"),
@@ -155,14 +144,12 @@ MEETING_PAGES = PageSpec(
 
 
 def _meeting_context(session, actor, meeting) -> dict[str, Any]:
-    t = Translator(actor.language)
-    owners = {o.id: local_name(o, t) for o in session.scalars(select(Organisation))}
+    owners = {o.id: o for o in session.scalars(select(Organisation).order_by(Organisation.name))}
     return {
         "may_write": allows(session, actor, "meeting.write", meeting),
         "may_comment": allows(session, actor, "meeting.comment", meeting),
         "may_update_actions": allows(session, actor, "action.update"),
         "owners": owners,
-        "organisations": sorted(owners.items(), key=lambda pair: pair[1]),
         "action_states": ACTION_STATES,
         "parties": PARTIES,
         "feed": feed_path(actor.username),

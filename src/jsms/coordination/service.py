@@ -28,9 +28,8 @@ from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, NotFound, invalid_field
 from jsms.core.i18n import N_
-from jsms.core.marking import Tlp
 from jsms.core.models import Organisation
-from jsms.core.policy import active_policy, get_visible, require, visible
+from jsms.core.policy import get_visible, mark_new, require, visible
 
 REMIND_DAYS = 3  # an open action due within this many days is reminded
 
@@ -61,19 +60,19 @@ def _members(session: Session, items: list[s.MemberIn]) -> list[GroupMember]:
     return [GroupMember(position=i, **item.model_dump()) for i, item in enumerate(items)]
 
 
-def _marking(session: Session, actor: Actor, obj, tlp: Tlp | None, kind: str) -> None:
-    obj.tlp = (tlp or active_policy(session).default_marking(kind)).value
-    obj.owner_party = actor.party
+def _unique_name(session: Session, name: str, group_id: uuid.UUID | None = None) -> None:
+    other = session.scalar(select(WorkingGroup.id).where(WorkingGroup.name == name))
+    if other is not None and other != group_id:
+        raise Conflict(f"A working group named {name!r} exists already")
 
 
 def create_group(session: Session, actor: Actor, data: s.GroupIn) -> WorkingGroup:
     require(session, actor, "meeting.write")
-    if session.scalar(select(WorkingGroup.id).where(WorkingGroup.name == data.name)):
-        raise Conflict(f"A working group named {data.name!r} exists already")
+    _unique_name(session, data.name)
     group = WorkingGroup(
         **data.model_dump(exclude={"members", "tlp"}), members=_members(session, data.members)
     )
-    _marking(session, actor, group, data.tlp, "meeting")
+    mark_new(session, actor, group, "meeting", data.tlp)
     session.add(group)
     session.flush()
     return group
@@ -82,6 +81,8 @@ def create_group(session: Session, actor: Actor, data: s.GroupIn) -> WorkingGrou
 def update_group(session: Session, actor: Actor, group_id: uuid.UUID, data: s.GroupUpdate) -> WorkingGroup:
     group = get_group(session, actor, group_id)
     require(session, actor, "meeting.write", group)
+    if data.name is not None:
+        _unique_name(session, data.name, group.id)
     for name, value in data.model_dump(exclude_unset=True, exclude={"members", "tlp"}).items():
         setattr(group, name, value)
     if data.members is not None:
@@ -142,8 +143,7 @@ def create_meeting(session: Session, actor: Actor, data: s.MeetingIn) -> Meeting
         number=number,
         attendees=_attendees(data.attendees),
     )
-    _marking(session, actor, meeting, data.tlp, "meeting")
-    meeting.release_to = list(data.release_to or [])
+    mark_new(session, actor, meeting, "meeting", data.tlp, data.release_to)
     session.add(meeting)
     session.flush()
     return meeting

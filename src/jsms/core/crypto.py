@@ -39,9 +39,14 @@ def decrypt(ciphertext: str) -> str:
     return AESGCM(_key(_secret(), b"personal-data")).decrypt(raw[:12], raw[12:], None).decode()
 
 
+def purpose_digest(purpose: bytes, value: str) -> str:
+    """A keyed hash of `value` for one purpose (an address only this node can make, say)."""
+    return hmac.new(_key(_secret(), purpose), value.encode(), hashlib.sha256).hexdigest()
+
+
 def keyed_digest(value: str) -> str:
     """A keyed hash: lets the audit trail track a secret value's changes without exposing it."""
-    return hmac.new(_key(_secret(), b"audit-redaction"), value.encode(), hashlib.sha256).hexdigest()
+    return purpose_digest(b"audit-redaction", value)
 
 
 class EncryptedText(TypeDecorator):
@@ -55,8 +60,3 @@ class EncryptedText(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return decrypt(value) if value is not None else None
-
-
-def purpose_digest(purpose: bytes, value: str) -> str:
-    """A keyed hash of `value` for one purpose (an address only this node can make, say)."""
-    return hmac.new(_key(_secret(), purpose), value.encode(), hashlib.sha256).hexdigest()

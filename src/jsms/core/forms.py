@@ -53,6 +53,11 @@ def label(mapping: dict[str, str], attribute: str) -> Callable[[Any, Translator]
     return lambda obj, t: t.gettext(mapping.get(str(getattr(obj, attribute)), str(getattr(obj, attribute))))
 
 
+def yes_no(attribute: str) -> Callable[[Any, Translator], str]:
+    """A column or row that shows a flag as a translated yes or no."""
+    return lambda obj, t: t.gettext(N_("Yes")) if getattr(obj, attribute) else t.gettext(N_("No"))
+
+
 def plain(attribute: str) -> Callable[[Any, Translator], Any]:
     """A column or row that shows an attribute as it is (empty when missing)."""
     return lambda obj, t: "" if getattr(obj, attribute) is None else getattr(obj, attribute)

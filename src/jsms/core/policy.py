@@ -548,6 +548,21 @@ def get_visible(session: Session, actor: Actor, model: Any, object_id: Any, *opt
     return obj
 
 
+def mark_new(
+    session: Session,
+    actor: Actor,
+    obj: Marked,
+    kind: str,
+    tlp: Tlp | None,
+    release_to: list[str] | None = None,
+) -> None:
+    """Give a new shareable object its marking: as asked, else the policy's default for its kind;
+    owned by the actor's party."""
+    obj.tlp = (tlp or active_policy(session).default_marking(kind)).value
+    obj.owner_party = actor.party
+    obj.release_to = list(release_to or [])
+
+
 def require(session: Session, actor: Actor, action: str, obj: Any = None) -> None:
     """Raise Forbidden unless the actor may do `action` (on `obj`, when one is given)."""
     decision = decide(actor, action, active_policy(session))

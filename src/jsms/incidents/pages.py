@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
@@ -54,7 +54,7 @@ INCIDENT_PAGES = PageSpec(
         DetailRow(N_("Target"), label(labels.TARGETS, "target_category")),
         DetailRow(
             N_("Protected nationals targeted"),
-            lambda i, t: t.gettext(N_("Yes")) if i.protected_nationality_targeted else t.gettext(N_("No")),
+            yes_no("protected_nationality_targeted"),
         ),
         DetailRow(N_("Place"), plain("place_name")),
         DetailRow(N_("Where"), where),

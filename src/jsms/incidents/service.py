@@ -21,7 +21,7 @@ from jsms.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jsms.core.events import emit
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
-from jsms.core.policy import active_policy, get_visible, require, visible
+from jsms.core.policy import get_visible, mark_new, require, visible
 from jsms.geo.provinces import place_point
 from jsms.incidents import schemas as s
 from jsms.incidents.models import Incident, IncidentSource, Investigation, InvestigationStep
@@ -94,10 +94,7 @@ def create_incident(
         sources=_sources(data.sources),
     )
     _place(incident, data.lat, data.lon)
-    policy = active_policy(session)
-    incident.tlp = (data.tlp or policy.default_markings.get("incident", Tlp.AMBER)).value
-    incident.owner_party = actor.party
-    incident.release_to = list(data.release_to or [])
+    mark_new(session, actor, incident, "incident", data.tlp, data.release_to)
     session.add(incident)
     session.flush()
     return incident

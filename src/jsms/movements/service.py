@@ -21,8 +21,7 @@ from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, FieldError, Forbidden, Invalid, invalid_field
 from jsms.core.i18n import N_
-from jsms.core.marking import Tlp
-from jsms.core.policy import COMPANY_ROLES, active_policy, get_visible, require, visible
+from jsms.core.policy import COMPANY_ROLES, active_policy, get_visible, mark_new, require, visible
 from jsms.movements import routing
 from jsms.movements import schemas as s
 from jsms.movements.models import (
@@ -149,9 +148,7 @@ def create_journey(session: Session, actor: Actor, data: s.JourneyCreate) -> Jou
         window_start=data.window_start,
         window_end=data.window_end,
     )
-    policy = active_policy(session)
-    journey.tlp = (data.tlp or policy.default_markings.get("journey", Tlp.AMBER)).value
-    journey.owner_party = actor.party
+    mark_new(session, actor, journey, "journey", data.tlp)
     require(session, actor, "journey.request", journey)  # a company may request for its own org only
     _freeze_route(session, actor, journey, data.origin, data.destination, data.route, data.avoid)
     _set_persons(session, actor, journey, data.person_ids)

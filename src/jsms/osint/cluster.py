@@ -72,11 +72,13 @@ class Cluster:
     words: set[str] = field(default_factory=set)
 
 
-def _day(incident: Incident) -> date | None:
-    if incident.date is None:
+def day_of(value: str | None, day_of_month: int = 15) -> date | None:
+    """The day of a "YYYY-MM-DD" or "YYYY-MM" date; a month alone counts as `day_of_month`
+    (its middle, for comparing reports)."""
+    if not value:
         return None
-    parts = [int(p) for p in incident.date.split("-")]
-    return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 15)
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1], parts[2] if len(parts) > 2 else day_of_month)
 
 
 def lead_words(extraction: Extraction) -> set[str]:
@@ -85,7 +87,7 @@ def lead_words(extraction: Extraction) -> set[str]:
 
 
 def same_event(a: Incident, b: Incident) -> bool:
-    day_a, day_b = _day(a), _day(b)
+    day_a, day_b = day_of(a.date), day_of(b.date)
     if (
         day_a is None
         or day_b is None

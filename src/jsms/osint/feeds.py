@@ -88,6 +88,15 @@ def delete_feed(session: Session, actor: Actor, feed_id: uuid.UUID) -> None:
     session.flush()
 
 
+def read_soon(session: Session, actor: Actor, feed_id: uuid.UUID) -> NewsFeed:
+    """Make the feed due, so that the poller reads it at its next check (within a minute)."""
+    feed = get_feed(session, actor, feed_id)
+    require(session, actor, "osint.ingest", feed)
+    feed.last_polled_at = None
+    session.flush()
+    return feed
+
+
 # ---- reading ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,17 @@ from pydantic import ValidationError
 
 from jsms.core.crud import Resource
 from jsms.core.errors import Invalid, invalid_field
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, field_messages, label, plain
+from jsms.core.forms import (
+    Column,
+    DetailRow,
+    FormField,
+    PageSpec,
+    add_pages,
+    field_messages,
+    label,
+    plain,
+    yes_no,
+)
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
@@ -332,7 +342,7 @@ FEED_PAGES = PageSpec(
     columns=[
         Column("name", N_("Name"), plain("name"), link=True, sort="name"),
         Column("url", N_("Address"), plain("url")),
-        Column("active", N_("Read"), lambda f, t: t.gettext(N_("Yes")) if f.active else t.gettext(N_("No"))),
+        Column("active", N_("Read"), yes_no("active")),
         Column("poll_minutes", N_("Every (minutes)"), lambda f, t: t.number(f.poll_minutes)),
         Column("last_polled_at", N_("Last read"), last_read, sort="last_polled_at"),
         Column("last_error", N_("Problem"), plain("last_error")),
@@ -340,7 +350,7 @@ FEED_PAGES = PageSpec(
     details=[
         DetailRow(N_("Name"), plain("name")),
         DetailRow(N_("Address"), plain("url")),
-        DetailRow(N_("Read"), lambda f, t: t.gettext(N_("Yes")) if f.active else t.gettext(N_("No"))),
+        DetailRow(N_("Read"), yes_no("active")),
         DetailRow(N_("Every (minutes)"), lambda f, t: t.number(f.poll_minutes)),
         DetailRow(N_("Last read"), last_read),
         DetailRow(N_("Problem"), plain("last_error")),
@@ -361,9 +371,7 @@ FEED_PAGES = PageSpec(
 def read_now(feed_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     """Make the feed due: the poller reads it within a minute (not in this request, which holds the
     database while the news site answers)."""
-    feed = feeds.get_feed(session, actor, feed_id)
-    require(session, actor, "osint.ingest", feed)
-    feed.last_polled_at = None
+    feeds.read_soon(session, actor, feed_id)
     return redirect(f"/news-feeds/{feed_id}", request)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import HttpUrl, TypeAdapter, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
@@ -30,23 +30,25 @@ from jsms.incidents import schemas as incident_schemas
 from jsms.incidents import service as incidents
 from jsms.incidents.models import Incident as IncidentRecord
 from jsms.osint import schemas as s
-from jsms.osint.cluster import Cluster, closest, lead_words
+from jsms.osint.cluster import Cluster, closest, day_of, lead_words
 from jsms.osint.extract import Extraction, Incident, extract
 from jsms.osint.inputs import RawArticle, too_short
 from jsms.osint.models import NewsArticle, NewsEvent
-from jsms.osint.text import read_article
+from jsms.osint.text import Article, read_article
 
-DECISIONS = ("accepted", "merged", "rejected")
 # Candidate events for a new report: those dated within this many days of it (same_event decides).
 CANDIDATE_DAYS = 20
 MAX_WORDS = 300
-TOLL_FIELDS = ("killed", "injured", "killed_chinese")
 TOLL_TARGETS = {"killed": "killed", "injured": "injured", "killed_chinese": "killed_protected"}  # → incident
 _URL = TypeAdapter(HttpUrl)
 
 
 def extract_raw(raw: RawArticle) -> Extraction:
-    return extract(read_article(raw.text, raw.published, raw.title))
+    return extract(_read(raw))
+
+
+def _read(raw: RawArticle) -> Article:
+    return read_article(raw.text, raw.published, raw.title)
 
 
 def fingerprint(text: str) -> str:
@@ -68,14 +70,14 @@ class Ingested:
 def ingest(session: Session, actor: Actor, raw: RawArticle) -> Ingested:
     """Store an article once, read it, and put the new attack it reports into the review queue."""
     require(session, actor, "osint.ingest")
-    extraction = extract_raw(raw)
-    article_text = extraction.article.text
-    if too_short(article_text):
+    read = _read(raw)
+    if too_short(read.text):
         raise invalid_field("text", N_("the article has too little text to read"))
-    digest = fingerprint(article_text)
+    digest = fingerprint(read.text)
     known = session.scalar(select(NewsArticle).where(NewsArticle.fingerprint == digest))
-    if known is not None:
+    if known is not None:  # a feed read again: nothing to extract
         return Ingested(known, True, known.event, False)
+    extraction = extract(read)
     article = NewsArticle(
         id=uuid.uuid4(),
         fingerprint=digest,
@@ -83,7 +85,7 @@ def ingest(session: Session, actor: Actor, raw: RawArticle) -> Ingested:
         source=(raw.source or extraction.article.source or None),
         title=extraction.article.title[:300] or raw.location[:300],
         published_on=extraction.article.published,
-        text=article_text,
+        text=read.text,
         reports_new_incident=extraction.reports_new_incident,
         extraction=extraction_json(extraction),
     )
@@ -105,8 +107,7 @@ def extraction_json(extraction: Extraction) -> dict[str, Any]:
         "new_incident_confidence": extraction.new_incident_confidence,
         "incidents": [
             {
-                **incident.as_contract(),
-                "precision": incident.precision,
+                **_fields_of(incident),
                 "new": incident.new,
                 "confidence": incident.confidence,
                 "evidence": [
@@ -144,11 +145,8 @@ def _as_incident(fields: dict[str, Any]) -> Incident:
 
 
 def _day_of(fields: dict[str, Any]) -> date | None:
-    value = fields.get("date")
-    if not value:
-        return None
-    parts = [int(p) for p in value.split("-")]
-    return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+    """The event's day as stored: a month alone counts from its first day."""
+    return day_of(fields.get("date"), day_of_month=1)
 
 
 def _event_for(
@@ -193,7 +191,7 @@ def _joined(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     for name, value in new.items():
         if value is None:
             continue
-        if name in TOLL_FIELDS:
+        if name in TOLL_TARGETS:
             joined[name] = max(value, old.get(name) or 0)
         elif name in ("date", "precision"):
             if old.get("precision") == "month" and new.get("precision") == "day":
@@ -280,12 +278,16 @@ def _new_sources(incident: IncidentRecord, event: NewsEvent) -> list[incident_sc
         )
         for src in incident.sources
     ]
-    have = {(src.title, str(src.url) if src.url else None) for src in kept}
+    have = {_same_source(src) for src in kept}
     for article in event.articles:
         source = source_of(article)
-        if not article.decided and (source.title, str(source.url) if source.url else None) not in have:
+        if not article.decided and _same_source(source) not in have:
             kept.append(source)
     return kept
+
+
+def _same_source(source: incident_schemas.SourceIn) -> tuple[str, str | None]:
+    return source.title, str(source.url) if source.url else None
 
 
 def _at(fields: dict[str, Any]) -> tuple[datetime, str]:
@@ -376,15 +378,6 @@ def _validated(model, values: dict[str, Any]):
         first = error.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "proposal"
         raise invalid_field(name, N_("the incident would be invalid: %(why)s"), why=first["msg"]) from None
-
-
-def queue_counts(session: Session, actor: Actor) -> dict[str, int]:
-    """How many proposals the actor may see are in each state (the queue page's tabs)."""
-    counts = dict.fromkeys(("pending", *DECISIONS), 0)
-    by_status = select(NewsEvent.status, func.count()).group_by(NewsEvent.status)
-    stmt = visible(by_status, session, actor, NewsEvent)
-    counts.update({status: total for status, total in session.execute(stmt)})
-    return counts
 
 
 def merge_candidates(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
@@ -53,10 +53,6 @@ def marking(obj: Any, _t: Translator) -> str:
 
 def when(attribute: str):
     return lambda obj, t: t.datetime(getattr(obj, attribute))
-
-
-def yes_no(attribute: str):
-    return lambda obj, t: t.gettext(N_("Yes")) if getattr(obj, attribute) else t.gettext(N_("No"))
 
 
 def choices_of(resource: str, name=lambda o: o.name):

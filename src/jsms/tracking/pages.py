@@ -16,7 +16,7 @@ from jsms.core.config import get_settings
 from jsms.core.crud import ListRequest
 from jsms.core.db import ACTOR_KEY, utcnow
 from jsms.core.errors import Invalid
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render
@@ -68,13 +68,13 @@ DEVICE_PAGES = PageSpec(
         Column("identifier", N_("Identifier"), plain("identifier"), sort="identifier", link=True),
         Column("label", N_("Name"), plain("label"), sort="label"),
         Column("kind", N_("Kind"), label(DEVICE_KINDS, "kind")),
-        Column("active", N_("Active"), lambda d, t: t.gettext(N_("Yes") if d.active else N_("No"))),
+        Column("active", N_("Active"), yes_no("active")),
     ],
     details=[
         DetailRow(N_("Identifier"), plain("identifier")),
         DetailRow(N_("Name"), plain("label")),
         DetailRow(N_("Kind"), label(DEVICE_KINDS, "kind")),
-        DetailRow(N_("Active"), lambda d, t: t.gettext(N_("Yes") if d.active else N_("No"))),
+        DetailRow(N_("Active"), yes_no("active")),
         DetailRow(
             N_("Token"),
             lambda d, t: t.gettext(N_("Required") if d.has_token else N_("None: the identifier suffices")),
