@@ -21,6 +21,7 @@ import jsms.registry.models
 import jsms.risk.models
 import jsms.sharing.models
 import jsms.tracking.models
+import jsms.welfare.models
 from jsms.core.db import Base, get_engine
 
 # Importing each domain's models registers its tables on the one MetaData.
@@ -36,6 +37,7 @@ DOMAIN_MODELS = (
     jsms.risk.models,
     jsms.sharing.models,
     jsms.tracking.models,
+    jsms.welfare.models,
 )
 metadata = Base.metadata
 _PACKAGE_DIR = Path(__file__).resolve().parent

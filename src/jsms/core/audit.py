@@ -177,6 +177,13 @@ def record_access(session: Session, action: str, object_type: str, object_id: An
     record_event(session, action, object_type, object_id, {"fields": sorted(fields)})
 
 
+def record_listing(session: Session, action: str, object_type: str, object_ids: list[Any]) -> None:
+    """Append one record per object a list showed, so that a search by object finds every read."""
+    changes = {"fields": []}
+    digest = sha256_hex(canonical_json(changes))
+    _append(session, [AuditEntry(action, object_type, str(_plain(i)), changes, digest) for i in object_ids])
+
+
 def record_event(
     session: Session, action: str, object_type: str, object_id: Any, changes: dict[str, Any]
 ) -> None:

@@ -115,6 +115,15 @@ class Resource:
     view: Callable[[Session, Actor, Any], Any] | None = None
     # The detail answer, when it shows more than a list item (e.g. a person's personal data).
     detail: type[BaseModel] | None = None
+    # Turns a stored object into a list item, where the list shows more than its attributes.
+    row: Callable[[Session, Actor, Any], Any] | None = None
+
+    def list_item(self, session: Session, actor: Actor, obj: Any) -> Any:
+        if self.row:
+            return self.row(session, actor, obj)
+        if self.view and self.detail is None:
+            return self.view(session, actor, obj)
+        return obj
 
 
 def add_routes(router: APIRouter, resource: Resource) -> None:
@@ -129,8 +138,7 @@ def add_routes(router: APIRouter, resource: Resource) -> None:
 
     def list_items(session: SessionDep, actor: ActorDep, params: Annotated[resource.params, Query()]):
         items, total = resource.list(session, actor, ListRequest.of(params))
-        if resource.view and resource.detail is None:
-            items = [resource.view(session, actor, item) for item in items]
+        items = [resource.list_item(session, actor, item) for item in items]
         return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
 
     def create(data: resource.create, session: SessionDep, actor: ActorDep, response: Response):

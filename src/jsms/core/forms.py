@@ -209,8 +209,7 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
         except ValidationError:
             params = resource.params.model_validate({"limit": PAGE_SIZE, "offset": 0})
         items, total = resource.list(session, actor, ListRequest.of(params))
-        if resource.view and resource.detail is None:  # the same rows the API's list answers
-            items = [resource.view(session, actor, item) for item in items]
+        items = [resource.list_item(session, actor, item) for item in items]  # as the API lists them
         pages = max(1, ceil(total / PAGE_SIZE))
         return render(
             request,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文", "ur": "اردو"}
@@ -73,6 +73,10 @@ class Translator:
 
     def date(self, day, style: str = "medium") -> str:
         return format_date(day, style, locale=self.locale) if day else ""
+
+    def money(self, amount, currency: str) -> str:
+        """An amount in its currency, as the reader's locale writes it ("US$516,000.00")."""
+        return format_currency(amount, currency, locale=self.locale) if amount is not None else ""
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""

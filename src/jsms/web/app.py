@@ -40,6 +40,8 @@ from jsms.tracking import tasks as tracking
 from jsms.tracking.server import osmand_app
 from jsms.web import live
 from jsms.web import pages as shell_pages
+from jsms.welfare import api as welfare_api
+from jsms.welfare import pages as welfare_pages
 
 ROUTERS = (
     core_api.router,
@@ -52,6 +54,7 @@ ROUTERS = (
     alerts_api.router,
     coordination_api.router,
     coordination_api.calendar_router,
+    welfare_api.router,
     osint_api.router,
     osint_api.reader_router,
     taxii.router,
@@ -67,6 +70,7 @@ ROUTERS = (
     alert_pages.router,
     osint_pages.router,
     coordination_pages.router,
+    welfare_pages.router,
     sharing_pages.router,
 )
 TEMPLATE_PACKAGES = (
@@ -80,6 +84,7 @@ TEMPLATE_PACKAGES = (
     "jsms.sharing",
     "jsms.osint",
     "jsms.coordination",
+    "jsms.welfare",
 )
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
