@@ -126,7 +126,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_compensation_payment_case_id"), ["case_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("compensation_payment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_compensation_payment_case_id"))

@@ -1,13 +1,15 @@
 """HTTP API of the working groups: /api/v1/working-groups, /api/v1/meetings (with decisions,
-actions, comments, papers and the iCalendar export), /api/v1/actions, and each user's calendar."""
+actions, comments, papers and the iCalendar export), /api/v1/actions, and each user's calendar;
+the joint security assessments of sites: /api/v1/assessments, their signatures and findings,
+/api/v1/findings (remediation, photographs) and the checklists by kind of site."""
 
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
+from jsms.coordination import assessments, checklists, service
 from jsms.coordination import schemas as s
-from jsms.coordination import service
 from jsms.coordination.calendar import calendar_of
 from jsms.coordination.feed import actor_for_feed
 from jsms.core.crud import ListRequest, Resource, add_routes
@@ -15,6 +17,7 @@ from jsms.core.db import new_session, utcnow
 from jsms.core.errors import NotFound
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
 from jsms.core.i18n import Translator
+from jsms.core.policy import require
 from jsms.core.schemas import Page
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
@@ -136,3 +139,87 @@ def user_calendar(username: Annotated[str, Path(max_length=80)], key: Annotated[
         meetings = service.meetings_for_calendar(session, actor)
         body = calendar_of(meetings, Translator(actor.language), utcnow(), "JSMS")
     return Response(body, media_type=ICS_MEDIA)
+
+
+# ---- joint security assessments ----------------------------------------------------------
+
+
+@router.get("/assessments/checklists/{site_kind}", response_model=list[s.QuestionRead], tags=["assessments"])
+def checklist(site_kind: Annotated[str, Path(max_length=24)], session: SessionDep, actor: ActorDep):
+    """The questions an assessment of a site of this kind answers, in the reader's language."""
+    require(session, actor, "assessment.read")
+    t = Translator(actor.language)
+    return [
+        s.QuestionRead(
+            key=q.key, area=q.area, area_label=t.gettext(checklists.AREAS[q.area]), text=t.gettext(q.text)
+        )
+        for q in checklists.checklist_for(site_kind)
+    ]
+
+
+def assessment_view(session, actor, assessment) -> s.AssessmentRead:
+    return s.AssessmentRead.model_validate(assessments.view(assessment))
+
+
+ASSESSMENTS = Resource(
+    "assessments",
+    "assessments",
+    s.AssessmentRead,
+    s.AssessmentIn,
+    s.AssessmentUpdate,
+    s.AssessmentParams,
+    assessments.list_assessments,
+    assessments.get_assessment,
+    assessments.create_assessment,
+    assessments.update_assessment,
+    view=assessment_view,
+)
+add_routes(router, ASSESSMENTS)
+
+
+@router.post("/assessments/{assessment_id}/signatures", response_model=s.AssessmentRead, tags=["assessments"])
+def sign_assessment(assessment_id: uuid.UUID, data: s.SignIn, session: SessionDep, actor: ActorDep):
+    """Sign for the caller's party; final once an assessor of each party has signed."""
+    return assessment_view(session, actor, assessments.sign(session, actor, assessment_id, data))
+
+
+@router.post(
+    "/assessments/{assessment_id}/findings",
+    response_model=s.FindingRead,
+    status_code=201,
+    tags=["assessments"],
+)
+def add_finding(assessment_id: uuid.UUID, data: s.FindingIn, session: SessionDep, actor: ActorDep):
+    return assessments.add_finding(session, actor, assessment_id, data)
+
+
+@router.get("/findings", response_model=Page[s.FindingRead], tags=["assessments"])
+def list_findings(session: SessionDep, actor: ActorDep, params: Annotated[s.FindingParams, Query()]):
+    """Findings of the assessments the caller may see, soonest due first (`status=open`)."""
+    items, total = assessments.open_findings(session, actor, ListRequest.of(params))
+    return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+
+
+@router.patch("/findings/{finding_id}", response_model=s.FindingRead, tags=["assessments"])
+def update_finding(finding_id: uuid.UUID, data: s.FindingUpdate, session: SessionDep, actor: ActorDep):
+    """Remediation progress; closing needs a closure note."""
+    return assessments.update_finding(session, actor, finding_id, data)
+
+
+@router.post(
+    "/findings/{finding_id}/photos", response_model=s.PhotoRead, status_code=201, tags=["assessments"]
+)
+async def add_photo(
+    finding_id: uuid.UUID, file: Annotated[UploadFile, File()], session: SessionDep, actor: ActorDep
+):
+    """A photograph of the finding (JPEG, PNG or WebP, at most 8 MB)."""
+    content = await file.read(s.MAX_PHOTO_BYTES + 1)
+    return assessments.add_photo(session, actor, finding_id, file.filename or "", content)
+
+
+@router.get("/findings/{finding_id}/photos/{photo_id}", tags=["assessments"], response_class=Response)
+def get_photo(finding_id: uuid.UUID, photo_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    photo = assessments.get_photo(session, actor, finding_id, photo_id)
+    return Response(
+        photo.content, media_type=photo.media_type, headers={"Cache-Control": "private, max-age=3600"}
+    )

@@ -1,5 +1,6 @@
 """Coordination tables: the joint working groups, their numbered meetings, what the meetings
-decided, and the actions that follow, each owned by an organisation until it is done."""
+decided, and the actions that follow, each owned by an organisation until it is done; the joint
+security assessments of sites, their signatures, findings and remediation."""
 
 import uuid
 from datetime import date, datetime
@@ -152,3 +153,96 @@ class Attachment(IdMixin, TimestampMixin, Audited, Base):
     uploaded_by: Mapped[str] = mapped_column(String(80))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attachments")
+
+
+class SiteAssessment(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
+    """A joint security assessment of one site: the checklist of its kind answered, findings,
+    and final only once an assessor of each party has signed it."""
+
+    __tablename__ = "site_assessment"
+    __policy_name__ = "assessment"
+    __scope_columns__ = {"own": "site_owner_org_id"}
+    __table_args__ = (Index("ix_site_assessment_site_on", "site_id", "assessed_on"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    site_kind: Mapped[str] = mapped_column(String(24))  # the checklist it was made with
+    site_owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    team: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{name, party}]
+    answers: Mapped[dict[str, int | None]] = mapped_column(JSON, default=dict)  # question → 0..4 | None
+    score: Mapped[float | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | final
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    signatures: Mapped[list["AssessmentSignature"]] = relationship(
+        back_populates="assessment",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="AssessmentSignature.signed_at",
+    )
+    findings: Mapped[list["Finding"]] = relationship(
+        back_populates="assessment",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="Finding.created_at",
+    )
+
+
+class AssessmentSignature(IdMixin, Audited, Base):
+    """One party's assessor signing the assessment as it stands."""
+
+    __tablename__ = "assessment_signature"
+    __table_args__ = (UniqueConstraint("assessment_id", "party"),)
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site_assessment.id"), index=True)
+    party: Mapped[str] = mapped_column(String(16))
+    signed_by: Mapped[str] = mapped_column(String(80))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    assessment: Mapped[SiteAssessment] = relationship(back_populates="signatures")
+
+
+class Finding(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    """A weakness the assessors found, and its remediation, owned by an organisation until closed."""
+
+    __tablename__ = "assessment_finding"
+    __table_args__ = (Index("ix_assessment_finding_status_due", "status", "due_on"),)
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site_assessment.id"), index=True)
+    area: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(12))  # low | medium | high | critical
+    text: Mapped[str] = mapped_column(Text)
+    remediation: Mapped[str] = mapped_column(Text, default="")
+    owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | closed
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+    closure_note: Mapped[str] = mapped_column(Text, default="")
+
+    assessment: Mapped[SiteAssessment] = relationship(back_populates="findings")
+    photos: Mapped[list["FindingPhoto"]] = relationship(
+        back_populates="finding",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="FindingPhoto.created_at",
+    )
+
+
+class FindingPhoto(IdMixin, TimestampMixin, Audited, Base):
+    """A photograph of a finding (JPEG, PNG or WebP, checked to be one), kept in the database."""
+
+    __tablename__ = "finding_photo"
+    __audit_redact__ = frozenset({"content"})
+
+    finding_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessment_finding.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+
+    finding: Mapped[Finding] = relationship(back_populates="photos")

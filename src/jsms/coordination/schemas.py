@@ -1,10 +1,11 @@
-"""Pydantic in/out models of the working groups, meetings, decisions and actions."""
+"""Pydantic in/out models of the working groups, meetings, decisions and actions, and of the joint
+security assessments of sites."""
 
 import uuid
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from jsms.core.crud import ListParams
 from jsms.core.marking import Tlp
@@ -206,3 +207,138 @@ class MeetingRead(ReadModel):
 class MeetingParams(ListParams):
     group_id: uuid.UUID | None = None
     status: MEETING_STATES | None = None
+
+
+# ---- joint security assessments ----------------------------------------------------------
+
+SEVERITIES = Literal["low", "medium", "high", "critical"]
+FINDING_STATES = Literal["open", "closed"]
+AREA_KEYS = Literal[
+    "perimeter", "access_control", "guard_force", "cctv_lighting", "drills", "sop_compliance", "evacuation"
+]
+Answer = Annotated[int, Field(ge=0, le=4)] | None
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+class AssessorIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    party: PARTY_CODES
+
+
+class AssessmentIn(Strict):
+    site_id: uuid.UUID
+    assessed_on: date
+    team: list[AssessorIn] = Field(default_factory=list, max_length=50)
+    answers: dict[str, Answer] = Field(
+        default_factory=dict, description="Question key → 0 (absent) … 4 (good), or null: not applicable"
+    )
+    summary: str = Field("", max_length=20_000)
+    tlp: Tlp | None = None
+    release_to: list[PARTY_CODES] | None = None
+
+
+class AssessmentUpdate(Strict, NoNulls):
+    """A change to an assessment nobody has signed yet. Answers are merged into those given."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"release_to"})
+
+    assessed_on: date | None = None
+    team: list[AssessorIn] | None = Field(None, max_length=50)
+    answers: dict[str, Answer] | None = None
+    summary: str | None = Field(None, max_length=20_000)
+    tlp: Tlp | None = None
+    release_to: list[PARTY_CODES] | None = None
+
+
+class SignIn(Strict):
+    name: str = Field(min_length=1, max_length=200, description="The assessor's name as signed")
+
+
+class SignatureRead(ReadModel):
+    party: str
+    signed_by: str
+    signer_name: str
+    signed_at: datetime
+
+
+class FindingIn(Strict):
+    area: AREA_KEYS
+    severity: SEVERITIES
+    text: str = Field(min_length=1, max_length=5000)
+    remediation: str = Field("", max_length=5000)
+    owner_org_id: uuid.UUID | None = None
+    due_on: date | None = None
+
+
+class FindingUpdate(Strict, NoNulls):
+    """Progress of a remediation: its owner, date, and closure (with a note)."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"owner_org_id", "due_on"})
+
+    remediation: str | None = Field(None, max_length=5000)
+    owner_org_id: uuid.UUID | None = None
+    due_on: date | None = None
+    status: FINDING_STATES | None = None
+    closure_note: str | None = Field(None, max_length=5000)
+
+
+class PhotoRead(ReadModel):
+    id: uuid.UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+
+
+class FindingRead(ReadModel):
+    id: uuid.UUID
+    assessment_id: uuid.UUID
+    area: str
+    severity: str
+    text: str
+    remediation: str
+    owner_org_id: uuid.UUID | None
+    due_on: date | None
+    status: str
+    closed_at: datetime | None
+    closed_by: str | None
+    closure_note: str
+    photos: list[PhotoRead]
+    version: int
+
+
+class QuestionRead(BaseModel):
+    key: str
+    area: str
+    area_label: str
+    text: str
+
+
+class AssessmentRead(ReadModel):
+    id: uuid.UUID
+    site_id: uuid.UUID
+    site_kind: str
+    assessed_on: date
+    team: list[dict[str, str]]
+    answers: dict[str, int | None]
+    score: float | None
+    area_scores: dict[str, float | None]
+    unanswered: list[str]
+    summary: str
+    status: str
+    finalised_at: datetime | None
+    signatures: list[SignatureRead]
+    findings: list[FindingRead]
+    tlp: str
+    version: int
+
+
+class AssessmentParams(ListParams):
+    site_id: uuid.UUID | None = None
+    status: Literal["open", "final"] | None = None
+
+
+class FindingParams(ListParams):
+    status: FINDING_STATES | None = None
+    severity: SEVERITIES | None = None

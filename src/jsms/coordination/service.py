@@ -224,13 +224,8 @@ def get_attachment(
 # ---- actions ---------------------------------------------------------------------------------
 
 
-def _visible_meetings(session: Session, actor: Actor):
-    return visible(select(Meeting.id), session, actor, Meeting)
-
-
 def list_actions(session: Session, actor: Actor, query: ListRequest) -> tuple[list[ActionItem], int]:
     """Actions of the meetings the reader may see."""
-    stmt = select(ActionItem).where(ActionItem.meeting_id.in_(_visible_meetings(session, actor)))
     return list_page(
         session,
         actor,
@@ -239,7 +234,8 @@ def list_actions(session: Session, actor: Actor, query: ListRequest) -> tuple[li
         text_columns=("text",),
         sortable=("due_on", "status"),
         default_sort="due_on",
-        stmt=stmt,
+        stmt=select(ActionItem).join(ActionItem.meeting),
+        policy_model=Meeting,
     )
 
 

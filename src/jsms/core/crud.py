@@ -75,10 +75,12 @@ def list_page(
     sortable: Sequence[str],
     default_sort: str,
     stmt: Select | None = None,
+    policy_model: Any | None = None,
 ) -> tuple[list[Any], int]:
     """One page of the rows of `model` the actor may see (filtered in SQL by the policy), matching
-    the free text and the exact filters, sorted, with the total count."""
-    stmt = visible(stmt if stmt is not None else select(model), session, actor, model)
+    the free text and the exact filters, sorted, with the total count. `policy_model`: the table
+    `stmt` joins whose marking and scopes decide, for rows that have none of their own."""
+    stmt = visible(stmt if stmt is not None else select(model), session, actor, policy_model or model)
     if query.q:
         pattern = f"%{query.q.strip()}%"
         stmt = stmt.where(or_(*(getattr(model, c).ilike(pattern) for c in text_columns)))

@@ -83,6 +83,10 @@ ACTION_LABELS = {
     "meeting.write": N_("Record working groups, meetings, decisions and actions"),
     "meeting.comment": N_("Comment on meetings"),
     "action.update": N_("Close or reschedule meeting actions"),
+    "assessment.read": N_("See joint security assessments of sites"),
+    "assessment.write": N_("Record joint security assessments and their findings"),
+    "assessment.sign": N_("Sign joint security assessments for one's party"),
+    "remediation.update": N_("Follow the remediation of assessment findings"),
     "osint.read": N_("See news articles and the incidents they propose"),
     "osint.ingest": N_("Feed news articles in"),
     "osint.review": N_("Accept, merge or reject incidents proposed from the news"),
@@ -178,6 +182,10 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "meeting.write": ["working_group_secretary", "host_commander"],
     "meeting.comment": [*HOST_ALL, *PARTNER_ALL, "working_group_secretary"],
     "action.update": ["working_group_secretary", "host_commander", "partner_representative"],
+    "assessment.read": [*READERS, "company_security_manager:own"],
+    "assessment.write": [*HOST_OPS, "partner_liaison_officer", "working_group_secretary"],
+    "assessment.sign": [*HOST_OPS, "partner_representative", "partner_liaison_officer"],
+    "remediation.update": [*HOST_OPS, "company_security_manager:own", "working_group_secretary"],
     "osint.read": [*HOST_ALL, "auditor"],
     "osint.ingest": [*HOST_ALL, "administrator@host"],
     "osint.review": ["host_commander", "host_analyst"],
@@ -293,6 +301,7 @@ class PolicyDocument(BaseModel):
             "journey": Tlp.AMBER,
             "threat_level": Tlp.GREEN,
             "meeting": Tlp.GREEN,
+            "assessment": Tlp.AMBER,
         }
     )
     # Decisions that take effect only with an approval from each party.

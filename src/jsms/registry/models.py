@@ -69,6 +69,9 @@ class Site(IdMixin, TimestampMixin, VersionMixin, Marked, Audited, Base):
     guarding_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"))
     owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The latest final joint assessment: its score (0–100) weighs on the site's risk.
+    assessment_score: Mapped[float | None]
+    assessed_on: Mapped[date | None] = mapped_column(Date)
 
     project: Mapped[Project | None] = relationship(lazy="raise")
     guarding_unit: Mapped[Unit | None] = relationship(lazy="raise")

@@ -261,6 +261,8 @@ class SiteRead(ReadModel):
     guarding_unit_id: uuid.UUID | None
     owner_org_id: uuid.UUID | None
     notes: str
+    assessment_score: float | None
+    assessed_on: date | None
     marking: MarkingRead
     version: int
 

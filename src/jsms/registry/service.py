@@ -6,6 +6,7 @@ domain objects; it never commits (the caller owns the unit of work).
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -223,6 +224,14 @@ def list_sites(session: Session, actor: Actor, query: ListRequest) -> tuple[list
 
 def get_site(session: Session, actor: Actor, site_id: uuid.UUID) -> Site:
     return get_visible(session, actor, Site, site_id)
+
+
+def record_site_assessment(session: Session, site_id: uuid.UUID, score: float | None, on: date) -> None:
+    """Keep the score of a site's latest final joint assessment (an older one never replaces it)."""
+    site = session.get(Site, site_id)
+    if site is not None and (site.assessed_on is None or on >= site.assessed_on):
+        site.assessment_score, site.assessed_on = score, on
+        session.flush()
 
 
 def create_site(session: Session, actor: Actor, data: s.SiteCreate) -> Site:

@@ -91,3 +91,5 @@ class SiteRiskRead(BaseModel):
     risk: float
     level: int
     level_label: str
+    assessment_score: float | None = Field(None, description="Latest final joint assessment, 0–100")
+    protection: float = Field(1.0, description="Factor the assessment applies to the risk")

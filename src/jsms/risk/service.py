@@ -384,10 +384,13 @@ class SiteRisk:
     tier: int
     risk: float
     level: int
+    assessment_score: float | None = None
+    protection: float = 1.0
 
 
 def site_risk(session: Session, actor: Actor, site_id: uuid.UUID) -> SiteRisk:
-    """A site's risk: the highest intensity within 5 km of it, weighted by its security tier."""
+    """A site's risk: the highest intensity within 5 km of it, weighted by its security tier and by
+    how well its latest final joint assessment found it protected."""
     from jsms.registry import service as registry
 
     require(session, actor, "risk.read")
@@ -395,8 +398,26 @@ def site_risk(session: Session, actor: Actor, site_id: uuid.UUID) -> SiteRisk:
     risk = engine(session)
     with _lock:
         around = risk.surface.max_within(site.lat, site.lon, SITE_RADIUS_KM)
-    weighted = around * TIER_FACTORS.get(site.security_tier, 1.0)
-    return SiteRisk(site.id, round(around, 3), site.security_tier, round(weighted, 3), level_for(weighted))
+    protection = protection_factor(site.assessment_score)
+    weighted = around * TIER_FACTORS.get(site.security_tier, 1.0) * protection
+    return SiteRisk(
+        site.id,
+        round(around, 3),
+        site.security_tier,
+        round(weighted, 3),
+        level_for(weighted),
+        site.assessment_score,
+        protection,
+    )
+
+
+def protection_factor(assessment_score: float | None) -> float:
+    """How a site's latest final joint assessment weighs on its risk: a well protected site (100)
+    keeps three quarters of the risk around it, a badly protected one (0) has a quarter more,
+    one never assessed keeps it as it is."""
+    if assessment_score is None:
+        return 1.0
+    return round(1.25 - 0.5 * assessment_score / 100, 4)
 
 
 # What the dispatcher does for the risk picture.
