@@ -158,7 +158,7 @@ def checklist(site_kind: Annotated[str, Path(max_length=24)], session: SessionDe
 
 
 def assessment_view(session, actor, assessment) -> s.AssessmentRead:
-    return s.AssessmentRead.model_validate(assessments.view(assessment))
+    return s.AssessmentRead.model_validate(assessments.view(session, actor, assessment))
 
 
 ASSESSMENTS = Resource(

@@ -245,9 +245,16 @@ def get_photo(session: Session, actor: Actor, finding_id: uuid.UUID, photo_id: u
     return photo
 
 
-def view(assessment: SiteAssessment) -> dict:
+def site_name(session: Session, actor: Actor, assessment: SiteAssessment) -> str:
+    """The assessed site's name in the reader's language (where the register has one)."""
+    site = registry.get_site(session, actor, assessment.site_id)
+    return getattr(site, f"name_{actor.language}", None) or site.name
+
+
+def view(session: Session, actor: Actor, assessment: SiteAssessment) -> dict:
     questions = questions_of(assessment)
     return {
+        "site_name": site_name(session, actor, assessment),
         **{
             name: getattr(assessment, name)
             for name in s.AssessmentRead.model_fields

@@ -1,6 +1,7 @@
 """Working-group pages: the groups and their seats; the meetings, each with its agenda, attendance,
 minutes, decisions, actions, comments and papers, the forms that add to them, and its iCalendar
-file; every reader's own calendar address."""
+file; every reader's own calendar address. The joint security assessments of sites: the checklist
+answered on the page, signatures, findings with photographs and their remediation."""
 
 import uuid
 from dataclasses import replace
@@ -10,25 +11,29 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from sqlalchemy import select
 
+from jsms.coordination import assessments, checklists, service
 from jsms.coordination import schemas as s
-from jsms.coordination import service
-from jsms.coordination.api import GROUPS, MEETINGS
+from jsms.coordination.api import ASSESSMENTS, GROUPS, MEETINGS
 from jsms.coordination.calendar import title_of
 from jsms.coordination.feed import feed_path
 from jsms.coordination.models import WorkingGroup
+from jsms.core.crud import ListRequest
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.models import Organisation
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
 from jsms.core.policy import allows, visible
+from jsms.core.schemas import PageParams
 from jsms.incidents import labels as incident_labels
+from jsms.registry import service as registry
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation(
     [
         NavItem("/meetings", N_("Meetings"), "meeting.read", order=60),
         NavItem("/working-groups", N_("Working groups"), "meeting.read", order=61),
+        NavItem("/assessments", N_("Site assessments"), "assessment.read", order=62),
     ]
 )
 
@@ -212,5 +217,160 @@ async def add_paper(
     return redirect(f"/meetings/{meeting_id}", request)
 
 
+# ---- joint security assessments ----------------------------------------------------------
+
+SEVERITIES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
+ASSESSMENT_STATES = {"open": N_("Open (awaiting signatures)"), "final": N_("Final")}
+FINDING_STATES = {"open": N_("Open"), "closed": N_("Closed")}
+NOT_APPLICABLE = "na"
+
+
+def _site_choices(session, actor, t: Translator) -> dict[str, str]:
+    items, _ = registry.list_sites(session, actor, ListRequest(PageParams(limit=500, offset=0), sort="name"))
+    return {str(site.id): getattr(site, f"name_{t.language}", None) or site.name for site in items}
+
+
+def _signed_by(assessment, t: Translator) -> str:
+    return " · ".join(t.gettext(PARTIES[signature.party]) for signature in assessment.signatures) or "—"
+
+
+def _score_text(assessment, t: Translator) -> str:
+    return t.number(assessment.score) if assessment.score is not None else "—"
+
+
+ASSESSMENT_PAGES = PageSpec(
+    resource=ASSESSMENTS,
+    title=N_("Site assessments"),
+    singular=N_("Site assessment"),
+    write_permission="assessment.write",
+    columns=[
+        Column("assessed_on", N_("Date"), lambda a, t: t.date(a.assessed_on), link=True, sort="assessed_on"),
+        Column("site", N_("Site"), plain("site_name")),
+        Column("score", N_("Score"), _score_text, sort="score"),
+        Column(
+            "signatures",
+            N_("Signed by"),
+            lambda a, t: " · ".join(t.gettext(PARTIES[g.party]) for g in a.signatures),
+        ),
+        Column("status", N_("State"), label(ASSESSMENT_STATES, "status"), sort="status"),
+    ],
+    details=[
+        DetailRow(N_("Site"), plain("site_name")),
+        DetailRow(N_("Date"), lambda a, t: t.date(a.assessed_on)),
+        DetailRow(N_("Score"), _score_text),
+        DetailRow(N_("State"), label(ASSESSMENT_STATES, "status")),
+        DetailRow(N_("Summary"), plain("summary")),
+        DetailRow(N_("Marking"), lambda a, t: incident_labels.MARKINGS[a.tlp]),
+    ],
+    fields=[
+        FormField("site_id", N_("Site"), "select", _site_choices, required=True, create_only=True),
+        FormField("assessed_on", N_("Date"), "date", required=True),
+        FormField("summary", N_("Summary"), "textarea", wide=True),
+        FormField("tlp", N_("Marking"), "select", incident_labels.MARKINGS),
+    ],
+    initial=lambda a: {"assessed_on": a.assessed_on, "summary": a.summary, "tlp": a.tlp},
+    detail_template="coordination/assessment.html",
+    filters=[FormField("status", N_("State"), "select", ASSESSMENT_STATES)],
+    extra=lambda session, actor, assessment: _assessment_context(session, actor, assessment),
+)
+
+
+def _assessment_context(session, actor, assessment) -> dict[str, Any]:
+    owners = {o.id: o for o in session.scalars(select(Organisation).order_by(Organisation.name))}
+    signed = {g.party for g in assessment.signatures}
+    questions = assessments.questions_of(assessment)
+    return {
+        "areas": checklists.AREAS,
+        "questions": questions,
+        "answer_labels": checklists.ANSWERS,
+        "not_applicable": NOT_APPLICABLE,
+        "area_scores": checklists.area_scores(questions, assessment.answers),
+        "may_write": allows(session, actor, "assessment.write", assessment) and not assessment.signatures,
+        "may_sign": allows(session, actor, "assessment.sign", assessment) and actor.party not in signed,
+        "may_remediate": allows(session, actor, "remediation.update", assessment),
+        "owners": owners,
+        "severities": SEVERITIES,
+        "finding_states": FINDING_STATES,
+        "parties": PARTIES,
+        "today": date.today(),
+    }
+
+
+def _to_assessment(assessment_id: uuid.UUID, request: Request):
+    return redirect(f"/assessments/{assessment_id}", request)
+
+
+@router.post("/assessments/{assessment_id}/answers")
+async def save_answers(assessment_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
+    """The checklist as answered on the page: a score 0–4, "na" (not applicable) or nothing yet."""
+    form = await request.form()
+    answers: dict[str, int | None] = {}
+    for key, value in form.items():
+        if key.startswith("q:") and value != "":
+            answers[key[2:]] = None if value == NOT_APPLICABLE else int(value) if str(value).isdigit() else -1
+    assessments.update_assessment(session, actor, assessment_id, s.AssessmentUpdate(answers=answers))
+    return _to_assessment(assessment_id, request)
+
+
+@router.post("/assessments/{assessment_id}/signatures")
+def sign(assessment_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, name: Text):
+    assessments.sign(session, actor, assessment_id, s.SignIn(name=name))
+    return _to_assessment(assessment_id, request)
+
+
+@router.post("/assessments/{assessment_id}/findings")
+def add_finding(
+    assessment_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    area: Annotated[s.AREA_KEYS, Form()],
+    severity: Annotated[s.SEVERITIES, Form()],
+    text: Text,
+    remediation: Annotated[str, Form(max_length=5000)] = "",
+    owner_org_id: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+):
+    data = s.FindingIn(
+        area=area,
+        severity=severity,
+        text=text,
+        remediation=remediation,
+        owner_org_id=owner_org_id or None,
+        due_on=due_on or None,
+    )
+    assessments.add_finding(session, actor, assessment_id, data)
+    return _to_assessment(assessment_id, request)
+
+
+@router.post("/assessments/{assessment_id}/findings/{finding_id}/close")
+def close_finding(
+    assessment_id: uuid.UUID,
+    finding_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    closure_note: Text,
+):
+    data = s.FindingUpdate(status="closed", closure_note=closure_note)
+    assessments.update_finding(session, actor, finding_id, data)
+    return _to_assessment(assessment_id, request)
+
+
+@router.post("/assessments/{assessment_id}/findings/{finding_id}/photos")
+async def add_photo(
+    assessment_id: uuid.UUID,
+    finding_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    file: Annotated[UploadFile, File()],
+):
+    content = await file.read(s.MAX_PHOTO_BYTES + 1)
+    assessments.add_photo(session, actor, finding_id, file.filename or "", content)
+    return _to_assessment(assessment_id, request)
+
+
 add_pages(router, GROUP_PAGES)
 add_pages(router, MEETING_PAGES)
+add_pages(router, ASSESSMENT_PAGES)

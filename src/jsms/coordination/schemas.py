@@ -318,6 +318,7 @@ class QuestionRead(BaseModel):
 class AssessmentRead(ReadModel):
     id: uuid.UUID
     site_id: uuid.UUID
+    site_name: str
     site_kind: str
     assessed_on: date
     team: list[dict[str, str]]

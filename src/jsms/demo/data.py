@@ -189,6 +189,11 @@ OTHER_AGREEMENTS = [
 # Which units receive the donated equipment (in order of delivery).
 ARMOURED_VEHICLE_UNITS = ("ssd_north", "ssd_north", "ssd_south", "ssd_south", "ssu_sindh", "spu_punjab")
 FIRE_TRUCK_UNITS = ("ssd_south",) * 5 + ("ssd_north",) * 5 + ("ssu_sindh",) * 4 + ("spu_punjab",) * 3 + ("spu_kp",) * 3
+# kind, registration prefix, receiving units, delivered on, handed over on (KP's trucks still await it)
+DONATION_CONSIGNMENTS = (
+    ("armoured_vehicle", "BPV", ARMOURED_VEHICLE_UNITS, "2024-09-18", "2024-09-25"),
+    ("fire_truck", "FFT", FIRE_TRUCK_UNITS, "2025-02-10", "2025-02-20"),
+)
 
 # Escort vehicles (police and army pick-ups and APCs) each unit keeps for convoy duty.
 ESCORT_VEHICLES = {

@@ -256,28 +256,34 @@ def _agreements(session: Session):
 
 
 def _donated_equipment(session: Session, orgs: dict, units: dict, agreement) -> int:
+    """The 2024 MoU's equipment, delivered in consignments to the units and handed over; the
+    last consignment of fire-fighting trucks still awaits its handover."""
+    items = {item.asset_kind: item for item in agreement.items}
     count = 0
-    batches = (
-        ("armoured_vehicle", "Bulletproof vehicle", "VPAM VR7", data.ARMOURED_VEHICLE_UNITS, "BPV"),
-        ("fire_truck", "Fire-fighting truck", None, data.FIRE_TRUCK_UNITS, "FFT"),
-    )
-    for kind, label, armour, unit_keys, prefix in batches:
-        for number, unit_key in enumerate(unit_keys, start=1):
-            registry.create_asset(
+    for kind, prefix, unit_keys, delivered_on, handed_over_on in data.DONATION_CONSIGNMENTS:
+        numbered = 0
+        for unit_key in dict.fromkeys(unit_keys):  # one consignment per unit, in order
+            quantity = unit_keys.count(unit_key)
+            delivery = registry.add_delivery(
                 session,
                 DEMO_ACTOR,
-                s.AssetCreate(
-                    kind=kind,
-                    name=f"{label} {number} (2024 MoU)",
-                    registration=f"{prefix}-24-{number:03d}",
-                    armour_rating=armour,
-                    status="in_service",
-                    owner_org_id=units[unit_key].id,
-                    agreement_id=agreement.id,
-                    assigned_unit_id=units[unit_key].id,
+                agreement.id,
+                s.DeliveryIn(
+                    item_id=items[kind].id,
+                    quantity=quantity,
+                    delivered_on=delivered_on,
+                    recipient_org_id=units[unit_key].id,
+                    registrations=[f"{prefix}-24-{numbered + n:03d}" for n in range(1, quantity + 1)],
                 ),
             )
-            count += 1
+            numbered += quantity
+            count += quantity
+            for asset in delivery.assets if kind == "armoured_vehicle" else ():
+                registry.update_asset(session, DEMO_ACTOR, asset.id, s.AssetUpdate(armour_rating="VPAM VR7"))
+            if handed_over_on and unit_key != "spu_kp":
+                officer = f"Quartermaster, {data.UNITS[unit_key][2]}"[:200]
+                handover = s.HandoverIn(handed_over_on=handed_over_on, received_by=officer)
+                registry.hand_over(session, DEMO_ACTOR, agreement.id, delivery.id, handover)
     return count
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
@@ -357,3 +357,12 @@ def recent_counted(session: Session, actor: Actor, since: datetime) -> list[Inci
         Incident.state.in_(COUNTED_STATES), Incident.occurred_at >= since
     )
     return list(session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(MAP_LIMIT)))
+
+
+def with_casualties(session: Session, actor: Actor, limit: int = 300) -> list[Incident]:
+    """The incidents the actor may see that killed or hurt someone, newest first (to record
+    casualties against)."""
+    stmt = visible(select(Incident), session, actor, Incident).where(
+        (func.coalesce(Incident.killed, 0) + func.coalesce(Incident.injured, 0)) > 0
+    )
+    return list(session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(limit)))

@@ -130,3 +130,23 @@ for resource in RESOURCES:
 def site_persons(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """The protected persons attached to a site (those the caller may see)."""
     return service.site_people(session, actor, service.get_site(session, actor, site_id))
+
+
+@router.post(
+    "/agreements/{agreement_id}/deliveries", response_model=s.DeliveryRead, status_code=201, tags=["registry"]
+)
+def add_delivery(agreement_id: uuid.UUID, data: s.DeliveryIn, session: SessionDep, actor: ActorDep):
+    """A consignment of one item: its pieces enter the asset registry as delivered."""
+    return service.add_delivery(session, actor, agreement_id, data)
+
+
+@router.post(
+    "/agreements/{agreement_id}/deliveries/{delivery_id}/handover",
+    response_model=s.DeliveryRead,
+    tags=["registry"],
+)
+def hand_over(
+    agreement_id: uuid.UUID, delivery_id: uuid.UUID, data: s.HandoverIn, session: SessionDep, actor: ActorDep
+):
+    """The recipient signs for the consignment; its assets go into service."""
+    return service.hand_over(session, actor, agreement_id, delivery_id, data)

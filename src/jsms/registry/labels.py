@@ -73,6 +73,12 @@ AGREEMENT_STATUSES = {
     "in_force": N_("In force"),
     "expired": N_("Expired"),
 }
+DELIVERY_STATUSES = {
+    "pending": N_("Awaiting delivery"),
+    "partly_delivered": N_("Partly delivered"),
+    "delivered": N_("Delivered"),
+    "handed_over": N_("Handed over"),
+}
 PERSON_STATUSES = {"in_country": N_("In country"), "departed": N_("Departed"), "on_leave": N_("On leave")}
 ORGANISATION_KINDS = {
     "ministry": N_("Ministry"),

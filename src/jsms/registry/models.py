@@ -138,6 +138,46 @@ class AgreementItem(IdMixin, Audited, Base):
     quantity: Mapped[int]
 
     agreement: Mapped[Agreement] = relationship(back_populates="items")
+    deliveries: Mapped[list["Delivery"]] = relationship(
+        back_populates="item", lazy="selectin", order_by="Delivery.delivered_on"
+    )
+
+    @property
+    def delivered(self) -> int:
+        return sum(d.quantity for d in self.deliveries)
+
+    @property
+    def handed_over(self) -> int:
+        return sum(d.quantity for d in self.deliveries if d.status == "handed_over")
+
+    @property
+    def delivery_status(self) -> str:
+        """pending → partly_delivered → delivered → handed_over (all of the quantity)."""
+        if self.handed_over >= self.quantity:
+            return "handed_over"
+        if self.delivered >= self.quantity:
+            return "delivered"
+        return "partly_delivered" if self.delivered else "pending"
+
+
+class Delivery(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
+    """A consignment of an agreement's item: delivered to an organisation, whose assets enter the
+    registry as delivered, then formally handed over (the assets go into service)."""
+
+    __tablename__ = "agreement_delivery"
+
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agreement_item.id"), index=True)
+    quantity: Mapped[int]
+    delivered_on: Mapped[date] = mapped_column(Date)
+    recipient_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    status: Mapped[str] = mapped_column(String(12), default="delivered")  # delivered | handed_over
+    handed_over_on: Mapped[date | None] = mapped_column(Date)
+    received_by: Mapped[str] = mapped_column(String(200), default="")  # who signed for it
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+    item: Mapped[AgreementItem] = relationship(back_populates="deliveries")
+    assets: Mapped[list["Asset"]] = relationship(lazy="selectin", order_by="Asset.name")
 
 
 class Asset(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
@@ -152,6 +192,7 @@ class Asset(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     status: Mapped[str] = mapped_column(String(24))
     owner_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     agreement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreement.id"))
+    delivery_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreement_delivery.id"), index=True)
     assigned_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
 

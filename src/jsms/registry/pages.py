@@ -1,9 +1,11 @@
 """Registry pages: lists, details and forms of sites, persons, units, projects, assets, agreements,
 organisations; and the map layers of sites and units' areas."""
 
-from typing import Any
+import uuid
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -13,11 +15,12 @@ from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, l
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
-from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, translator_for
+from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, translator_for
 from jsms.core.policy import allows
 from jsms.core.schemas import PageParams
 from jsms.geo.provinces import PROVINCES, province_names
 from jsms.registry import labels, service
+from jsms.registry import schemas as s
 from jsms.registry.api import RESOURCES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -355,9 +358,6 @@ AGREEMENTS = PageSpec(
         DetailRow(N_("Signed"), lambda a, t: t.date(a.signed_on)),
         DetailRow(N_("Status"), label(labels.AGREEMENT_STATUSES, "status")),
         DetailRow(N_("Summary"), plain("summary")),
-        DetailRow(
-            N_("Items"), lambda a, t: "; ".join(f"{i.description} × {t.number(i.quantity)}" for i in a.items)
-        ),
     ],
     fields=[
         FormField("title", N_("Title"), required=True, wide=True),
@@ -375,7 +375,20 @@ AGREEMENTS = PageSpec(
         "signed_on": a.signed_on,
         "summary": a.summary,
     },
+    detail_template="registry/agreement.html",
+    extra=lambda session, actor, agreement: {
+        "may_deliver": allows(session, actor, "agreement.deliver", agreement),
+        "recipients": _organisation_names(session, actor),
+        "delivery_statuses": labels.DELIVERY_STATUSES,
+        "today": date.today(),
+    },
 )
+
+
+def _organisation_names(session: Session, actor: Actor) -> dict:
+    items, _ = service.list_organisations(session, actor, ListRequest(ALL))
+    return {o.id: o for o in items}
+
 
 ORGANISATIONS = PageSpec(
     resource=RESOURCE["organisations"],
@@ -421,6 +434,46 @@ ORGANISATIONS = PageSpec(
 
 for spec in (SITES, PERSONS, UNITS, PROJECTS, ASSETS, AGREEMENTS, ORGANISATIONS):
     add_pages(router, spec)
+
+
+@router.post("/agreements/{agreement_id}/deliveries")
+def add_delivery(
+    agreement_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    item_id: Annotated[uuid.UUID, Form()],
+    quantity: Annotated[int, Form(ge=1, le=10_000)],
+    delivered_on: Annotated[date, Form()],
+    recipient_org_id: Annotated[uuid.UUID, Form()],
+    registrations: Annotated[str, Form(max_length=200_000)] = "",
+):
+    """A consignment recorded on the agreement's page (registrations one a line, or none)."""
+    plates = [line.strip() for line in registrations.splitlines() if line.strip()] or None
+    data = s.DeliveryIn(
+        item_id=item_id,
+        quantity=quantity,
+        delivered_on=delivered_on,
+        recipient_org_id=recipient_org_id,
+        registrations=plates,
+    )
+    service.add_delivery(session, actor, agreement_id, data)
+    return redirect(f"/agreements/{agreement_id}", request)
+
+
+@router.post("/agreements/{agreement_id}/deliveries/{delivery_id}/handover")
+def hand_over(
+    agreement_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    handed_over_on: Annotated[date, Form()],
+    received_by: Annotated[str, Form(min_length=1, max_length=200)],
+):
+    data = s.HandoverIn(handed_over_on=handed_over_on, received_by=received_by)
+    service.hand_over(session, actor, agreement_id, delivery_id, data)
+    return redirect(f"/agreements/{agreement_id}", request)
 
 
 # ---- map layers --------------------------------------------------------------------------

@@ -394,11 +394,66 @@ class AgreementItemIn(Strict):
     quantity: int = Field(ge=1, le=100_000)
 
 
+class DeliveryIn(Strict):
+    """A consignment of one item of the agreement, delivered to an organisation (a unit is one)."""
+
+    item_id: uuid.UUID
+    quantity: int = Field(ge=1, le=10_000)
+    delivered_on: date
+    recipient_org_id: uuid.UUID
+    registrations: list[str] | None = Field(
+        None, max_length=10_000, description="One per asset delivered, in order (number plates, serials)"
+    )
+    note: str = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_registration_each(self):
+        if self.registrations is not None:
+            if len(self.registrations) != self.quantity:
+                raise ValueError("give one registration per asset delivered, or none")
+            if len(set(self.registrations)) != len(self.registrations):
+                raise ValueError("the registrations repeat one another")
+        return self
+
+
+class HandoverIn(Strict):
+    handed_over_on: date
+    received_by: str = Field(min_length=1, max_length=200, description="Who signed for the equipment")
+
+
+class DeliveryRead(ReadModel):
+    id: uuid.UUID
+    item_id: uuid.UUID
+    quantity: int
+    delivered_on: date
+    recipient_org_id: uuid.UUID
+    status: str
+    handed_over_on: date | None
+    received_by: str
+    note: str
+    recorded_by: str
+    asset_ids: list[uuid.UUID] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _asset_ids(cls, value: Any) -> Any:
+        if hasattr(value, "assets"):
+            return {
+                **{k: getattr(value, k) for k in cls.model_fields if hasattr(value, k)},
+                "asset_ids": [a.id for a in value.assets],
+            }
+        return value
+
+
 class AgreementItemRead(ReadModel):
     id: uuid.UUID
     description: str
     asset_kind: str | None
     quantity: int
+    delivered: int
+    handed_over: int
+    delivery_status: str
+    deliveries: list[DeliveryRead]
 
 
 class AgreementCreate(Marking):
@@ -474,6 +529,7 @@ class AssetRead(ReadModel):
     status: str
     owner_org_id: uuid.UUID | None
     agreement_id: uuid.UUID | None
+    delivery_id: uuid.UUID | None
     assigned_unit_id: uuid.UUID | None
     notes: str
     version: int

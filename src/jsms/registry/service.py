@@ -19,7 +19,7 @@ from jsms.core.actor import Actor
 from jsms.core.audit import record_access
 from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import utcnow
-from jsms.core.errors import Forbidden, invalid_field
+from jsms.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from jsms.core.i18n import N_
 from jsms.core.marking import Marked, Tlp
 from jsms.core.models import Organisation
@@ -31,6 +31,7 @@ from jsms.registry.models import (
     Agreement,
     AgreementItem,
     Asset,
+    Delivery,
     Project,
     ProtectedPerson,
     Site,
@@ -516,6 +517,10 @@ def update_agreement(
     changes = data.model_dump(exclude_unset=True)
     if "items" in changes:
         changes.pop("items")
+        if any(item.deliveries for item in agreement.items):
+            raise Conflict(
+                "Equipment of this agreement has been delivered; its items can no longer be replaced"
+            )
         agreement.items = _items(data.items or [])
     _remark(agreement, changes)
     changes.pop("tlp", None)
@@ -523,6 +528,73 @@ def update_agreement(
     _assign(agreement, changes)
     session.flush()
     return agreement
+
+
+def add_delivery(session: Session, actor: Actor, agreement_id: uuid.UUID, data: s.DeliveryIn) -> Delivery:
+    """A consignment of one of the agreement's items: each piece enters the asset registry as
+    delivered, owned by the recipient, until the handover puts it into service."""
+    agreement = get_agreement(session, actor, agreement_id)
+    require(session, actor, "agreement.deliver", agreement)
+    item = next((i for i in agreement.items if i.id == data.item_id), None)
+    if item is None:
+        raise invalid_field("item_id", N_("the agreement has no such item"))
+    outstanding = item.quantity - item.delivered
+    if data.quantity > outstanding:
+        raise invalid_field(
+            "quantity", N_("only %(left)s of this item remain to be delivered"), left=outstanding
+        )
+    if session.get(Organisation, data.recipient_org_id) is None:
+        raise invalid_field("recipient_org_id", N_("no such organisation"))
+    registrations = data.registrations or [None] * data.quantity
+    taken = [
+        r for r in registrations if r and session.scalar(select(Asset.id).where(Asset.registration == r))
+    ]
+    if taken:
+        raise Conflict(f"An asset with registration {taken[0]} is on the register already")
+    first = item.delivered  # pieces are numbered on from those delivered before
+    unit_id = data.recipient_org_id if session.get(Unit, data.recipient_org_id) else None  # a unit uses them
+    delivery = Delivery(**data.model_dump(exclude={"registrations"}), item=item, recorded_by=actor.username)
+    delivery.assets = [
+        Asset(
+            kind=item.asset_kind or "other",
+            name=f"{item.description} {first + n} ({agreement.title[:60]})",
+            registration=registration,
+            status="delivered",
+            owner_org_id=data.recipient_org_id,
+            agreement_id=agreement.id,
+            assigned_unit_id=unit_id,
+            notes="",
+        )
+        for n, registration in enumerate(registrations, start=1)
+    ]
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def hand_over(
+    session: Session, actor: Actor, agreement_id: uuid.UUID, delivery_id: uuid.UUID, data: s.HandoverIn
+) -> Delivery:
+    """The recipient signs for a consignment: its assets go into service."""
+    agreement = get_agreement(session, actor, agreement_id)
+    require(session, actor, "agreement.deliver", agreement)
+    delivery = next((d for i in agreement.items for d in i.deliveries if d.id == delivery_id), None)
+    if delivery is None:
+        raise NotFound(f"The agreement has no delivery {delivery_id}")
+    if delivery.status == "handed_over":
+        raise Conflict(f"The delivery was handed over on {delivery.handed_over_on}")
+    if data.handed_over_on < delivery.delivered_on:
+        raise invalid_field("handed_over_on", N_("a handover cannot come before the delivery"))
+    delivery.status, delivery.handed_over_on, delivery.received_by = (
+        "handed_over",
+        data.handed_over_on,
+        data.received_by,
+    )
+    for asset in delivery.assets:
+        if asset.status == "delivered":
+            asset.status = "in_service"
+    session.flush()
+    return delivery
 
 
 # ---- assets ------------------------------------------------------------------------------

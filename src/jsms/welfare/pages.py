@@ -62,7 +62,7 @@ def personal(attribute: str):
 
 
 def _incident_choices(session, actor, t: Translator) -> dict[str, str]:
-    items, _ = incidents.list_incidents(session, actor, ListRequest(CHOICES))
+    items = incidents.with_casualties(session, actor)
     return {str(i.id): f"{t.date(i.occurred_at.date())} · {i.title}" for i in items}
 
 
