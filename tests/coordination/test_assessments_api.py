@@ -3,6 +3,7 @@ findings with photographs and remediation to closure, final only with both parti
 and the latest final score weighing on the site's risk."""
 
 import io
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -238,3 +239,17 @@ def test_open_actions_are_listed_soonest_first(api):
     assert listed.status_code == 200, listed.text
     dates = [a["due_on"] for a in listed.json()["items"]]
     assert dates and dates == sorted(dates)
+
+
+def test_the_demo_holds_final_assessments_and_dasus_awaiting_the_partner(api):
+    listed = api.get("/api/v1/assessments", "host.officer", params={"limit": 50}).json()["items"]
+    chinese = api.get("/api/v1/assessments", "partner.liaison", params={"limit": 50}).json()["items"]
+    assert "瓜达尔港" in {a["site_name"] for a in chinese}  # site names in the reader's language
+    by_site = {a["site_name"]: a for a in listed}
+    assert by_site["Gwadar Port"]["status"] == "final" and by_site["Gwadar Port"]["score"] > 70
+    dasu = by_site["Dasu Hydropower Project (dam site)"]
+    assert dasu["status"] == "open" and [s["party"] for s in dasu["signatures"]] == ["host"]
+    port = api.first("/api/v1/sites", q="Gwadar Port")
+    assert port["assessment_score"] == by_site["Gwadar Port"]["score"]
+    overdue = api.get("/api/v1/findings", "host.officer", params={"status": "open"}).json()["items"]
+    assert overdue[0]["severity"] == "high" and overdue[0]["due_on"] < str(date.today())

@@ -256,3 +256,11 @@ def test_amounts_are_exact_decimals(api):
     read = api.get(f"/api/v1/compensation-cases/{case['id']}", "host.commander").json()
     assert Decimal(read["outstanding"]) == Decimal("0.10")  # initiated, not completed
     assert pay(api, case, amount="0.01").status_code == 422
+
+
+def test_the_demo_holds_the_besham_cases(api):
+    cases = api.get("/api/v1/compensation-cases", "host.commander", params={"limit": 50}).json()["items"]
+    usd = [c for c in cases if c["currency"] == "USD"]
+    assert len(usd) == 5 and {c["amount"] for c in usd} == {"516000.00"}
+    assert all(c["status"] == "paid" and c["outstanding"] == "0.00" for c in usd)
+    assert [c["status"] for c in cases if c["currency"] == "PKR"] == ["first_approved"]

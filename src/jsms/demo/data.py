@@ -377,3 +377,34 @@ LATEST_DECISIONS = (
     ("Airport arrival protocol for Chinese delegations to be standardised.", "sindh_police",
      "Circulate the standard airport arrival protocol", 21),
 )
+
+# Joint security assessments: site, days ago, the answer given to most questions, the answers
+# that differ, the parties that signed (both: final), findings (area, severity, text, remediation,
+# owner organisation, due in days from today, closure note if closed).
+ASSESSMENTS = (
+    ("gwadar_port", 160, 3, {"perimeter_waterside": 2, "cctv_coverage": 4, "access_cargo": 4}, ("host", "partner"), (
+        ("perimeter", "medium", "Fishing boats come within 200 m of the berths at night.",
+         "Mark an exclusion line with buoys; night patrol boat.", "tf88", -90,
+         "Buoys laid and a patrol boat on station from dusk to dawn."),
+    )),
+    ("gwadar_camp", 45, 3, {"evacuation_shelter": 1, "drills_joint": 2, "lighting_perimeter": 2}, ("host", "partner"), (
+        ("evacuation", "high", "The safe room holds 60 people; 140 live in the camp.",
+         "Build a second hardened shelter beside block C.", "cophc", -5, None),
+        ("cctv_lighting", "medium", "Floodlights on the east wall fail when the generator starts.",
+         "Put the east wall lights on the UPS circuit.", "cophc", -20, "Rewired to the UPS and tested."),
+    )),
+    ("dasu", 4, 3, {"perimeter_tunnels": 2, "access_explosives": 4, "guard_qrf": 2}, ("host",), (
+        ("guard_force", "high", "The quick reaction force needs 40 minutes to reach the dam site.",
+         "Station a QRF section at Barseen.", "ssd_north", 30, None),
+    )),
+)
+
+# The Besham attack of 26 March 2024: five Chinese engineers and their Pakistani driver were killed.
+# Pakistan's government approved US$2.58 million for the families of the five, US$516,000 each
+# (reported April 2024). Names here are placeholders, not the victims'.
+BESHAM_CASUALTIES = tuple(
+    [(f"Engineer {n} (placeholder)", "CN", "Engineer, Dasu project", "cggc") for n in range(1, 6)]
+    + [("Driver (placeholder)", "PK", "Driver", None)]
+)
+BESHAM_COMPENSATION = ("516000.00", "USD", "Per deceased, as approved by the Government of Pakistan (2024)")
+DRIVER_COMPENSATION = ("10000000.00", "PKR", "Illustrative amount: per deceased employee of a contractor")

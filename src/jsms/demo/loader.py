@@ -71,11 +71,13 @@ def load_demo() -> str:
         journeys = _journeys(session, orgs, units, sites)
         articles = _news(session)
         meetings = _working_groups(session, orgs, units)
+        assessments = _assessments(session, orgs, units, sites)
+        cases = _compensation(session, orgs)
     return (
         f"demo data loaded: {len(orgs)} organisations, {len(units)} units, {len(projects)} projects, "
         f"{len(sites)} sites, {assets} assets, {people} protected persons, "
         f"{len(data.USERS)} users, {history} incidents, {journeys} journeys, {articles} news articles, "
-        f"{meetings} meetings"
+        f"{meetings} meetings, {assessments} site assessments, {cases} compensation cases"
     )
 
 
@@ -136,6 +138,104 @@ def _working_groups(session: Session, orgs: dict, units: dict) -> int:
                     ),
                 )
     return count
+
+
+# The demo's signatories and approvers: the demo users who would have done it.
+HOST_COMMANDER = Actor(username="host.commander", role="host_commander", party="host")
+PARTNER_REPRESENTATIVE = Actor(
+    username="partner.representative", role="partner_representative", party="partner"
+)
+PARTNER_LIAISON = Actor(username="partner.liaison", role="partner_liaison_officer", party="partner")
+
+
+def _assessments(session: Session, orgs: dict, units: dict, sites: dict) -> int:
+    """Joint assessments: two final (both parties signed), Dasu's signed by the host only."""
+    from jsms.coordination import assessments, checklists
+    from jsms.coordination import schemas as cs
+
+    today = datetime.now(PAKISTAN).date()
+    signers = {
+        "host": (HOST_COMMANDER, "Lt Col, Special Security Division"),
+        "partner": (PARTNER_LIAISON, "Security counsellor"),
+    }
+    for site_key, days_ago, usual, different, parties, findings in data.ASSESSMENTS:
+        site = sites[site_key]
+        answers = {q.key: different.get(q.key, usual) for q in checklists.checklist_for(site.kind)}
+        team = [cs.AssessorIn(name=signers[p][1], party=p) for p in ("host", "partner")]
+        about = cs.AssessmentIn(
+            site_id=site.id, assessed_on=today - timedelta(days=days_ago), team=team, answers=answers
+        )
+        assessment = assessments.create_assessment(session, DEMO_ACTOR, about)
+        for area, severity, text, remedy, owner, due_in, closed in findings:
+            owner_id = (units.get(owner) or orgs[owner]).id
+            finding = assessments.add_finding(
+                session,
+                DEMO_ACTOR,
+                assessment.id,
+                cs.FindingIn(
+                    area=area,
+                    severity=severity,
+                    text=text,
+                    remediation=remedy,
+                    owner_org_id=owner_id,
+                    due_on=today + timedelta(days=due_in),
+                ),
+            )
+            if closed:
+                assessments.update_finding(
+                    session, DEMO_ACTOR, finding.id, cs.FindingUpdate(status="closed", closure_note=closed)
+                )
+        for party in parties:
+            actor, name = signers[party]
+            assessments.sign(session, actor, assessment.id, cs.SignIn(name=name))
+    return len(data.ASSESSMENTS)
+
+
+def _compensation(session: Session, orgs: dict) -> int:
+    """The Besham attack's casualties; the five engineers' families paid, the driver's case awaiting
+    its second approval."""
+    from jsms.incidents.models import Incident
+    from jsms.welfare import schemas as ws
+    from jsms.welfare import service as welfare
+
+    besham = session.scalar(select(Incident).where(Incident.title.like("%Besham%")))
+    cases = 0
+    for name, nationality, occupation, employer in data.BESHAM_CASUALTIES:
+        casualty = welfare.create_casualty(
+            session,
+            DEMO_ACTOR,
+            ws.CasualtyIn(
+                incident_id=besham.id,
+                name=name,
+                nationality=nationality,
+                outcome="killed",
+                occupation=occupation,
+                employer_org_id=orgs[employer].id if employer else None,
+            ),
+        )
+        amount, currency, basis = (
+            data.BESHAM_COMPENSATION if nationality == "CN" else data.DRIVER_COMPENSATION
+        )
+        family = [
+            ws.BeneficiaryIn(name=f"Spouse of {name}", relationship_to_casualty="spouse", share_percent=60),
+            ws.BeneficiaryIn(name=f"Parent of {name}", relationship_to_casualty="parent", share_percent=40),
+        ]
+        about = ws.CaseIn(
+            casualty_id=casualty.id, amount=amount, currency=currency, basis=basis, beneficiaries=family
+        )
+        case = welfare.create_case(session, DEMO_ACTOR, about)
+        welfare.approve_case(session, HOST_COMMANDER, case.id)
+        if nationality == "CN":
+            welfare.approve_case(session, PARTNER_REPRESENTATIVE, case.id)
+            paid = ws.PaymentIn(
+                amount=amount,
+                paid_on="2024-06-28",
+                reference=f"GOP-ECC-2024-{cases + 1:02d}",
+                status="completed",
+            )
+            welfare.add_payment(session, HOST_COMMANDER, case.id, paid)
+        cases += 1
+    return cases
 
 
 def _news(session: Session) -> int:
