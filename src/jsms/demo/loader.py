@@ -221,7 +221,12 @@ def _compensation(session: Session, orgs: dict) -> int:
             ws.BeneficiaryIn(name=f"Parent of {name}", relationship_to_casualty="parent", share_percent=40),
         ]
         about = ws.CaseIn(
-            casualty_id=casualty.id, amount=amount, currency=currency, basis=basis, beneficiaries=family
+            casualty_id=casualty.id,
+            amount=amount,
+            currency=currency,
+            basis=basis,
+            beneficiaries=family,
+            reference=f"CC-2024-{cases + 1:03d}",
         )
         case = welfare.create_case(session, DEMO_ACTOR, about)
         welfare.approve_case(session, HOST_COMMANDER, case.id)

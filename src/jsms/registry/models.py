@@ -177,7 +177,7 @@ class Delivery(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
 
     item: Mapped[AgreementItem] = relationship(back_populates="deliveries")
-    assets: Mapped[list["Asset"]] = relationship(lazy="selectin", order_by="Asset.name")
+    assets: Mapped[list["Asset"]] = relationship(lazy="selectin", order_by="Asset.registration")
 
 
 class Asset(IdMixin, TimestampMixin, VersionMixin, Audited, Base):

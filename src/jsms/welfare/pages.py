@@ -196,6 +196,7 @@ CASE_PAGES = PageSpec(
 
 def _case_context(session, actor, case) -> dict[str, Any]:
     return {
+        "casualty_visible": service.may_read_casualty(session, actor, case.casualty_id),
         "may_change": allows(session, actor, "compensation.write", case)
         and case.status in service.OPEN_STATES,
         "may_approve": allows(session, actor, "compensation.approve", case)

@@ -58,6 +58,15 @@ def get_casualty(session: Session, actor: Actor, casualty_id: uuid.UUID) -> Casu
     return get_visible(session, actor, Casualty, casualty_id)
 
 
+def may_read_casualty(session: Session, actor: Actor, casualty_id: uuid.UUID) -> bool:
+    """Whether the actor may open the casualty's record (a case can be visible when it is not)."""
+    try:
+        get_casualty(session, actor, casualty_id)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
 def read_casualty(session: Session, actor: Actor, casualty_id: uuid.UUID) -> Casualty:
     """A casualty for a reader to look at: the look itself is audited."""
     casualty = get_casualty(session, actor, casualty_id)
