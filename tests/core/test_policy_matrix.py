@@ -25,6 +25,7 @@ asset.read            host_commander:* host_operations_officer:* host_analyst:* 
 asset.write           host_commander:* host_operations_officer:*
 agreement.read        host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:*
 agreement.write       host_commander:* working_group_secretary:*
+agreement.deliver     host_commander:* host_operations_officer:* working_group_secretary:*
 incident.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
 incident.write        host_commander:* host_operations_officer:* host_analyst:*
 incident.verify       host_commander:* host_analyst:*
@@ -32,9 +33,20 @@ meeting.read          host_commander:* host_operations_officer:* host_analyst:* 
 meeting.write         working_group_secretary:* host_commander:*
 meeting.comment       host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 action.update         working_group_secretary:* host_commander:* partner_representative:*
+assessment.read       host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:own
+assessment.write      host_commander:* host_operations_officer:* partner_liaison_officer:* working_group_secretary:*
+assessment.sign       host_commander:* host_operations_officer:* partner_representative:* partner_liaison_officer:*
+remediation.update    host_commander:* host_operations_officer:* company_security_manager:own working_group_secretary:*
 osint.read            host_commander:* host_operations_officer:* host_analyst:* auditor:*
 osint.ingest          host_commander:* host_operations_officer:* host_analyst:* administrator@host:*
 osint.review          host_commander:* host_analyst:*
+casualty.read         host_commander:* host_operations_officer:* host_analyst:* partner_representative:nationals partner_liaison_officer:nationals company_security_manager:own auditor:*
+casualty.read_personal host_commander:* host_operations_officer:* partner_liaison_officer:nationals company_security_manager:own
+casualty.write        host_commander:* host_operations_officer:* company_security_manager:own
+compensation.read     host_commander:* host_operations_officer:* partner_representative:* partner_liaison_officer:nationals company_security_manager:own working_group_secretary:* auditor:*
+compensation.write    host_commander:* working_group_secretary:* company_security_manager:own
+compensation.approve  host_commander:* partner_representative:*
+compensation.pay      host_commander:* company_security_manager:own
 investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 investigation.write   host_commander:* host_operations_officer:* host_analyst:*
 gazetteer.read        host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from jsms.coordination import checklists
 from jsms.coordination import schemas as s
 from jsms.coordination.models import AssessmentSignature, Finding, FindingPhoto, SiteAssessment
+from jsms.coordination.service import upload_name
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import utcnow
@@ -212,7 +213,7 @@ def add_photo(
         )
     media_type = _image_type(content)
     photo = FindingPhoto(
-        filename=filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "photo",
+        filename=upload_name(filename, "photo"),
         media_type=media_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

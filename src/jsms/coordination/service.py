@@ -197,9 +197,8 @@ def add_attachment(
         raise invalid_field(
             "file", N_("a paper may be at most %(mb)s MB"), mb=s.MAX_ATTACHMENT_BYTES // 2**20
         )
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "paper"
     attachment = Attachment(
-        filename=name,
+        filename=upload_name(filename, "paper"),
         media_type=(media_type or "application/octet-stream")[:100],
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
@@ -209,6 +208,12 @@ def add_attachment(
     meeting.attachments.append(attachment)
     session.flush()
     return attachment
+
+
+def upload_name(filename: str, default: str) -> str:
+    """The name an uploaded file is kept under: its last path part (browsers on Windows send the
+    whole path), at most 200 characters."""
+    return filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or default
 
 
 def get_attachment(

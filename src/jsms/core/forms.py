@@ -58,6 +58,17 @@ def yes_no(attribute: str) -> Callable[[Any, Translator], str]:
     return lambda obj, t: t.gettext(N_("Yes")) if getattr(obj, attribute) else t.gettext(N_("No"))
 
 
+def personal(attribute: str) -> Callable[[Any, Translator], str]:
+    """A personal-data row of a detail answer: the value where the policy showed it, else a note."""
+
+    def value(record: Any, t: Translator) -> str:
+        if record.personal_data_withheld:
+            return t.gettext(N_("withheld"))
+        return getattr(record, attribute) or ""
+
+    return value
+
+
 def plain(attribute: str) -> Callable[[Any, Translator], Any]:
     """A column or row that shows an attribute as it is (empty when missing)."""
     return lambda obj, t: "" if getattr(obj, attribute) is None else getattr(obj, attribute)

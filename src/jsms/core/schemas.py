@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from jsms.core.policy import PolicyDocument
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Strict(BaseModel):
@@ -151,3 +152,12 @@ class ChainReportRead(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     reason: str
+
+
+def with_personal_data(detail: type[M], public: BaseModel, revealed: dict[str, Any] | None) -> M:
+    """A detail answer: the public fields, and the personal ones only where the policy revealed
+    them (`revealed` None: withheld). Built explicitly so that decrypted values never reach an
+    answer by accident."""
+    if revealed is None:
+        return detail(**public.model_dump())
+    return detail(**public.model_dump(), **revealed, personal_data_withheld=False)

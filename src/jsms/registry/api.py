@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from jsms.core.crud import Resource, add_routes
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.schemas import with_personal_data
 from jsms.registry import schemas as s
 from jsms.registry import service
 from jsms.registry.models import Agreement, Asset, Project, ProtectedPerson, Site
@@ -19,11 +20,8 @@ def _removal(model):
 
 def _person_view(session, actor, person: ProtectedPerson) -> s.PersonDetail:
     """A person with personal data only where the policy allows (that read is audited)."""
-    public = s.PersonRead.model_validate(person).model_dump()
-    revealed = service.personal_data(session, actor, person)
-    if revealed is None:
-        return s.PersonDetail(**public)
-    return s.PersonDetail(**public, **revealed, personal_data_withheld=False)
+    public = s.PersonRead.model_validate(person)
+    return with_personal_data(s.PersonDetail, public, service.personal_data(session, actor, person))
 
 
 RESOURCES = (

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, personal, plain, yes_no
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
@@ -150,17 +150,6 @@ SITES = PageSpec(
 )
 
 # ---- protected persons -------------------------------------------------------------------
-
-
-def personal(attribute: str):
-    """A personal-data row: the value where the policy shows it, otherwise a masked note."""
-
-    def value(person, t: Translator) -> str:
-        if person.personal_data_withheld:
-            return t.gettext(N_("withheld"))
-        return getattr(person, attribute) or ""
-
-    return value
 
 
 PERSONS = PageSpec(

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from jsms.core.crud import Resource, add_routes
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.schemas import with_personal_data
 from jsms.welfare import schemas as s
 from jsms.welfare import service
 
@@ -15,11 +16,8 @@ router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
 
 def casualty_view(session, actor, casualty) -> s.CasualtyDetail:
     """A casualty with personal data only where the policy allows."""
-    public = s.CasualtyRead.model_validate(casualty).model_dump()
-    revealed = service.personal_data(session, actor, casualty)
-    if revealed is None:
-        return s.CasualtyDetail(**public)
-    return s.CasualtyDetail(**public, **revealed, personal_data_withheld=False)
+    public = s.CasualtyRead.model_validate(casualty)
+    return with_personal_data(s.CasualtyDetail, public, service.personal_data(session, actor, casualty))
 
 
 CASUALTIES = Resource(

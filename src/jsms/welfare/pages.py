@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 
 from jsms.core.crud import ListRequest
-from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
+from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, personal, plain
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_, Translator
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
@@ -48,17 +48,6 @@ CASE_STATES = {
 }
 PAYMENT_STATES = {"initiated": N_("Initiated"), "completed": N_("Completed"), "returned": N_("Returned")}
 PARTIES = {"host": N_("Host party"), "partner": N_("Partner party")}
-
-
-def personal(attribute: str):
-    """A personal field: its value where the policy shows it, otherwise a masked note."""
-
-    def value(record, t: Translator) -> str:
-        if record.personal_data_withheld:
-            return t.gettext(N_("withheld"))
-        return getattr(record, attribute) or ""
-
-    return value
 
 
 def _incident_choices(session, actor, t: Translator) -> dict[str, str]:
