@@ -155,3 +155,20 @@ def test_the_agreement_page_records_a_delivery_and_its_handover(api, browser):
     browser.sign_in("partner.liaison", language="zh")
     chinese = browser.get(url).text
     assert "VS-11" in chinese and "Record delivery" not in chinese and "handover" not in chinese
+
+
+def test_deliveries_and_handovers_are_audited(api):
+    agreement = new_agreement(api)
+    delivery = deliver(api, agreement, 1, registrations=["VS-99"]).json()
+    api.post(
+        f"/api/v1/agreements/{agreement['id']}/deliveries/{delivery['id']}/handover",
+        "jwg.secretary",
+        json={"handed_over_on": "2026-11-02", "received_by": "Quartermaster"},
+    )
+    trail = api.get("/api/v1/audit/records", "auditor", params={"object_id": delivery["id"]}).json()["items"]
+    assert [(r["actor"], r["action"]) for r in reversed(trail)] == [
+        ("host.officer", "agreement_delivery.create"),
+        ("jwg.secretary", "agreement_delivery.update"),
+    ]
+    asset = api.get("/api/v1/audit/records", "auditor", params={"object_id": delivery["asset_ids"][0]}).json()
+    assert [r["action"] for r in asset["items"]] == ["asset.update", "asset.create"]
