@@ -20,7 +20,7 @@ from sqlalchemy import JSON, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jsms.core.actor import Actor
-from jsms.core.db import Base, UTCDateTime, unit_of_work, utcnow
+from jsms.core.db import Base, UTCDateTime, new_session, unit_of_work, utcnow
 
 log = logging.getLogger("jsms.events")
 Handler = Callable[[Session, dict[str, Any]], None]
@@ -94,6 +94,8 @@ def dispatch_pending(limit: int = 500) -> int:
     and retried one event at a time, so the failing event is recorded and the ones before it
     still go through (later ones wait: events keep their order).
     """
+    if not _any_pending():
+        return 0
     try:
         with unit_of_work(DISPATCHER) as session:
             pending = _pending(session, limit)
@@ -105,6 +107,17 @@ def dispatch_pending(limit: int = 500) -> int:
     if delivered:
         _run_hooks(_batch_hooks)
     return delivered
+
+
+def _any_pending() -> bool:
+    """A look without the write lock: on SQLite the poll must not queue the ping intake's commits
+    behind it several times a second when there is nothing to deliver."""
+    session = new_session(DISPATCHER)
+    try:
+        undelivered = select(OutboxEvent.seq).where(OutboxEvent.delivered_at.is_(None)).limit(1)
+        return session.scalar(undelivered) is not None
+    finally:
+        session.close()
 
 
 def _pending(session: Session, limit: int) -> list[OutboxEvent]:
