@@ -145,6 +145,9 @@ class Api:
     def post(self, url: str, as_user: str | None, **kwargs):
         return self.client.post(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
 
+    def put(self, url: str, as_user: str | None, **kwargs):
+        return self.client.put(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
+
     def patch(self, url: str, as_user: str | None, **kwargs):
         return self.client.patch(url, headers=self.headers(as_user) | kwargs.pop("headers", {}), **kwargs)
 

@@ -35,6 +35,7 @@ risk_app = typer.Typer(help="The risk surface and threat levels", no_args_is_hel
 roads_app = typer.Typer(help="The road network that routes run on", no_args_is_help=True)
 sharing_app = typer.Typer(help="Exchange with the other party's node (STIX 2.1)", no_args_is_help=True)
 osint_app = typer.Typer(help="News monitoring: articles in, proposed incidents out", no_args_is_help=True)
+report_app = typer.Typer(help="Situation reports and threat assessments (HTML, PDF)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
@@ -46,6 +47,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(roads_app, name="roads")
 app.add_typer(sharing_app, name="sharing")
 app.add_typer(osint_app, name="osint")
+app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -1115,6 +1117,65 @@ def simulate(
 
         accepted = run_simulation(Simulation(vehicles, speedup), target, interval, duration, report)
     out.print(f"done: {accepted} reports accepted")
+
+
+# ---- reports -----------------------------------------------------------------------------
+
+
+def _reader(session, username: str | None, command: str) -> Actor:
+    """The user a report is made for (what the policy shows them); the full copy without one."""
+    from sqlalchemy import select
+
+    from jsms.core.auth import actor_for
+    from jsms.core.models import User
+
+    if username is None:
+        return cli_actor(command)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        fail(f"no user {username!r} (--reader)", EXIT_BAD_INPUT)
+    return actor_for(user)
+
+
+@report_app.command("sitrep")
+def report_sitrep(
+    day: Annotated[
+        str | None, typer.Option("--date", help="The report's day, YYYY-MM-DD (default: today)")
+    ] = None,
+    language: Annotated[str, typer.Option("--lang", help="en, zh or ur")] = "en",
+    format: Annotated[str, typer.Option("--format", help="pdf or html")] = "pdf",
+    reader: Annotated[
+        str | None, typer.Option("--reader", help="Make the copy this user may read (e.g. the partner's)")
+    ] = None,
+    outlook: Annotated[str, typer.Option("--outlook", help="The analyst on duty's outlook")] = "",
+    output: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: sitrep-DAY-LANG.FORMAT)")
+    ] = None,
+) -> None:
+    """The daily situation report: the 24 hours up to 08:00 Pakistan time on the day."""
+    from datetime import date, datetime
+
+    from jsms.core.i18n import LANGUAGES
+    from jsms.reports import render, sitrep
+
+    if language not in LANGUAGES:
+        fail(f"unknown language {language!r} (--lang): use {', '.join(LANGUAGES)}", EXIT_BAD_INPUT)
+    if format not in render.FORMATS:
+        fail(f"unknown format {format!r} (--format): use {' or '.join(render.FORMATS)}", EXIT_BAD_INPUT)
+    try:
+        on = date.fromisoformat(day) if day else datetime.now(sitrep.REPORT_ZONE).date()
+    except ValueError:
+        fail(f"{day!r} is not a date like 2026-11-23 (--date)", EXIT_BAD_INPUT)
+    target = output or Path(f"sitrep-{on.isoformat()}-{language}.{format}")
+    with reported_errors(), unit_of_work(cli_actor("report-sitrep")) as session:
+        report = sitrep.gather(session, _reader(session, reader, "report-sitrep"), on, outlook)
+        html = render.sitrep_html(report, language)
+        body = render.pdf_of(html) if format == "pdf" else html.encode()
+    target.write_bytes(body)
+    out.print(
+        f"{target}: {report.marking.label}, {len(report.incidents)} incidents, {len(report.alerts)} alerts, "
+        f"{len(report.completed)} journeys completed, {len(report.under_way)} under way"
+    )
 
 
 def entrypoint() -> None:  # pragma: no cover - console script shim

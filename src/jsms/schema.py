@@ -18,6 +18,7 @@ import jsms.incidents.models
 import jsms.movements.models
 import jsms.osint.models
 import jsms.registry.models
+import jsms.reports.models
 import jsms.risk.models
 import jsms.sharing.models
 import jsms.tracking.models
@@ -34,6 +35,7 @@ DOMAIN_MODELS = (
     jsms.movements.models,
     jsms.osint.models,
     jsms.registry.models,
+    jsms.reports.models,
     jsms.risk.models,
     jsms.sharing.models,
     jsms.tracking.models,

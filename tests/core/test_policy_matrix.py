@@ -47,6 +47,8 @@ compensation.read     host_commander:* host_operations_officer:* partner_represe
 compensation.write    host_commander:* working_group_secretary:* company_security_manager:own
 compensation.approve  host_commander:* partner_representative:*
 compensation.pay      host_commander:* company_security_manager:own
+report.read           host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*
+report.write          host_commander:* host_analyst:*
 investigation.read    host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:*
 investigation.write   host_commander:* host_operations_officer:* host_analyst:*
 gazetteer.read        host_commander:* host_operations_officer:* host_analyst:* partner_representative:* partner_liaison_officer:* working_group_secretary:* auditor:* administrator:* company_security_manager:*

@@ -24,7 +24,7 @@ from jsms.core.events import emit
 from jsms.core.i18n import N_, Translator
 from jsms.core.live import publish_after_commit
 from jsms.core.models import ReleaseRecord
-from jsms.core.policy import get_visible, may_release, peer, reader_for, require
+from jsms.core.policy import get_visible, may_release, peer, reader_for, require, visible
 
 SEVERITIES = ("minor", "moderate", "severe", "extreme")
 STATES = ("open", "acknowledged", "resolved")
@@ -389,3 +389,11 @@ def _check_kinds(kinds: list[str]) -> None:
     unknown = sorted(set(kinds) - KIND_LABELS.keys())
     if unknown:
         raise invalid_field("kinds", N_("unknown alert kinds: %(kinds)s"), kinds=", ".join(unknown))
+
+
+def raised_between(session: Session, actor: Actor, start: datetime, end: datetime) -> list[Alert]:
+    """Alerts the actor may see raised in [start, end), in time order (for reports)."""
+    stmt = visible(select(Alert), session, actor, Alert).where(
+        Alert.raised_at >= start, Alert.raised_at < end
+    )
+    return list(session.scalars(stmt.order_by(Alert.raised_at)))

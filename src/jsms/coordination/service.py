@@ -344,3 +344,11 @@ def view(meeting: Meeting) -> dict[str, Any]:
         **{c: getattr(meeting, c) for c in s.MeetingRead.model_fields if c != "attendance"},
         "attendance": attendance(meeting),
     }
+
+
+def overdue_actions(session: Session, actor: Actor, today: date) -> list[ActionItem]:
+    """Open actions of the meetings the actor may see that fell due before today."""
+    stmt = visible(select(ActionItem).join(ActionItem.meeting), session, actor, Meeting).where(
+        ActionItem.status == "open", ActionItem.due_on < today
+    )
+    return list(session.scalars(stmt.order_by(ActionItem.due_on)))

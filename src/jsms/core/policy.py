@@ -98,6 +98,8 @@ ACTION_LABELS = {
     "compensation.write": N_("Prepare compensation cases"),
     "compensation.approve": N_("Approve or reject compensation cases"),
     "compensation.pay": N_("Record compensation payments"),
+    "report.read": N_("Read situation reports and threat assessments"),
+    "report.write": N_("Write the outlook and judgement of reports"),
     "investigation.read": N_("See investigations"),
     "investigation.write": N_("Record investigation progress"),
     "gazetteer.read": N_("Look up places"),
@@ -216,6 +218,8 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "compensation.write": ["host_commander", "working_group_secretary", "company_security_manager:own"],
     "compensation.approve": ["host_commander", "partner_representative"],
     "compensation.pay": ["host_commander", "company_security_manager:own"],
+    "report.read": [*READERS, "company_security_manager"],  # each reads the copy the policy gives them
+    "report.write": ["host_commander", "host_analyst"],
     "investigation.read": [*HOST_ALL, *PARTNER_ALL, "working_group_secretary"],
     "investigation.write": [*HOST_ALL],
     "gazetteer.read": [*READERS, "company_security_manager"],

@@ -366,3 +366,12 @@ def with_casualties(session: Session, actor: Actor, limit: int = 300) -> list[In
         (func.coalesce(Incident.killed, 0) + func.coalesce(Incident.injured, 0)) > 0
     )
     return list(session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(limit)))
+
+
+def counted_between(session: Session, actor: Actor, start: datetime, end: datetime) -> list[Incident]:
+    """The counted incidents that occurred in [start, end) and the actor may see, in time order
+    (for reports)."""
+    stmt = visible(select(Incident), session, actor, Incident).where(
+        Incident.state.in_(COUNTED_STATES), Incident.occurred_at >= start, Incident.occurred_at < end
+    )
+    return list(session.scalars(stmt.order_by(Incident.occurred_at)))

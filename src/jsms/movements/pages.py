@@ -17,8 +17,8 @@ from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
 from jsms.core.policy import allows
+from jsms.movements import labels, service
 from jsms.movements import schemas as s
-from jsms.movements import service
 from jsms.movements.api import JOURNEYS
 from jsms.registry import schemas as rs
 from jsms.registry import service as registry
@@ -27,15 +27,7 @@ from jsms.registry.models import Asset, Unit
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_navigation([NavItem("/journeys", N_("Journeys"), "journey.read", order=25)])
 
-STATES = {
-    "draft": N_("Draft"),
-    "submitted": N_("Submitted"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "under_way": N_("Under way"),
-    "completed": N_("Completed"),
-    "aborted": N_("Aborted"),
-}
+STATES = labels.JOURNEY_STATES
 PROFILES = {
     "fastest": N_("Fastest"),
     "safest": N_("Safest"),

@@ -621,3 +621,18 @@ def visible_ids(
         return set()
     stmt = select(Journey.id).where(Journey.id.in_(journey_ids), Journey.status.in_(statuses))
     return set(session.scalars(visible(stmt, session, actor, Journey)))
+
+
+def completed_between(session: Session, actor: Actor, start: datetime, end: datetime) -> list[Journey]:
+    """Journeys the actor may see that were completed in [start, end) (for reports)."""
+    done = select(JourneyEvent.journey_id).where(
+        JourneyEvent.action == "complete", JourneyEvent.at >= start, JourneyEvent.at < end
+    )
+    stmt = visible(select(Journey), session, actor, Journey).where(Journey.id.in_(done))
+    return list(session.scalars(stmt.order_by(Journey.window_start)))
+
+
+def under_way(session: Session, actor: Actor) -> list[Journey]:
+    """Journeys the actor may see that are under way now."""
+    stmt = visible(select(Journey), session, actor, Journey).where(Journey.status == "under_way")
+    return list(session.scalars(stmt.order_by(Journey.window_start)))

@@ -463,3 +463,17 @@ def zone_map(session: Session) -> ZoneMap:
     )
     levels = np.array([stored.get(key, 1) for key in keys], dtype=np.int64)
     return ZoneMap(risk.surface.grid, risk.areas.district_labels, levels, keys)
+
+
+def changes_between(
+    session: Session, actor: Actor, start: datetime, end: datetime
+) -> list[ThreatLevelChange]:
+    """Every change of a threat level in [start, end), in time order (for reports); an area's first
+    level, set when the node began, is not a change."""
+    require(session, actor, "risk.read")
+    stmt = select(ThreatLevelChange).where(
+        ThreatLevelChange.at >= start,
+        ThreatLevelChange.at < end,
+        ThreatLevelChange.previous_level.is_not(None),
+    )
+    return list(session.scalars(stmt.order_by(ThreatLevelChange.at)))

@@ -29,6 +29,8 @@ from jsms.osint import pages as osint_pages
 from jsms.osint.feeds import FeedPoller
 from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
+from jsms.reports import api as reports_api
+from jsms.reports import pages as report_pages
 from jsms.risk import api as risk_api
 from jsms.risk import pages as risk_pages
 from jsms.sharing import api as sharing_api
@@ -55,6 +57,7 @@ ROUTERS = (
     coordination_api.router,
     coordination_api.calendar_router,
     welfare_api.router,
+    reports_api.router,
     osint_api.router,
     osint_api.reader_router,
     taxii.router,
@@ -71,6 +74,7 @@ ROUTERS = (
     osint_pages.router,
     coordination_pages.router,
     welfare_pages.router,
+    report_pages.router,
     sharing_pages.router,
 )
 TEMPLATE_PACKAGES = (
@@ -85,6 +89,7 @@ TEMPLATE_PACKAGES = (
     "jsms.osint",
     "jsms.coordination",
     "jsms.welfare",
+    "jsms.reports",
 )
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

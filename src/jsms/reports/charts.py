@@ -1,0 +1,81 @@
+"""Figures of the reports, drawn with matplotlib as SVG. Text stays text in the SVG (not paths),
+so that the page or the PDF renderer shapes it with the report's fonts: Chinese and Urdu labels
+come out right where matplotlib alone would not join Urdu letters."""
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: figures are only ever written to files
+
+from matplotlib import pyplot
+from shapely.geometry import MultiPolygon, Polygon
+
+from jsms.geo.provinces import province_shapes
+
+KIND_COLOURS = {
+    "suicide_bombing": "#b91c1c",
+    "ied": "#dc2626",
+    "armed_attack": "#ea580c",
+    "kidnapping": "#7c3aed",
+    "threat": "#ca8a04",
+}
+OTHER_COLOUR = "#475569"
+STYLE = {"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 9}
+
+
+def _svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", transparent=True)
+    pyplot.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]  # inline: without the XML declaration and doctype
+
+
+def _outlines(axes) -> None:
+    _, shapes, _ = province_shapes()
+    for shape in shapes:
+        polygons = (
+            shape.geoms if isinstance(shape, MultiPolygon) else [shape] if isinstance(shape, Polygon) else []
+        )
+        for polygon in polygons:
+            x, y = polygon.exterior.xy
+            axes.plot(x, y, color="#94a3b8", linewidth=0.6)
+
+
+def incident_map(points: Sequence[tuple[float, float, str, str]], width_cm: float = 16.0) -> str:
+    """Pakistan's provinces and the incidents as numbered dots: (lat, lon, kind, label) each."""
+    with matplotlib.rc_context(STYLE):
+        figure, axes = pyplot.subplots(figsize=(width_cm / 2.54, width_cm / 2.54 * 0.85))
+        _outlines(axes)
+        for lat, lon, kind, label in points:
+            axes.scatter(
+                [lon], [lat], s=60, color=KIND_COLOURS.get(kind, OTHER_COLOUR), zorder=3, edgecolors="white"
+            )
+            axes.annotate(label, (lon, lat), xytext=(5, 4), textcoords="offset points", fontsize=8, zorder=4)
+        axes.set_xlim(60.5, 77.5)
+        axes.set_ylim(23.5, 37.2)
+        axes.set_aspect("equal")
+        axes.axis("off")
+        return _svg(figure)
+
+
+def monthly_bars(months: Sequence[str], series: dict[str, Sequence[int]], labels: dict[str, str]) -> str:
+    """Stacked bars of counts by month, one colour per kind (labels: kind → name to show)."""
+    with matplotlib.rc_context(STYLE):
+        figure, axes = pyplot.subplots(figsize=(16 / 2.54, 7 / 2.54))
+        bottom = [0] * len(months)
+        for kind, counts in series.items():
+            axes.bar(
+                months,
+                counts,
+                bottom=bottom,
+                label=labels.get(kind, kind),
+                color=KIND_COLOURS.get(kind, OTHER_COLOUR),
+            )
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.tick_params(axis="x", labelrotation=45)
+        axes.legend(frameon=False, fontsize=8, ncols=2)
+        return _svg(figure)
