@@ -1137,44 +1137,81 @@ def _reader(session, username: str | None, command: str) -> Actor:
     return actor_for(user)
 
 
-@report_app.command("sitrep")
-def report_sitrep(
-    day: Annotated[
-        str | None, typer.Option("--date", help="The report's day, YYYY-MM-DD (default: today)")
-    ] = None,
-    language: Annotated[str, typer.Option("--lang", help="en, zh or ur")] = "en",
-    format: Annotated[str, typer.Option("--format", help="pdf or html")] = "pdf",
-    reader: Annotated[
-        str | None, typer.Option("--reader", help="Make the copy this user may read (e.g. the partner's)")
-    ] = None,
-    outlook: Annotated[str, typer.Option("--outlook", help="The analyst on duty's outlook")] = "",
-    output: Annotated[
-        Path | None, typer.Option("--out", help="File to write (default: sitrep-DAY-LANG.FORMAT)")
-    ] = None,
-) -> None:
-    """The daily situation report: the 24 hours up to 08:00 Pakistan time on the day."""
-    from datetime import date, datetime
+ReportDay = Annotated[
+    str | None, typer.Option("--date", help="The report's day, YYYY-MM-DD (default: today)")
+]
+ReportLanguage = Annotated[str, typer.Option("--lang", help="en, zh or ur")]
+ReportFormat = Annotated[str, typer.Option("--format", help="pdf or html")]
+ReportReader = Annotated[
+    str | None, typer.Option("--reader", help="Make the copy this user may read (e.g. the partner's)")
+]
+ReportFile = Annotated[
+    Path | None, typer.Option("--out", help="File to write (default: named after the report)")
+]
+
+
+def _report_request(day: str | None, language: str, format: str):
+    """The day, checked language and format of a report command."""
+    from datetime import date
 
     from jsms.core.i18n import LANGUAGES
-    from jsms.reports import render, sitrep
+    from jsms.reports import render, service
 
     if language not in LANGUAGES:
         fail(f"unknown language {language!r} (--lang): use {', '.join(LANGUAGES)}", EXIT_BAD_INPUT)
     if format not in render.FORMATS:
         fail(f"unknown format {format!r} (--format): use {' or '.join(render.FORMATS)}", EXIT_BAD_INPUT)
     try:
-        on = date.fromisoformat(day) if day else datetime.now(sitrep.REPORT_ZONE).date()
+        return date.fromisoformat(day) if day else service.today()
     except ValueError:
         fail(f"{day!r} is not a date like 2026-11-23 (--date)", EXIT_BAD_INPUT)
+
+
+@report_app.command("sitrep")
+def report_sitrep(
+    day: ReportDay = None,
+    language: ReportLanguage = "en",
+    format: ReportFormat = "pdf",
+    reader: ReportReader = None,
+    output: ReportFile = None,
+) -> None:
+    """The daily situation report: the 24 hours up to 08:00 Pakistan time on the day, with the
+    outlook the analyst on duty wrote for it."""
+    from jsms.reports import service
+
+    on = _report_request(day, language, format)
     target = output or Path(f"sitrep-{on.isoformat()}-{language}.{format}")
     with reported_errors(), unit_of_work(cli_actor("report-sitrep")) as session:
-        report = sitrep.gather(session, _reader(session, reader, "report-sitrep"), on, outlook)
-        html = render.sitrep_html(report, language)
-        body = render.pdf_of(html) if format == "pdf" else html.encode()
+        who = _reader(session, reader, "report-sitrep")
+        report, body = service.situation_report(session, who, on, language, format)
     target.write_bytes(body)
     out.print(
         f"{target}: {report.marking.label}, {len(report.incidents)} incidents, {len(report.alerts)} alerts, "
         f"{len(report.completed)} journeys completed, {len(report.under_way)} under way"
+    )
+
+
+@report_app.command("assessment")
+def report_assessment(
+    province: Annotated[str, typer.Option("--province", help="e.g. PK-BA (Balochistan)")],
+    day: ReportDay = None,
+    language: ReportLanguage = "en",
+    format: ReportFormat = "pdf",
+    reader: ReportReader = None,
+    output: ReportFile = None,
+) -> None:
+    """A province's weekly threat assessment: the seven days up to 08:00 on the day."""
+    from jsms.reports import service
+
+    on = _report_request(day, language, format)
+    target = output or Path(f"threat-assessment-{province}-{on.isoformat()}-{language}.{format}")
+    with reported_errors(), unit_of_work(cli_actor("report-assessment")) as session:
+        who = _reader(session, reader, "report-assessment")
+        report, body = service.threat_assessment(session, who, province, on, language, format)
+    target.write_bytes(body)
+    out.print(
+        f"{target}: {report.marking.label}, {len(report.week)} incidents this week, "
+        f"{len(report.sites)} sites rated"
     )
 
 

@@ -118,9 +118,50 @@ def test_the_cli_writes_the_report(sqlite_node, tmp_path):
         args = ["--data-dir", str(sqlite_node.data_dir), "report", "sitrep", "--date", "2024-03-27"]
         result = CliRunner().invoke(app, [*args, "--lang", "zh", "--out", str(target)])
         bad = CliRunner().invoke(app, [*args, "--lang", "fr"])
+        weekly = CliRunner().invoke(
+            app,
+            [
+                *("--data-dir", str(sqlite_node.data_dir), "report", "assessment", "--province", "PK-KP"),
+                *("--date", "2024-03-27", "--format", "html", "--out", str(tmp_path / "week.html")),
+            ],
+        )
     finally:
         use_settings(before)
     assert result.exit_code == 0, result.output
     text, pages = pdf_text(target.read_bytes())
     assert pages >= 1 and "态势报告" in text
     assert bad.exit_code == 2 and "--lang" in bad.output
+    assert weekly.exit_code == 0, weekly.output
+    assert (
+        "Suicide bombing of a convoy of Dasu project engineers at Besham"
+        in (tmp_path / "week.html").read_text()
+    )
+
+
+def test_the_weekly_threat_assessment_of_a_province(api):
+    verified_incident(api)  # in Balochistan (Ormara), within the week ending on the 20th
+    url = f"/api/v1/reports/threat-assessment/PK-BA/{DAY.isoformat()}/judgement"
+    judgement = "The coastal highway remains the likeliest target; no change to escorts."
+    assert api.put(url, "host.analyst", json={"text": judgement}).status_code == 200
+    answer = api.get(
+        "/api/v1/reports/threat-assessment",
+        "host.commander",
+        params={"province": "PK-BA", "date": DAY.isoformat(), "lang": "en"},
+    )
+    assert answer.status_code == 200, answer.text
+    text, pages = pdf_text(answer.content)
+    assert pages >= 2
+    assert "Weekly threat assessment: Balochistan" in text and judgement in text
+    assert "Incidents by type and month" in text and "Sites of highest risk" in text
+    assert "Gwadar Port" in text  # a site of the province, rated
+    assert "IED found on the coastal highway near Ormara" in text
+    urdu = api.get(
+        "/api/v1/reports/threat-assessment",
+        "host.analyst",
+        params={"province": "PK-BA", "date": DAY.isoformat(), "lang": "ur", "format": "html"},
+    )
+    assert 'dir="rtl"' in urdu.text and "بلوچستان" in urdu.text
+    bad = api.get("/api/v1/reports/threat-assessment", "host.commander", params={"province": "PK-XX"})
+    assert bad.status_code == 422
+    refused = api.put(url.replace("PK-BA", "PK-XX"), "host.analyst", json={"text": "x"})
+    assert refused.status_code == 422

@@ -368,10 +368,14 @@ def with_casualties(session: Session, actor: Actor, limit: int = 300) -> list[In
     return list(session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(limit)))
 
 
-def counted_between(session: Session, actor: Actor, start: datetime, end: datetime) -> list[Incident]:
-    """The counted incidents that occurred in [start, end) and the actor may see, in time order
-    (for reports)."""
+def counted_between(
+    session: Session, actor: Actor, start: datetime, end: datetime, province: str | None = None
+) -> list[Incident]:
+    """The counted incidents that occurred in [start, end) (in a province, if given) and the actor
+    may see, in time order (for reports)."""
     stmt = visible(select(Incident), session, actor, Incident).where(
         Incident.state.in_(COUNTED_STATES), Incident.occurred_at >= start, Incident.occurred_at < end
     )
+    if province is not None:
+        stmt = stmt.where(Incident.province == province)
     return list(session.scalars(stmt.order_by(Incident.occurred_at)))

@@ -1,10 +1,11 @@
-"""HTTP API of the reports: the day's situation report as the caller may read it (the partner's
-copy holds what the policy releases to the partner), and the analyst's outlook."""
+"""HTTP API of the reports: the day's situation report and a province's weekly threat assessment
+as the caller may read them (the partner's copy holds what the policy releases to the partner),
+and what the analysts write into them."""
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
 from jsms.reports import schemas as s
@@ -14,17 +15,28 @@ router = APIRouter(prefix="/api/v1/reports", route_class=UnitOfWorkRoute, tags=[
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
+def _file(body: bytes, name: str, format: str, marking) -> Response:
+    disposition = "attachment" if format == "pdf" else "inline"
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{name}.{format}"',
+        "X-Marking": marking.label,
+    }
+    return Response(body, media_type=MEDIA[format], headers=headers)
+
+
 def sitrep_response(session, actor, params: s.SitrepParams) -> Response:
     day = params.date or service.today()
     language = params.lang or actor.language
     report, body = service.situation_report(session, actor, day, language, params.format)
-    filename = f"sitrep-{day.isoformat()}-{language}.{params.format}"
-    disposition = "attachment" if params.format == "pdf" else "inline"
-    headers = {
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
-        "X-Marking": report.marking.label,
-    }
-    return Response(body, media_type=MEDIA[params.format], headers=headers)
+    return _file(body, f"sitrep-{day.isoformat()}-{language}", params.format, report.marking)
+
+
+def assessment_response(session, actor, params: s.AssessmentParams) -> Response:
+    day = params.date or service.today()
+    language = params.lang or actor.language
+    report, body = service.threat_assessment(session, actor, params.province, day, language, params.format)
+    name = f"threat-assessment-{params.province}-{day.isoformat()}-{language}"
+    return _file(body, name, params.format, report.marking)
 
 
 @router.get("/sitrep", response_class=Response)
@@ -33,7 +45,25 @@ def sitrep(session: SessionDep, actor: ActorDep, params: Annotated[s.SitrepParam
     return sitrep_response(session, actor, params)
 
 
-@router.put("/sitrep/{day}/outlook", response_model=s.OutlookRead)
-def write_outlook(day: date, data: s.OutlookIn, session: SessionDep, actor: ActorDep):
+@router.put("/sitrep/{day}/outlook", response_model=s.NoteRead)
+def write_outlook(day: date, data: s.NoteIn, session: SessionDep, actor: ActorDep):
     """The analyst on duty's outlook for the day's report."""
-    return service.write_outlook(session, actor, day, data)
+    return service.write_note(session, actor, service.SITREP, day, data)
+
+
+@router.get("/threat-assessment", response_class=Response)
+def threat_assessment(session: SessionDep, actor: ActorDep, params: Annotated[s.AssessmentParams, Query()]):
+    """A province's weekly threat assessment (the seven days up to 08:00 on `date`) as PDF or HTML."""
+    return assessment_response(session, actor, params)
+
+
+@router.put("/threat-assessment/{province}/{day}/judgement", response_model=s.NoteRead)
+def write_judgement(
+    province: Annotated[str, Path(max_length=8)],
+    day: date,
+    data: s.NoteIn,
+    session: SessionDep,
+    actor: ActorDep,
+):
+    """The analyst's judgement for the province's week ending on `day`."""
+    return service.write_note(session, actor, service.ASSESSMENT, day, data, province)

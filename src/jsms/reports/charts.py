@@ -79,3 +79,27 @@ def monthly_bars(months: Sequence[str], series: dict[str, Sequence[int]], labels
         axes.tick_params(axis="x", labelrotation=45)
         axes.legend(frameon=False, fontsize=8, ncols=2)
         return _svg(figure)
+
+
+def risk_map(
+    lats, lons, values, outline, sites: Sequence[tuple[float, float, str]], width_cm: float = 16.0
+) -> str:
+    """The risk intensity over a province as a heat map, its outline, and its sites numbered."""
+    with matplotlib.rc_context(STYLE):
+        figure, axes = pyplot.subplots(figsize=(width_cm / 2.54, width_cm / 2.54 * 0.8))
+        if len(lats) and len(lons):
+            extent = (lons[0], lons[-1], lats[0], lats[-1])
+            image = axes.imshow(
+                values, origin="lower", extent=extent, cmap="YlOrRd", vmin=0, interpolation="bilinear"
+            )
+            figure.colorbar(image, ax=axes, shrink=0.7)
+        polygons = outline.geoms if isinstance(outline, MultiPolygon) else [outline]
+        for polygon in polygons:
+            x, y = polygon.exterior.xy
+            axes.plot(x, y, color="#1e293b", linewidth=0.8)
+        for lat, lon, label in sites:
+            axes.scatter([lon], [lat], s=30, color="#1e3a8a", marker="s", zorder=3, edgecolors="white")
+            axes.annotate(label, (lon, lat), xytext=(4, 3), textcoords="offset points", fontsize=8, zorder=4)
+        axes.set_aspect("equal")
+        axes.axis("off")
+        return _svg(figure)

@@ -5,15 +5,18 @@ families of Debian's fonts-noto-core and fonts-noto-cjk packages."""
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from jsms.alerts.service import KIND_LABELS as ALERT_KINDS
 from jsms.alerts.service import SEVERITY_LABELS
 from jsms.core.errors import DomainError
 from jsms.core.i18n import Translator
 from jsms.core.marking import Tlp
+from jsms.geo.provinces import province_outline
 from jsms.incidents.labels import KINDS as INCIDENT_KINDS
 from jsms.movements.labels import JOURNEY_STATES
 from jsms.reports import charts
+from jsms.reports.assessment import ThreatAssessment, province_name
 from jsms.reports.sitrep import Sitrep
 from jsms.risk.areas import LEVELS
 from jsms.risk.service import area_name
@@ -50,6 +53,21 @@ def _templates() -> Environment:
     )
 
 
+def _common(report, t: Translator) -> dict:
+    """What every report template is given: the language's words, fonts, labels and marking."""
+    return {
+        "report": report,
+        "t": t,
+        "_": t.gettext,
+        "when": lambda moment: Markup('<bdi dir="ltr">{}</bdi>').format(t.datetime(moment, "short")),
+        "fonts": FONTS[t.language],
+        "marking_colour": MARKING_COLOURS.get(report.marking, "#0f172a"),
+        "kinds": INCIDENT_KINDS,
+        "levels": LEVELS,
+        "area_name": lambda key: area_name(key, t.language),
+    }
+
+
 def sitrep_html(report: Sitrep, language: str) -> str:
     t = Translator(language, report.reader.timezone)
     points = [(i.lat, i.lon, i.kind, str(n)) for n, i in enumerate(report.incidents, start=1)]
@@ -57,18 +75,28 @@ def sitrep_html(report: Sitrep, language: str) -> str:
         _templates()
         .get_template("reports/sitrep.html")
         .render(
-            report=report,
-            t=t,
-            _=t.gettext,
-            fonts=FONTS[t.language],
-            marking_colour=MARKING_COLOURS.get(report.marking, "#0f172a"),
+            **_common(report, t),
             map_svg=charts.incident_map(points) if points else "",
-            kinds=INCIDENT_KINDS,
-            levels=LEVELS,
             alert_kinds=ALERT_KINDS,
             severities=SEVERITY_LABELS,
             journey_states=JOURNEY_STATES,
-            area_name=lambda key: area_name(key, t.language),
+        )
+    )
+
+
+def assessment_html(report: ThreatAssessment, language: str) -> str:
+    t = Translator(language, report.reader.timezone)
+    lats, lons, values = report.raster
+    sites = [(site.lat, site.lon, str(n)) for n, (site, _) in enumerate(report.sites, start=1)]
+    labels = {kind: t.gettext(INCIDENT_KINDS.get(kind, kind)) for kind in report.by_kind}
+    return (
+        _templates()
+        .get_template("reports/assessment.html")
+        .render(
+            **_common(report, t),
+            province=province_name(report.province, t.language),
+            trend_svg=charts.monthly_bars(report.months, report.by_kind, labels) if report.by_kind else "",
+            map_svg=charts.risk_map(lats, lons, values, province_outline(report.province), sites),
         )
     )
 

@@ -477,3 +477,18 @@ def changes_between(
         ThreatLevelChange.previous_level.is_not(None),
     )
     return list(session.scalars(stmt.order_by(ThreatLevelChange.at)))
+
+
+def intensity_raster(
+    session: Session, actor: Actor, bbox: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The risk intensity now over a box (min_lon, min_lat, max_lon, max_lat): cell-centre
+    latitudes, longitudes and the values, rows from south to north (for the risk map)."""
+    require(session, actor, "risk.read")
+    risk = engine(session)
+    with _lock:
+        lats, lons = risk.surface.grid.centres()
+        rows = (lats >= bbox[1]) & (lats <= bbox[3])
+        cols = (lons >= bbox[0]) & (lons <= bbox[2])
+        values = risk.surface.raster[np.ix_(rows, cols)] * risk.surface.scale()
+    return lats[rows], lons[cols], np.maximum(values, 0.0)
