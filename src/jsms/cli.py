@@ -1049,6 +1049,7 @@ def worker(
     from jsms.core.events import Dispatcher
     from jsms.core.live import relay_via_redis
     from jsms.osint.feeds import FeedPoller
+    from jsms.reports.delivery import ReportSender
 
     settings = get_settings()
     tracking = tracking and bool(settings.redis_url)
@@ -1056,13 +1057,15 @@ def worker(
         fail("nothing to do: tracking workers need JSMS_REDIS_URL (and --events is off)", EXIT_BAD_INPUT)
     prepare_database()
     relay_via_redis(settings.redis_url, listen=False)
-    news = FeedPoller().start() if events else None  # the feeds are read where events go out
+    # Where events go out, the news feeds are read and the reports sent.
+    jobs = [FeedPoller().start(), ReportSender().start()] if events else []
     if not tracking:
-        out.print("delivering events and reading news feeds; Ctrl-C to stop")
+        out.print("delivering events, reading news feeds, sending reports; Ctrl-C to stop")
         try:
             Dispatcher(interval).run()
         finally:
-            news.stop()
+            for job in jobs:
+                job.stop()
         return
     from jsms.tracking.stream import run_worker
 
@@ -1080,8 +1083,8 @@ def worker(
         stop.set()
         if dispatcher is not None:
             dispatcher.stop()
-        if news is not None:
-            news.stop()
+        for job in jobs:
+            job.stop()
 
 
 @app.command()
@@ -1189,6 +1192,29 @@ def report_sitrep(
         f"{target}: {report.marking.label}, {len(report.incidents)} incidents, {len(report.alerts)} alerts, "
         f"{len(report.completed)} journeys completed, {len(report.under_way)} under way"
     )
+
+
+@report_app.command("deliver")
+def report_deliver(
+    at: Annotated[
+        str | None, typer.Option("--at", help="Act as if it were this time (ISO 8601; default: now)")
+    ] = None,
+) -> None:
+    """Send the reports that are due to their subscribers now (the server and `jsms worker` do it
+    every minute; this is for a node that runs neither, from cron)."""
+    from datetime import datetime
+
+    from jsms.reports.delivery import deliver_due
+
+    try:
+        now = datetime.fromisoformat(at) if at else None
+    except ValueError:
+        fail(f"{at!r} is not a time like 2026-11-23T09:00+05:00 (--at)", EXIT_BAD_INPUT)
+    if now is not None and now.tzinfo is None:
+        fail("give --at with its time zone, e.g. 2026-11-23T09:00+05:00", EXIT_BAD_INPUT)
+    with reported_errors():
+        sent = deliver_due(now)
+    out.print(f"{sent} reports sent")
 
 
 @report_app.command("assessment")

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import logging
-import smtplib
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -25,6 +24,7 @@ from jsms.alerts.models import Alert, AlertChannel, AlertDelivery
 from jsms.alerts.service import KIND_LABELS, SEVERITY_LABELS, TIER_LABELS, render
 from jsms.core.config import get_settings
 from jsms.core.i18n import N_, Translator
+from jsms.core.mail import send_mail
 
 log = logging.getLogger("jsms.alerts")
 TIMEOUT_S = 5.0
@@ -69,8 +69,6 @@ def send_webhook(channel: AlertChannel, body: bytes) -> None:
 
 def send_email(channel: AlertChannel, alert: Alert, action: str, translator: Translator) -> None:
     settings = get_settings()
-    if not settings.smtp_host:
-        raise RuntimeError("no SMTP server is configured (JSMS_SMTP_HOST)")
     message = EmailMessage()
     kind = translator.gettext(KIND_LABELS.get(alert.kind, alert.kind))
     severity = translator.gettext(SEVERITY_LABELS[alert.severity])
@@ -87,12 +85,7 @@ def send_email(channel: AlertChannel, alert: Alert, action: str, translator: Tra
     if settings.public_url:
         lines.append(f"{settings.public_url}/alerts/{alert.id}")
     message.set_content("\n".join(lines))
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_S) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user and settings.smtp_password:
-            smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
-        smtp.send_message(message)
+    send_mail(message)
 
 
 def deliver(session: Session, delivery: AlertDelivery, now: datetime) -> None:

@@ -8,7 +8,6 @@ event dispatcher runs (one per node): the server, or `jsms worker`.
 """
 
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +21,7 @@ from jsms.core.crud import ListRequest, list_page
 from jsms.core.db import new_session, unit_of_work, utcnow
 from jsms.core.errors import Conflict, DomainError
 from jsms.core.policy import get_visible, require
+from jsms.core.schedule import Repeating
 from jsms.osint import schemas as s
 from jsms.osint import service
 from jsms.osint.inputs import InputError, fetch
@@ -149,28 +149,8 @@ def poll_due(every: bool = False) -> list[Polled]:
     return [poll(feed_id, url) for feed_id, url in due_feeds(every)]
 
 
-class FeedPoller:
+class FeedPoller(Repeating):
     """A thread that reads the feeds that are due, checking once a minute."""
 
     def __init__(self, check_every_s: float = CHECK_EVERY_S):
-        self.check_every_s = check_every_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> "FeedPoller":
-        self._thread = threading.Thread(target=self._run, name="jsms-news-feeds", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                poll_due()
-            except Exception:  # a database hiccup: try again at the next check
-                log.exception("reading the news feeds failed")
-            self._stop.wait(self.check_every_s)
+        super().__init__("jsms-news-feeds", poll_due, check_every_s)

@@ -2,14 +2,17 @@
 as the caller may read them (the partner's copy holds what the policy releases to the partner),
 and what the analysts write into them."""
 
+import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
+from jsms.core.crud import ListRequest
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.schemas import PageParams, page_params
+from jsms.reports import delivery, service
 from jsms.reports import schemas as s
-from jsms.reports import service
 
 router = APIRouter(prefix="/api/v1/reports", route_class=UnitOfWorkRoute, tags=["reports"])
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -67,3 +70,27 @@ def write_judgement(
 ):
     """The analyst's judgement for the province's week ending on `day`."""
     return service.write_note(session, actor, service.ASSESSMENT, day, data, province)
+
+
+@router.get("/subscriptions", response_model=list[s.SubscriptionRead])
+def my_subscriptions(session: SessionDep, actor: ActorDep):
+    """The caller's standing orders for reports by e-mail."""
+    return delivery.subscriptions(session, actor)
+
+
+@router.post("/subscriptions", response_model=s.SubscriptionRead, status_code=201)
+def subscribe(data: s.SubscriptionIn, session: SessionDep, actor: ActorDep):
+    """Receive a report by e-mail: each day's SITREP, or a province's assessment each Monday, as
+    the policy lets the caller read it."""
+    return delivery.subscribe(session, actor, data)
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=204, response_class=Response)
+def unsubscribe(subscription_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    delivery.unsubscribe(session, actor, subscription_id)
+
+
+@router.get("/deliveries", response_model=list[s.DeliveryRead])
+def my_deliveries(session: SessionDep, actor: ActorDep, page: Annotated[PageParams, Depends(page_params)]):
+    """The reports sent to the caller (or tried), newest first."""
+    return delivery.deliveries(session, actor, ListRequest(page))

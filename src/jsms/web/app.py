@@ -31,6 +31,7 @@ from jsms.registry import api as registry_api
 from jsms.registry import pages as registry_pages
 from jsms.reports import api as reports_api
 from jsms.reports import pages as report_pages
+from jsms.reports.delivery import ReportSender
 from jsms.risk import api as risk_api
 from jsms.risk import pages as risk_pages
 from jsms.sharing import api as sharing_api
@@ -104,10 +105,12 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
     async def lifespan(_app: FastAPI):
         dispatching = get_settings().dispatch_in_server if dispatch_events is None else dispatch_events
         dispatcher = Dispatcher() if dispatching else None
-        news = FeedPoller() if dispatching else None  # both once per node, where events go out
+        # Once per node, where events go out: the news feeds read, the reports sent.
+        jobs = [FeedPoller(), ReportSender()] if dispatching else []
         if dispatcher is not None:
             dispatcher.start()
-            news.start()
+        for job in jobs:
+            job.start()
         relay_via_redis(get_settings().redis_url, listen=True)
         if track:
             tracking.start()
@@ -121,7 +124,8 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
             broker.stop_relay()
             if dispatcher is not None:
                 dispatcher.stop()
-                news.stop()
+            for job in jobs:
+                job.stop()
 
     app = FastAPI(
         lifespan=lifespan,
