@@ -1,6 +1,6 @@
-"""Figures of the reports, drawn with matplotlib as SVG. Text stays text in the SVG (not paths),
-so that the page or the PDF renderer shapes it with the report's fonts: Chinese and Urdu labels
-come out right where matplotlib alone would not join Urdu letters."""
+"""Figures of the reports, drawn with matplotlib as SVG. They carry only numbers and dates; names
+(the legend) are written in the page around them, where Chinese and Urdu are shaped properly —
+neither matplotlib nor the SVG text of the PDF renderer joins Urdu letters."""
 
 import io
 from collections.abc import Sequence
@@ -19,6 +19,8 @@ KIND_COLOURS = {
     "ied": "#dc2626",
     "armed_attack": "#ea580c",
     "kidnapping": "#7c3aed",
+    "rocket_grenade": "#be185d",
+    "foiled_plot": "#0f766e",
     "threat": "#ca8a04",
 }
 OTHER_COLOUR = "#475569"
@@ -61,23 +63,21 @@ def incident_map(points: Sequence[tuple[float, float, str, str]], width_cm: floa
         return _svg(figure)
 
 
-def monthly_bars(months: Sequence[str], series: dict[str, Sequence[int]], labels: dict[str, str]) -> str:
-    """Stacked bars of counts by month, one colour per kind (labels: kind → name to show)."""
+def colour_of(kind: str) -> str:
+    return KIND_COLOURS.get(kind, OTHER_COLOUR)
+
+
+def monthly_bars(months: Sequence[str], series: dict[str, Sequence[int]]) -> str:
+    """Stacked bars of counts by month, one colour per kind (`colour_of`). The legend is left to
+    the page: names in Urdu need the page's text shaping, which SVG text in the PDF lacks."""
     with matplotlib.rc_context(STYLE):
         figure, axes = pyplot.subplots(figsize=(16 / 2.54, 7 / 2.54))
         bottom = [0] * len(months)
         for kind, counts in series.items():
-            axes.bar(
-                months,
-                counts,
-                bottom=bottom,
-                label=labels.get(kind, kind),
-                color=KIND_COLOURS.get(kind, OTHER_COLOUR),
-            )
+            axes.bar(months, counts, bottom=bottom, color=colour_of(kind))
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
         axes.spines[["top", "right"]].set_visible(False)
         axes.tick_params(axis="x", labelrotation=45)
-        axes.legend(frameon=False, fontsize=8, ncols=2)
         return _svg(figure)
 
 

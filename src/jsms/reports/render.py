@@ -88,14 +88,15 @@ def assessment_html(report: ThreatAssessment, language: str) -> str:
     t = Translator(language, report.reader.timezone)
     lats, lons, values = report.raster
     sites = [(site.lat, site.lon, str(n)) for n, (site, _) in enumerate(report.sites, start=1)]
-    labels = {kind: t.gettext(INCIDENT_KINDS.get(kind, kind)) for kind in report.by_kind}
+    legend = [(charts.colour_of(kind), t.gettext(INCIDENT_KINDS.get(kind, kind))) for kind in report.by_kind]
     return (
         _templates()
         .get_template("reports/assessment.html")
         .render(
             **_common(report, t),
             province=province_name(report.province, t.language),
-            trend_svg=charts.monthly_bars(report.months, report.by_kind, labels) if report.by_kind else "",
+            trend_svg=charts.monthly_bars(report.months, report.by_kind) if report.by_kind else "",
+            legend=legend,
             map_svg=charts.risk_map(lats, lons, values, province_outline(report.province), sites),
         )
     )
