@@ -161,6 +161,8 @@ def test_the_weekly_threat_assessment_of_a_province(api):
         params={"province": "PK-BA", "date": DAY.isoformat(), "lang": "ur", "format": "html"},
     )
     assert 'dir="rtl"' in urdu.text and "بلوچستان" in urdu.text
+    legend = urdu.text.split('class="legend"')[1].split("</ul>")[0]  # in the page, shaped with it
+    assert "دیسی ساختہ بم" in legend  # IED
     bad = api.get("/api/v1/reports/threat-assessment", "host.commander", params={"province": "PK-XX"})
     assert bad.status_code == 422
     refused = api.put(url.replace("PK-BA", "PK-XX"), "host.analyst", json={"text": "x"})
