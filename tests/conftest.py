@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
 from jsms.core import db as core_db
-from jsms.core.config import Settings, use_settings
+from jsms.core.config import Settings, get_settings, use_settings
 from jsms.core.db import engine_for
 from tests.support import pg
 from tests.support import redis_server as rs
-from tests.support.server import demo_node, demo_server  # noqa: F401  (fixtures: a real `jsms demo` node)
+from tests.support.server import demo_node, demo_server, free_port  # noqa: F401  (fixtures: a real `jsms demo` node)
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = "test-secret-key-for-the-suite-only"
@@ -200,3 +200,27 @@ def browser(api):
 
     api.client.cookies.clear()
     return Browser(api.client)
+
+
+@pytest.fixture
+def smtp_inbox():
+    """A real SMTP server on a free port, named in the settings; yields the messages it received."""
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = get_settings()
+    use_settings(settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
+    try:
+        yield received
+    finally:
+        use_settings(settings)
+        controller.stop()

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from jsms.alerts import service
 from jsms.alerts.tasks import run_once
-from jsms.core.config import get_settings, use_settings
 from jsms.core.db import unit_of_work, utcnow
 from jsms.core.models import ReleaseRecord
 from jsms.tracking.service import TRACKING
@@ -231,34 +230,16 @@ def test_channels_are_validated_and_only_for_the_commander(api):
     assert denied.status_code == 403
 
 
-def test_an_email_goes_through_a_real_smtp_server(api):
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):
-            Inbox.messages.append(envelope)
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = get_settings()
-    use_settings(settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
-    try:
-        api.post(
-            "/api/v1/alert-channels",
-            "host.commander",
-            json={"name": "Duty officer", "kind": "email", "target": "duty@ops.example", "language": "ur"},
-        )
-        raise_one(severity="moderate")
-        with unit_of_work(TRACKING) as session:
-            run_once(session)
-    finally:
-        use_settings(settings)
-        controller.stop()
-    assert len(Inbox.messages) == 1
-    text = Inbox.messages[0].content.decode("utf-8", "replace")
-    assert "duty@ops.example" in Inbox.messages[0].rcpt_tos
+def test_an_email_goes_through_a_real_smtp_server(api, smtp_inbox):
+    api.post(
+        "/api/v1/alert-channels",
+        "host.commander",
+        json={"name": "Duty officer", "kind": "email", "target": "duty@ops.example", "language": "ur"},
+    )
+    raise_one(severity="moderate")
+    with unit_of_work(TRACKING) as session:
+        run_once(session)
+    assert len(smtp_inbox) == 1
+    text = smtp_inbox[0].content.decode("utf-8", "replace")
+    assert "duty@ops.example" in smtp_inbox[0].rcpt_tos
     assert "TLP:AMBER" in text

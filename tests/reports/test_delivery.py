@@ -12,33 +12,8 @@ from jsms.core.config import get_settings, use_settings
 from jsms.reports.delivery import MAX_ATTEMPTS, deliver_due
 from jsms.reports.sitrep import REPORT_ZONE
 from tests.reports.test_sitrep import DAY, verified_incident
-from tests.support.server import free_port
 
 MORNING = datetime(DAY.year, DAY.month, DAY.day, 9, 0, tzinfo=REPORT_ZONE)
-
-
-@pytest.fixture
-def inbox():
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):
-            Inbox.messages.append(envelope)
-            return "250 OK"
-
-    Inbox.messages = []
-    port = free_port()
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = get_settings()
-    use_settings(settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
-    try:
-        yield Inbox.messages
-    finally:
-        use_settings(settings)
-        controller.stop()
 
 
 def subscribe(api, user: str, **body) -> dict:
@@ -54,7 +29,8 @@ def attachment_text(envelope) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def test_the_partner_receives_its_own_copy_once(api, inbox):
+def test_the_partner_receives_its_own_copy_once(api, smtp_inbox):
+    inbox = smtp_inbox
     verified_incident(api)
     verified_incident(api, title="Host-only source report on the Gwadar harbour road", tlp="red")
     subscribe(api, "partner.liaison", language="zh", email="liaison@embassy.example")
@@ -89,7 +65,8 @@ def test_a_failed_delivery_is_recorded_and_tried_again_at_most_three_times(api):
     assert "SMTP" in tried[0]["error"]
 
 
-def test_assessments_go_out_on_mondays(api, inbox):
+def test_assessments_go_out_on_mondays(api, smtp_inbox):
+    inbox = smtp_inbox
     subscribe(
         api, "host.analyst", kind="assessment", province="PK-BA", language="en", email="analyst@ops.example"
     )
