@@ -48,6 +48,10 @@ def test_the_sitrep_pdf_holds_the_days_incidents_and_its_marking(api):
     assert "IED found on the coastal highway near Ormara" in text
     assert answer.headers["x-marking"] in text  # every page carries the marking
     assert "The 24 hours from 19/11/2026, 08:00 to 20/11/2026, 08:00" in text
+    assert "Incidents of the last 30 days by type" in text  # the chart …
+    html = sitrep(api, "host.commander", lang="en", format="html").text
+    chart = html.split("Incidents of the last 30 days by type")[1].split("<h2>")[0]
+    assert "<svg" in chart and "IED" in chart.split('class="legend"')[1]  # … and its legend
 
 
 def test_the_partners_copy_lacks_what_its_marking_withholds(api):

@@ -46,15 +46,6 @@ class ThreatAssessment:
     judgement: str = ""
     marking: Tlp = Tlp.GREEN
 
-    # The SITREP's marking rule reads these.
-    @property
-    def incidents(self) -> list[Any]:
-        return self.week
-
-    completed: list[Any] = field(default_factory=list)
-    under_way: list[Any] = field(default_factory=list)
-    alerts: list[Any] = field(default_factory=list)
-
 
 def _month_keys(end: date) -> list[str]:
     keys, year, month = [], end.year, end.month
@@ -91,7 +82,7 @@ def gather(
     report.raster = _within(
         province_outline(province), *risk.intensity_raster(session, reader, province_outline(province).bounds)
     )
-    report.marking = highest_marking(report)
+    report.marking = highest_marking(year)  # the week's and the trend's incidents
     return report
 
 

@@ -67,15 +67,17 @@ def colour_of(kind: str) -> str:
     return KIND_COLOURS.get(kind, OTHER_COLOUR)
 
 
-def monthly_bars(months: Sequence[str], series: dict[str, Sequence[int]]) -> str:
-    """Stacked bars of counts by month, one colour per kind (`colour_of`). The legend is left to
-    the page: names in Urdu need the page's text shaping, which SVG text in the PDF lacks."""
+def stacked_bars(periods: Sequence[str], series: dict[str, Sequence[int]]) -> str:
+    """Stacked bars of counts by period (month, day), one colour per kind (`colour_of`). The legend
+    is left to the page: names in Urdu need the page's text shaping, which SVG text in the PDF lacks."""
     with matplotlib.rc_context(STYLE):
         figure, axes = pyplot.subplots(figsize=(16 / 2.54, 7 / 2.54))
-        bottom = [0] * len(months)
+        bottom = [0] * len(periods)
         for kind, counts in series.items():
-            axes.bar(months, counts, bottom=bottom, color=colour_of(kind))
+            axes.bar(periods, counts, bottom=bottom, color=colour_of(kind))
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        step = max(1, len(periods) // 12)  # a readable number of labels (every few days)
+        axes.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)])
         axes.spines[["top", "right"]].set_visible(False)
         axes.tick_params(axis="x", labelrotation=45)
         return _svg(figure)

@@ -68,6 +68,11 @@ def _common(report, t: Translator) -> dict:
     }
 
 
+def _legend(series: dict, t: Translator) -> list[tuple[str, str]]:
+    """The colours of a chart's kinds and their names, written in the page (see charts)."""
+    return [(charts.colour_of(kind), t.gettext(INCIDENT_KINDS.get(kind, kind))) for kind in series]
+
+
 def sitrep_html(report: Sitrep, language: str) -> str:
     t = Translator(language, report.reader.timezone)
     points = [(i.lat, i.lon, i.kind, str(n)) for n, i in enumerate(report.incidents, start=1)]
@@ -77,6 +82,8 @@ def sitrep_html(report: Sitrep, language: str) -> str:
         .render(
             **_common(report, t),
             map_svg=charts.incident_map(points) if points else "",
+            trend_svg=charts.stacked_bars(report.trend_days, report.trend) if report.trend else "",
+            legend=_legend(report.trend, t),
             alert_kinds=ALERT_KINDS,
             severities=SEVERITY_LABELS,
             journey_states=JOURNEY_STATES,
@@ -88,15 +95,14 @@ def assessment_html(report: ThreatAssessment, language: str) -> str:
     t = Translator(language, report.reader.timezone)
     lats, lons, values = report.raster
     sites = [(site.lat, site.lon, str(n)) for n, (site, _) in enumerate(report.sites, start=1)]
-    legend = [(charts.colour_of(kind), t.gettext(INCIDENT_KINDS.get(kind, kind))) for kind in report.by_kind]
     return (
         _templates()
         .get_template("reports/assessment.html")
         .render(
             **_common(report, t),
             province=province_name(report.province, t.language),
-            trend_svg=charts.monthly_bars(report.months, report.by_kind) if report.by_kind else "",
-            legend=legend,
+            trend_svg=charts.stacked_bars(report.months, report.by_kind) if report.by_kind else "",
+            legend=_legend(report.by_kind, t),
             map_svg=charts.risk_map(lats, lons, values, province_outline(report.province), sites),
         )
     )

@@ -4,6 +4,8 @@ actor, so a partner's copy holds only what the policy releases to the partner; t
 marking is the highest marking of what it holds."""
 
 import statistics
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +26,7 @@ from jsms.risk import service as risk
 
 REPORT_ZONE = ZoneInfo("Asia/Karachi")
 REPORT_HOUR = time(8, 0)  # the morning report covers the 24 hours up to 08:00 Pakistan time
+TREND_DAYS = 30
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Sitrep:
     outlook: str = ""
     marking: Tlp = Tlp.GREEN
     withheld: list[str] = field(default_factory=list)  # sections the reader may not see at all
+    trend_days: list[str] = field(default_factory=list)  # the 30 days before, "MM-DD"
+    trend: dict[str, list[int]] = field(default_factory=dict)  # kind → incidents each day
+    incidents_30_days: list[Any] = field(default_factory=list)  # their markings count too
 
     @property
     def killed(self) -> int:
@@ -85,12 +91,30 @@ def gather(session: Session, reader: Actor, day: date, outlook: str = "") -> Sit
             setattr(report, name, read())
         except Forbidden:
             report.withheld.append(name)
-    report.marking = highest_marking(report)
+    if "incidents" not in report.withheld:
+        _trend(session, reader, report)
+    report.marking = highest_marking(
+        [*report.incidents, *report.incidents_30_days, *report.completed, *report.under_way, *report.alerts]
+    )
     return report
 
 
-def highest_marking(report: Sitrep) -> Tlp:
-    """The report is marked as the most restricted record it holds (at least TLP:GREEN)."""
-    marked = [*report.incidents, *report.completed, *report.under_way, *report.alerts]
-    ranks = [Tlp(getattr(record, "tlp", Tlp.GREEN.value)) for record in marked]
+def _trend(session: Session, reader: Actor, report: Sitrep) -> None:
+    """Incidents by type on each of the 30 days up to the report (the day's context)."""
+    recent = incidents.counted_between(session, reader, report.end - timedelta(days=TREND_DAYS), report.end)
+    days = [
+        (report.end - timedelta(days=TREND_DAYS - n)).astimezone(REPORT_ZONE).date()
+        for n in range(TREND_DAYS)
+    ]
+    counts = Counter(
+        (i.kind, (i.occurred_at.astimezone(REPORT_ZONE) - timedelta(hours=8)).date()) for i in recent
+    )
+    report.trend_days = [day.strftime("%m-%d") for day in days]
+    report.trend = {kind: [counts[(kind, day)] for day in days] for kind in sorted({i.kind for i in recent})}
+    report.incidents_30_days = recent
+
+
+def highest_marking(records: Iterable[Any]) -> Tlp:
+    """A report is marked as the most restricted record it draws on (at least TLP:GREEN)."""
+    ranks = [Tlp(getattr(record, "tlp", Tlp.GREEN.value)) for record in records]
     return max([Tlp.GREEN, *ranks], key=lambda tlp: tlp.rank)
