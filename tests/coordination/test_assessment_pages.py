@@ -45,3 +45,13 @@ def test_an_assessment_is_answered_signed_and_made_final_on_its_page(api, browse
     assert browser.post(f"{url}/signatures", {"name": "Security counsellor"}).status_code == 303
     assert api.get(f"/api/v1/assessments/{url.rsplit('/', 1)[1]}", "host.officer").json()["status"] == "final"
     assert api.get(f"/api/v1/sites/{site['id']}", "host.officer").json()["assessment_score"] == 50.0
+
+
+def test_an_answer_out_of_range_is_refused_and_nothing_stored(api, browser):
+    browser.sign_in("host.officer", language="en")
+    made = browser.post("/assessments/new", {"site_id": camp(api)["id"], "assessed_on": "2026-11-21"})
+    url = made.headers["location"]
+    refused = browser.post(f"{url}/answers", {"q:perimeter_barrier": "7", "q:drills_joint": "3"})
+    assert refused.status_code == 422
+    stored = api.get(f"/api/v1/assessments/{url.rsplit('/', 1)[1]}", "host.officer").json()
+    assert stored["answers"] == {}

@@ -304,10 +304,10 @@ def _to_assessment(assessment_id: uuid.UUID, request: Request):
 async def save_answers(assessment_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     """The checklist as answered on the page: a score 0–4, "na" (not applicable) or nothing yet."""
     form = await request.form()
-    answers: dict[str, int | None] = {}
+    answers: dict[str, str | None] = {}
     for key, value in form.items():
         if key.startswith("q:") and value != "":
-            answers[key[2:]] = None if value == NOT_APPLICABLE else int(value) if str(value).isdigit() else -1
+            answers[key[2:]] = None if value == NOT_APPLICABLE else value  # the model checks 0–4
     assessments.update_assessment(session, actor, assessment_id, s.AssessmentUpdate(answers=answers))
     return _to_assessment(assessment_id, request)
 

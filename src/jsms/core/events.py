@@ -112,12 +112,9 @@ def dispatch_pending(limit: int = 500) -> int:
 def _any_pending() -> bool:
     """A look without the write lock: on SQLite the poll must not queue the ping intake's commits
     behind it several times a second when there is nothing to deliver."""
-    session = new_session(DISPATCHER)
-    try:
-        undelivered = select(OutboxEvent.seq).where(OutboxEvent.delivered_at.is_(None)).limit(1)
+    undelivered = select(OutboxEvent.seq).where(OutboxEvent.delivered_at.is_(None)).limit(1)
+    with new_session(DISPATCHER) as session:
         return session.scalar(undelivered) is not None
-    finally:
-        session.close()
 
 
 def _pending(session: Session, limit: int) -> list[OutboxEvent]:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
@@ -223,8 +224,17 @@ class PageRoute(UnitOfWorkRoute):
                 )
             except DomainError as error:
                 return error_page(request, error.status, error.detail)
+            except ValidationError as error:  # a form's values that its input model refuses
+                return error_page(request, 422, _validation_detail(error, translator_for(request, None)))
 
         return page_handler
+
+
+def _validation_detail(error: ValidationError, t: Translator) -> str:
+    from jsms.core.forms import field_messages  # forms builds on this module
+
+    by_field, general = field_messages(error, t)
+    return "; ".join([*(f"{name}: {message}" for name, message in by_field.items()), *general])
 
 
 def error_page(request: Request, status: int, detail: str, explanation: str | None = None) -> HTMLResponse:

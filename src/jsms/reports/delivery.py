@@ -97,22 +97,15 @@ def due(session: Session, now: datetime) -> list[uuid.UUID]:
 def deliver_due(now: datetime | None = None) -> int:
     """Send every report that is due; returns how many went out."""
     now = (now or datetime.now(REPORT_ZONE)).astimezone(REPORT_ZONE)
-    with _reading() as session:
+    with new_session(SCHEDULER) as session:  # reads only: no write lock
         waiting = due(session, now)
     return sum(deliver(subscription_id, now.date()) for subscription_id in waiting)
-
-
-def _reading():
-    """A session that only reads (SQLite's write lock is not taken)."""
-    from contextlib import closing
-
-    return closing(new_session(SCHEDULER))
 
 
 def deliver(subscription_id: uuid.UUID, day: date) -> bool:
     """Make the subscriber's copy of the report of `day`, send it, and record how it went."""
     body, marking, error = b"", "", ""
-    with _reading() as session:
+    with new_session(SCHEDULER) as session:  # reads only: no write lock
         subscription = session.get(ReportSubscription, subscription_id)
         user = session.get(User, subscription.user_id)
         try:
