@@ -14,11 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
 from jsms.core import db as core_db
+from jsms.core import throttle
 from jsms.core.config import Settings, get_settings, use_settings
 from jsms.core.db import engine_for
 from tests.support import pg
 from tests.support import redis_server as rs
-from tests.support.server import demo_node, demo_server, free_port  # noqa: F401  (fixtures: a real `jsms demo` node)
+from tests.support.server import TEST_LIMITS, demo_node, demo_server, free_port  # noqa: F401  (fixtures: a real `jsms demo` node)
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = "test-secret-key-for-the-suite-only"
@@ -63,8 +64,9 @@ def _prepare_node(url: str, data_dir: Path) -> Settings:
     from jsms.demo.loader import load_demo
     from jsms.schema import upgrade
 
+    limits = {name.removeprefix("JSMS_").lower(): rate for name, rate in TEST_LIMITS.items()}
     settings = Settings(
-        data_dir=data_dir, database_url=url, secret_key=TEST_SECRET, demo_password=DEMO_PASSWORD
+        data_dir=data_dir, database_url=url, secret_key=TEST_SECRET, demo_password=DEMO_PASSWORD, **limits
     )
     use_settings(settings)
     upgrade(engine_for(url))
@@ -104,6 +106,19 @@ def _rolled_back(settings: Settings) -> Iterator[Connection]:
         core_db.share_connection(None)
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture
+def configure(node):
+    """Change settings for one test, with throttles that have counted nothing yet."""
+
+    def apply(**changes):
+        use_settings(node.model_copy(update=changes))
+        throttle._throttle.cache_clear()
+
+    yield apply
+    use_settings(node)
+    throttle._throttle.cache_clear()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The `jsms` command as an operator runs it: demo node, audit verify and head, users, bad input."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -8,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.server import node_environment
+
 JSMS = [sys.executable, "-m", "jsms.cli"]
 
 
 def jsms(*args: str, data_dir: Path, env: dict | None = None, input: str | None = None):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    environment.update({"JSMS_DATA_DIR": str(data_dir), **(env or {})})
+    environment = node_environment(JSMS_DATA_DIR=str(data_dir), **(env or {}))
     return subprocess.run(
         [*JSMS, *args], capture_output=True, text=True, env=environment, input=input, timeout=120
     )
@@ -107,6 +107,21 @@ def test_users_create_and_token(demo_dir):
     assert token.returncode == 0 and token.stdout.strip().startswith("jsms_")
     listed = jsms("users", "list", data_dir=demo_dir)
     assert "ops.two" in listed.stdout
+
+
+def test_users_unlock_lifts_a_lock_out(demo_dir):
+    with sqlite3.connect(demo_dir / "jsms.db") as db:
+        (user_id,) = db.execute("SELECT id FROM user_account WHERE username = 'host.analyst'").fetchone()
+        db.execute(
+            "INSERT INTO sign_in_failures (user_id, count, last_at, locked_until) VALUES (?, 5, ?, ?)",
+            (user_id, "2026-01-01 00:00:00.000000", "2999-01-01 00:00:00.000000"),
+        )
+    unlocked = jsms("users", "unlock", "host.analyst", data_dir=demo_dir)
+    assert unlocked.returncode == 0 and "unlocked" in unlocked.stdout, unlocked.stderr
+    with sqlite3.connect(demo_dir / "jsms.db") as db:
+        assert db.execute("SELECT count(*) FROM sign_in_failures").fetchone() == (0,)
+    again = jsms("users", "unlock", "host.analyst", data_dir=demo_dir)
+    assert again.returncode == 0 and "was not locked" in again.stdout
 
 
 @pytest.mark.parametrize(
@@ -207,8 +222,7 @@ def test_worker_delivers_the_pending_events(demo_dir, tmp_path):
             return db.execute("SELECT count(*) FROM outbox_event WHERE delivered_at IS NULL").fetchone()[0]
 
     assert pending() > 400
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    environment["JSMS_DATA_DIR"] = str(copy)
+    environment = node_environment(JSMS_DATA_DIR=str(copy))
     process = subprocess.Popen(
         [*JSMS, "worker", "--interval", "0.1"],
         env=environment,

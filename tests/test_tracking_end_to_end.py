@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 
 from jsms.tracking.blocks import decode
 from jsms.tracking.stream import LEASE, partition_of
-from tests.support.server import _serve, free_port
+from tests.support.server import _serve, free_port, node_environment
 from tests.tracking.conftest import CAP_NS, Convoy
 from tests.tracking.conftest import cap_schema as cap_schema  # a fixture
 
@@ -37,8 +37,7 @@ def field(tmp_path_factory, redis_server):
     """The demo served with Redis, and two tracking workers (events stay with the server)."""
     redis.Redis.from_url(redis_server.url).flushall()
     data_dir = tmp_path_factory.mktemp("field")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    env |= {"JSMS_REDIS_URL": redis_server.url, "JSMS_TRACKING_PARTITIONS": str(PARTITIONS)}
+    env = node_environment(JSMS_REDIS_URL=redis_server.url, JSMS_TRACKING_PARTITIONS=str(PARTITIONS))
     port, osmand = free_port(), free_port()
     workers: list[subprocess.Popen] = []
     with open(data_dir / "server.log", "wb") as log:

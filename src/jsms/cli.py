@@ -391,6 +391,18 @@ def users_set_password(
     out.print(f"password of [bold]{username}[/] changed")
 
 
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift the lock-out of an account after repeated failed sign-ins."""
+    from jsms.core import users
+
+    def action(session):
+        return users.unlock_user(session, cli_actor("users-unlock"), users.find_user(session, username))
+
+    lifted = run("users-unlock", action)
+    out.print(f"[bold]{username}[/] unlocked" if lifted else f"[bold]{username}[/] was not locked")
+
+
 # ---- audit -------------------------------------------------------------------------------
 
 
@@ -934,15 +946,15 @@ def _serve(
     from jsms.web.app import create_app
 
     osmand_port = get_settings().osmand_port if osmand_port is None else osmand_port
-    main_server = uvicorn.Server(
-        uvicorn.Config(create_app(settle_heap=True), host=host, port=port, log_level="info")
-    )
     trackers = None
-    if osmand_port:
+    if osmand_port:  # configured first: each Config sets up logging, and the main server's must win
         config = uvicorn.Config(
             osmand_app, host=host, port=osmand_port, lifespan="off", access_log=False, log_level="warning"
         )
         trackers = uvicorn.Server(config)
+    main_server = uvicorn.Server(
+        uvicorn.Config(create_app(settle_heap=True), host=host, port=port, log_level="info")
+    )
 
     stopping = threading.Event()
 

@@ -1,11 +1,9 @@
 """Shared by the sharing tests: a partner node served with `jsms serve` on its own database, with
 accounts for the host node and a partner representative."""
 
-import os
-
 import pytest
 
-from tests.support.server import free_port, serve_node
+from tests.support.server import free_port, node_environment, serve_node
 from tests.test_cli import jsms
 
 PARTNER_ENV = {"JSMS_NODE_PARTY": "partner", "JSMS_NODE_ID": "partner.node", "JSMS_SECRET_KEY": "x" * 48}
@@ -33,8 +31,7 @@ def partner_node(tmp_path_factory):
         assert org.returncode == 0, org.stderr
     _user(data_dir, HOST_ACCOUNT[0], "host_analyst", HOST_ACCOUNT[1], "Host liaison cell")
     _user(data_dir, REPRESENTATIVE[0], "partner_representative", REPRESENTATIVE[1], "Partner embassy")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    environment.update({"JSMS_DATA_DIR": str(data_dir), **PARTNER_ENV})
+    environment = node_environment(JSMS_DATA_DIR=str(data_dir), **PARTNER_ENV)
     with open(data_dir / "server.log", "wb") as log:
         for base in serve_node(["serve"], free_port(), environment, log):
             yield base, data_dir

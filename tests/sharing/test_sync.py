@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.support.server import free_port
+from tests.support.server import free_port, node_environment
 from tests.test_cli import jsms
 
 PARTNER = {"JSMS_NODE_PARTY": "partner"}
@@ -119,14 +119,12 @@ def test_a_node_that_does_not_answer_is_reported_and_nothing_is_lost(partner_dir
 
 
 def test_a_scheduled_sync_keeps_trying_a_node_that_is_down(partner_dir):
-    import os
     import subprocess
     import sys
     import time
 
     down = f"http://127.0.0.1:{free_port()}/taxii2/"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
-    environment.update({"JSMS_DATA_DIR": str(partner_dir), **PARTNER})
+    environment = node_environment(JSMS_DATA_DIR=str(partner_dir), **PARTNER)
     command = [
         *(sys.executable, "-m", "jsms.cli", "sync", "--peer", down, "--peer-party", "host"),
         *("--user", "partner.liaison", "--password", "demo", "--attempts", "1", "--every", "5"),

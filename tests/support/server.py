@@ -31,6 +31,22 @@ def answers(base: str, seconds: float) -> bool:
     return False
 
 
+# The suite signs in and reports far more often than people and trackers do; the limits
+# themselves are tested with their defaults in tests/web/test_hardening.py.
+TEST_LIMITS = {
+    "JSMS_LOGIN_RATE_LIMIT": "100000/minute",
+    "JSMS_PING_RATE_LIMIT": "10000000/minute",
+    "JSMS_PING_BATCH_RATE_LIMIT": "1000000/minute",
+}
+
+
+def node_environment(**settings: str) -> dict[str, str]:
+    """The environment of a process the tests start: none of this shell's JSMS_ settings, the
+    suite's rate limits, and `settings` (e.g. JSMS_DATA_DIR)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
+    return {**environment, **TEST_LIMITS, **settings}
+
+
 @dataclass(frozen=True)
 class Node:
     """A running node: its address and its data directory."""
@@ -43,7 +59,7 @@ class Node:
 def demo_node(tmp_path_factory) -> Iterator[Node]:
     """One demo node for the whole run: starting one takes seconds, and tests make their own records."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JSMS_")}
+    env = node_environment()
     data_dir = tmp_path_factory.mktemp("demo-server")
     with open(data_dir / "server.log", "wb") as log:  # a pipe nobody reads would fill and stall the server
         for base in _serve(port, env, data_dir, log):

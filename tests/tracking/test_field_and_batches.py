@@ -90,6 +90,19 @@ def test_a_batch_is_stored_whole_or_not_at_all(tracking_api, convoy):
     assert tracking_api.post("/api/v1/tracking/pings", None, json={"pings": [good]}).status_code == 401
 
 
+def test_a_sender_of_too_many_batches_is_told_to_wait(tracking_api, convoy, configure):
+    configure(ping_batch_rate_limit="2/minute")
+    lat, lon = convoy.point_at(5.0)
+    ping = {"device": convoy.protected, "t": time.time(), "lat": lat, "lon": lon}
+    sent = [
+        tracking_api.post("/api/v1/tracking/pings", "host.officer", json={"pings": [ping]}) for _ in range(3)
+    ]
+    assert [r.status_code for r in sent] == [200, 200, 429]
+    assert int(sent[2].headers["retry-after"]) >= 1
+    track = tracking_api.get(f"/api/v1/journeys/{convoy.journey['id']}/track", "host.officer").json()
+    assert len(track) == 2
+
+
 def test_a_gateways_grant_to_ingest_is_read_again_after_a_few_seconds(tracking_api, convoy, monkeypatch):
     from sqlalchemy import update
 

@@ -53,6 +53,19 @@ def test_bad_reports_are_refused_and_harm_no_other(tracking_api, convoy):
     assert report(tracking_api, convoy.protected, time.time(), lat, lon).status_code == 200
 
 
+def test_a_device_reporting_too_often_is_told_to_wait_and_others_are_not(tracking_api, convoy, configure):
+    configure(ping_rate_limit="3/minute")
+    lat, lon = convoy.point_at(1.0)
+    now = float(int(time.time()))  # reports carry whole seconds
+    answers = [report(tracking_api, convoy.protected, now + k, lat, lon).status_code for k in range(3)]
+    assert answers == [200, 200, 200]
+    refused = report(tracking_api, convoy.protected, now + 3, lat, lon)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert report(tracking_api, convoy.escort, now + 3, lat, lon).status_code == 200
+    track = tracking_api.get(f"/api/v1/journeys/{convoy.journey['id']}/track", "host.officer").json()
+    assert sorted(round(p["t"] - now) for p in track) == [0, 1, 2, 3]  # the escort's at 3
+
+
 def test_form_and_json_forms(tracking_api, convoy):
     lat, lon = convoy.point_at(2.0)
     form = tracking_api.client.post(

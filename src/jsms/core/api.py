@@ -3,12 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import func, select, text
 
-from jsms.core import audit, governance, users
-from jsms.core.auth import authenticate, issue_access_token
+from jsms.core import audit, governance, http, users
+from jsms.core.auth import issue_access_token
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
 from jsms.core.models import ApiToken, AuditRecord
 from jsms.core.policy import require
@@ -38,9 +38,10 @@ def health(session: SessionDep) -> dict[str, str]:
 
 
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"])
-def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep):
-    """OAuth2 password flow: exchange a username and password for a short-lived bearer token."""
-    user = authenticate(session, form.username, form.password)
+def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep):
+    """OAuth2 password flow: exchange a username and password for a short-lived bearer token.
+    Attempts are rate-limited per client address; repeated failures lock the account."""
+    user = http.sign_in(request, session, form.username, form.password)
     token, lifetime = issue_access_token(user)
     return TokenOut(access_token=token, expires_in=lifetime)
 
@@ -58,6 +59,14 @@ def list_users(session: SessionDep, actor: ActorDep):
 @router.post("/users", response_model=UserRead, status_code=201, tags=["auth"])
 def create_user(data: UserCreate, session: SessionDep, actor: ActorDep):
     return users.create_user(session, actor, **data.model_dump())
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserRead, tags=["auth"])
+def unlock_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep):
+    """Lift the lock-out of an account after repeated failed sign-ins."""
+    user = users.get_user(session, actor, user_id)
+    users.unlock_user(session, actor, user)
+    return user
 
 
 @router.post("/tokens", response_model=ApiTokenIssued, status_code=201, tags=["auth"])

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
@@ -12,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
+from jsms.core.audit import record_event
 from jsms.core.config import get_settings
-from jsms.core.db import utcnow
+from jsms.core.db import acting_as, utcnow
 from jsms.core.errors import Unauthenticated
-from jsms.core.models import ApiToken, User
+from jsms.core.models import ApiToken, SignInFailures, User
 
 API_TOKEN_PREFIX = "jsms_"
 JWT_ALGORITHM = "HS256"
@@ -49,13 +51,67 @@ def actor_for(user: User) -> Actor:
     )
 
 
+@dataclass
+class AccountLocked(Unauthenticated):
+    """A right or wrong password for an account locked after repeated failures."""
+
+    until: datetime | None = None
+
+
 def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with this name and password. A wrong password counts towards the account's
+    lock-out; the caller commits even when this raises, so that the failure is kept."""
     user = session.scalar(select(User).where(User.username == username))
     # Verify against a dummy hash when the user is unknown, so timing does not reveal it.
     stored = user.password_hash if user else _DUMMY_HASH
-    if not password_matches(stored, password) or user is None or not user.active:
+    matches = password_matches(stored, password)
+    if user is None or not user.active:
         raise Unauthenticated("Incorrect username or password")
+    failures = session.get(SignInFailures, user.id)
+    now = utcnow()
+    if failures is not None and failures.locked_until is not None and failures.locked_until > now:
+        raise AccountLocked(
+            f"The account is locked after {failures.count} failed sign-ins until "
+            f"{failures.locked_until:%H:%M} UTC; an administrator can unlock it sooner",
+            until=failures.locked_until,
+        )
+    if not matches:
+        _count_failure(session, user, failures, now)
+        raise Unauthenticated("Incorrect username or password")
+    if failures is not None:
+        session.delete(failures)
     return user
+
+
+def _count_failure(session: Session, user: User, failures: SignInFailures | None, now) -> None:
+    settings = get_settings()
+    if failures is None:
+        failures = SignInFailures(user_id=user.id, count=0)
+        session.add(failures)
+    failures.count += 1
+    failures.last_at = now
+    if failures.count >= settings.login_lockout_failures:
+        failures.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+        # Nobody is signed in here: the lock is recorded in the audit chain by the system.
+        with acting_as(session, Actor.system("sign-in")):
+            record_event(
+                session,
+                "user.locked",
+                "user",
+                user.id,
+                {"failures": failures.count, "until": failures.locked_until},
+            )
+    session.flush()
+
+
+def unlock(session: Session, user: User) -> bool:
+    """Clear the account's failed sign-ins (an administrator's act); False if it had none."""
+    failures = session.get(SignInFailures, user.id)
+    if failures is None:
+        return False
+    session.delete(failures)
+    record_event(session, "user.unlock", "user", user.id, {"failures": failures.count})
+    return True
 
 
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))

@@ -3,7 +3,8 @@
 import secrets
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 INSECURE_SECRET_KEY = "insecure-development-key-change-me"
@@ -59,6 +60,32 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str = "jsms@localhost"
+    # Rate limits ("N/second|minute|hour", the `limits` notation): sign-in attempts per client
+    # address, OsmAnd reports per device (a tracker reports about once a second; the allowance
+    # lets one that was offline send what it buffered) and JSON ping batches per caller.
+    login_rate_limit: str = "10/minute"
+    ping_rate_limit: str = "600/minute"
+    ping_batch_rate_limit: str = "600/minute"
+    # Lock-out: an account is locked for `login_lockout_minutes` after this many failed sign-ins
+    # in a row (a success, or the administrator, unlocks it).
+    login_lockout_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Cookies only over HTTPS: on behind a TLS-terminating proxy that speaks plain HTTP to us;
+    # unset, they are secure whenever the request itself came over HTTPS.
+    secure_cookies: bool | None = None
+    # Retention, in days: positions of journeys that ended longer ago are deleted; personal data
+    # of protected persons who left (and of casualties of cases closed) longer ago is erased.
+    position_retention_days: int = Field(default=90, ge=1, le=10 * 365)
+    personal_data_retention_days: int = Field(default=5 * 365, ge=30, le=30 * 365)
+
+    @field_validator("login_rate_limit", "ping_rate_limit", "ping_batch_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"not a rate such as '10/minute': {value!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> "Settings":

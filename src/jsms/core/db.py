@@ -191,3 +191,15 @@ def unit_of_work(actor: Actor, engine: Engine | None = None) -> Iterator[Session
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def acting_as(session: Session, actor: Actor) -> Iterator[Session]:
+    """Let `actor` do a part of the session's work (the system recording a lock-out at sign-in,
+    when nobody is signed in yet), then give the session back to whoever it was acting for."""
+    previous = session.info.get(ACTOR_KEY)
+    session.info[ACTOR_KEY] = actor
+    try:
+        yield session
+    finally:
+        session.info[ACTOR_KEY] = previous

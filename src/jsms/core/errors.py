@@ -80,3 +80,14 @@ def invalid_field(loc: str, template: str, **params: Any) -> Invalid:
     return Invalid(
         "The input is not valid", [FieldError(loc.split("."), message, template=template, params=params)]
     )
+
+
+@dataclass
+class TooManyRequests(DomainError):
+    """A rate limit reached: the answer says when to try again (Retry-After)."""
+
+    retry_after: float = 60.0
+
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"

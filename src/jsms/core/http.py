@@ -6,6 +6,7 @@ a client never sees a success for a change that did not commit.
 """
 
 import logging
+import math
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -20,10 +21,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jsms.core.actor import Actor
-from jsms.core.auth import actor_for, user_for_bearer
+from jsms.core.auth import actor_for, authenticate, user_for_bearer
 from jsms.core.db import ACTOR_KEY, new_session
-from jsms.core.errors import DomainError, PreconditionFailed, Unauthenticated
+from jsms.core.errors import DomainError, PreconditionFailed, TooManyRequests, Unauthenticated
+from jsms.core.models import User
 from jsms.core.policy import require
+from jsms.core.throttle import login_throttle
 
 log = logging.getLogger("jsms.http")
 PROBLEM_JSON = "application/problem+json"
@@ -66,6 +69,26 @@ def authorised_actor(token: str | None, action: str) -> Actor:
         actor = actor_for(user_for_bearer(session, token))
         require(session, actor, action)
         return actor
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def sign_in(request: Request, session: Session, username: str, password: str) -> User:
+    """The user behind a username and password, at most as often as the sign-in rate allows per
+    client address; a failure is committed (it counts towards the lock-out) before it is raised."""
+    wait = login_throttle().admit(client_address(request))
+    if wait is not None:
+        raise TooManyRequests(
+            f"Too many sign-in attempts from this address; try again in {math.ceil(wait)} s",
+            retry_after=wait,
+        )
+    try:
+        return authenticate(session, username, password)
+    except Unauthenticated:
+        session.commit()
+        raise
 
 
 SessionDep = Annotated[Session, Depends(db)]
@@ -140,6 +163,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(math.ceil(exc.retry_after))}
         return problem(
             exc.status, exc.title, exc.detail, exc.slug, [e.as_dict() for e in exc.errors], headers
         )

@@ -75,6 +75,18 @@ class User(IdMixin, TimestampMixin, VersionMixin, Audited, Base):
         return self.organisation.party.code
 
 
+class SignInFailures(Base):
+    """Failed sign-ins of an account in a row, and until when it is locked. Kept apart from the
+    user: a change of the user ends its sessions, and a stranger's guesses must not do that."""
+
+    __tablename__ = "sign_in_failures"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ApiToken(IdMixin, TimestampMixin, Audited, Base):
     """A long-lived bearer token for a device or an integration; only its hash is stored."""
 

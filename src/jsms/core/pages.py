@@ -173,12 +173,16 @@ def render(
     return response
 
 
+def secure_cookies(request: Request) -> bool:
+    """Send cookies over HTTPS only: as configured, else whenever the request came over HTTPS."""
+    configured = get_settings().secure_cookies
+    return request.url.scheme == "https" if configured is None else configured
+
+
 def _remember_csrf(request: Request, response: Response) -> None:
     new = getattr(request.state, "new_csrf", None)
     if new is not None:
-        response.set_cookie(
-            CSRF_COOKIE, new, httponly=True, samesite="lax", secure=request.url.scheme == "https"
-        )
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="lax", secure=secure_cookies(request))
 
 
 def redirect(url: str, request: Request) -> Response:

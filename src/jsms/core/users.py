@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
-from jsms.core.auth import create_api_token, hash_password
+from jsms.core.auth import create_api_token, hash_password, unlock
 from jsms.core.db import utcnow
 from jsms.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from jsms.core.i18n import N_
@@ -95,6 +95,12 @@ def set_password(session: Session, actor: Actor, user: User, password: str) -> N
     check_password_strength(password)
     user.password_hash = hash_password(password)
     session.flush()
+
+
+def unlock_user(session: Session, actor: Actor, user: User) -> bool:
+    """Lift a lock-out after failed sign-ins; False if the account had none to lift."""
+    require(session, actor, "user.write")
+    return unlock(session, user)
 
 
 def issue_api_token(

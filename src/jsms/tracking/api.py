@@ -14,8 +14,9 @@ from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from jsms.core.crud import Resource, add_routes
-from jsms.core.errors import Forbidden, Invalid
+from jsms.core.errors import Forbidden, Invalid, TooManyRequests
 from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor
+from jsms.core.throttle import batch_throttle
 from jsms.tracking import rollcall, service, tasks
 from jsms.tracking import schemas as s
 from jsms.tracking.intake import parse_batch
@@ -104,6 +105,10 @@ async def ingest_pings(
     culprit. A gateway signs in as a user allowed to ingest; a single device may instead send
     its own token in `X-JSMS-Device-Token` (then every ping must be its own)."""
     device_token = await _ingest_identity(authorization, x_jsms_device_token)
+    # Counted per credential (its salted hash: no secret kept as a key).
+    wait = batch_throttle().admit(str(hash(device_token or authorization)))
+    if wait is not None:
+        raise TooManyRequests("Too many batches from this sender; send fewer, larger ones", retry_after=wait)
     runtime = tasks.current()
     if runtime is None:
         raise Invalid("Tracking is not running on this node")

@@ -19,7 +19,7 @@ from jsms.core.errors import Invalid
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
 from jsms.core.http import SessionDep
 from jsms.core.i18n import N_
-from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render
+from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, secure_cookies
 from jsms.core.policy import allows, require
 from jsms.core.schemas import PageParams
 from jsms.movements import service as movements
@@ -178,7 +178,7 @@ def field_page(request: Request, session: SessionDep, device: str | None = None,
             max_age=FIELD_LINK_DAYS * 86400,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=secure_cookies(request),
         )
         return response
     entry = _field_device(request, session)

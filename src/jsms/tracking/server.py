@@ -3,17 +3,20 @@
 Any method, any path: the report is read from the query string, else from a form or JSON body
 (standards.md §4). The answer is 200 with an empty body once the fix is durable; 400 for a report
 that cannot be read or names no registered device (404 for an unknown device in the JSON form,
-as Traccar does); 401 for a device whose token is missing or wrong; 503 if it could not be stored.
+as Traccar does); 401 for a device whose token is missing or wrong; 429 (with Retry-After) for a
+device reporting more often than the ping rate limit; 503 if it could not be stored.
 The same application is mounted under the API at /osmand.
 """
 
 import asyncio
 import logging
+import math
 import time
 from urllib.parse import parse_qsl
 
 import orjson
 
+from jsms.core.throttle import ping_throttle
 from jsms.tracking import tasks
 from jsms.tracking.osmand import PingError, from_json, from_params
 from jsms.tracking.service import accepts
@@ -37,9 +40,9 @@ async def _read_body(receive) -> bytes:
             return b"".join(chunks)
 
 
-async def _answer(send, status: int, text: str = "") -> None:
+async def _answer(send, status: int, text: str = "", *extra: tuple[bytes, bytes]) -> None:
     body = text.encode()
-    headers = [(b"content-length", str(len(body)).encode())]
+    headers = [(b"content-length", str(len(body)).encode()), *extra]
     if body:
         headers.append((b"content-type", b"text/plain; charset=utf-8"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -97,6 +100,11 @@ async def osmand_app(scope, receive, send) -> None:
             fix = from_params(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True), received)
     except PingError as error:
         await _answer(send, 400, str(error))
+        return
+    wait = ping_throttle().admit(fix.device)
+    if wait is not None:
+        retry = str(math.ceil(wait)).encode()
+        await _answer(send, 429, "too many reports from this device", (b"retry-after", retry))
         return
     entry = await _lookup(runtime, fix.device)
     if entry is None:

@@ -43,6 +43,7 @@ from jsms.tracking import tasks as tracking
 from jsms.tracking.server import osmand_app
 from jsms.web import live
 from jsms.web import pages as shell_pages
+from jsms.web.hardening import SecurityHeaders, mask_secrets_in_logs
 from jsms.welfare import api as welfare_api
 from jsms.welfare import pages as welfare_pages
 
@@ -116,6 +117,7 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
             tracking.start()
         if settle_heap:
             settle_after_startup()
+        mask_secrets_in_logs()  # uvicorn has set up its handlers by now
         try:
             yield
         finally:
@@ -137,6 +139,7 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
         redoc_url=None,
     )
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeaders)
     for package in TEMPLATE_PACKAGES:
         add_template_package(package)
     for router in ROUTERS:

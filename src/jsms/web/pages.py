@@ -1,6 +1,7 @@
 """The shell's own pages: sign-in, sign-out, language, the dashboard and its map data."""
 
 import json
+import math
 import uuid
 from functools import lru_cache
 from importlib import resources
@@ -12,10 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from jsms.core import governance
-from jsms.core.auth import authenticate, issue_access_token
+from jsms.core.auth import AccountLocked, issue_access_token
 from jsms.core.config import get_settings
-from jsms.core.errors import Invalid, Unauthenticated
-from jsms.core.http import SessionDep
+from jsms.core.errors import DomainError, Invalid, TooManyRequests, Unauthenticated
+from jsms.core.http import SessionDep, sign_in
 from jsms.core.i18n import LANGUAGES, N_
 from jsms.core.pages import (
     LANGUAGE_COOKIE,
@@ -27,6 +28,7 @@ from jsms.core.pages import (
     language_of,
     redirect,
     render,
+    secure_cookies,
 )
 from jsms.core.policy import (
     ACTION_LABELS,
@@ -65,14 +67,9 @@ def login(
     next: Annotated[str, Form()] = "/",
 ):
     try:
-        user = authenticate(session, username, password)
-    except Unauthenticated:
-        return render(
-            request,
-            "login.html",
-            {"next": _safe_next(next), "failed": True, "username": username},
-            status_code=401,
-        )
+        user = sign_in(request, session, username, password)
+    except (Unauthenticated, TooManyRequests) as refusal:
+        return _login_refused(request, refusal, username, next)
     token, lifetime = issue_access_token(user, minutes=SESSION_HOURS * 60)
     response = redirect(_safe_next(next), request)
     response.set_cookie(
@@ -81,10 +78,23 @@ def login(
         max_age=lifetime,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
     )
     if LANGUAGE_COOKIE not in request.cookies:
         response.set_cookie(LANGUAGE_COOKIE, user.language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _login_refused(request: Request, refusal: DomainError, username: str, next: str):
+    context = {"next": _safe_next(next), "username": username, "failed": True}
+    headers = None
+    if isinstance(refusal, AccountLocked):
+        context["locked_until"] = refusal.until
+    elif isinstance(refusal, TooManyRequests):
+        context["retry_seconds"] = math.ceil(refusal.retry_after)
+        headers = {"Retry-After": str(context["retry_seconds"])}
+    response = render(request, "login.html", context, status_code=refusal.status)
+    response.headers.update(headers or {})
     return response
 
 

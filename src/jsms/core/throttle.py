@@ -1,0 +1,57 @@
+"""Rate limits: how often a client address may try to sign in, a device report, a caller send batches.
+
+Counted by the `limits` library in a moving window: in this process's memory, or in Redis when the
+node has one, so that every server process of the node counts the same sign-in attempts. Pings
+are always counted in memory: they are the hot path, and each device reports to one process.
+"""
+
+import time
+from dataclasses import dataclass
+from functools import cache
+
+import limits
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from jsms.core.config import get_settings
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `rate` hits per key; `admit` says how long to wait when the key has had its share."""
+
+    name: str
+    rate: limits.RateLimitItem
+    limiter: MovingWindowRateLimiter
+
+    def admit(self, key: str) -> float | None:
+        """Count a hit for `key`; None if admitted, else the seconds until one would be."""
+        if self.limiter.hit(self.rate, self.name, key):
+            return None
+        reset_at = self.limiter.get_window_stats(self.rate, self.name, key).reset_time
+        return max(1.0, reset_at - time.time())
+
+    def clear(self, key: str) -> None:
+        self.limiter.clear(self.rate, self.name, key)
+
+
+@cache
+def _throttle(name: str, rate: str, redis_url: str | None) -> Throttle:
+    storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+    return Throttle(name, limits.parse(rate), MovingWindowRateLimiter(storage))
+
+
+def login_throttle() -> Throttle:
+    """Sign-in attempts per client address, counted across the node's processes."""
+    settings = get_settings()
+    return _throttle("login", settings.login_rate_limit, settings.redis_url)
+
+
+def ping_throttle() -> Throttle:
+    """OsmAnd reports per device."""
+    return _throttle("ping", get_settings().ping_rate_limit, None)
+
+
+def batch_throttle() -> Throttle:
+    """JSON ping batches per caller."""
+    return _throttle("ping-batch", get_settings().ping_batch_rate_limit, None)
