@@ -124,6 +124,14 @@ def test_users_unlock_lifts_a_lock_out(demo_dir):
     assert again.returncode == 0 and "was not locked" in again.stdout
 
 
+def test_purge_says_what_it_would_remove_and_refuses_a_bad_period(demo_dir):
+    dry = jsms("purge", "--dry-run", data_dir=demo_dir)
+    assert dry.returncode == 0, dry.stderr
+    assert "would purge: 0 positions" in dry.stdout and "(taken over 90 days ago)" in dry.stdout
+    bad = jsms("purge", data_dir=demo_dir, env={"JSMS_POSITION_RETENTION_DAYS": "0"})
+    assert bad.returncode != 0 and "position_retention_days" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

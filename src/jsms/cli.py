@@ -1060,8 +1060,7 @@ def worker(
 
     from jsms.core.events import Dispatcher
     from jsms.core.live import relay_via_redis
-    from jsms.osint.feeds import FeedPoller
-    from jsms.reports.delivery import ReportSender
+    from jsms.web.app import node_jobs
 
     settings = get_settings()
     tracking = tracking and bool(settings.redis_url)
@@ -1069,10 +1068,9 @@ def worker(
         fail("nothing to do: tracking workers need JSMS_REDIS_URL (and --events is off)", EXIT_BAD_INPUT)
     prepare_database()
     relay_via_redis(settings.redis_url, listen=False)
-    # Where events go out, the news feeds are read and the reports sent.
-    jobs = [FeedPoller().start(), ReportSender().start()] if events else []
+    jobs = [job.start() for job in node_jobs()] if events else []
     if not tracking:
-        out.print("delivering events, reading news feeds, sending reports; Ctrl-C to stop")
+        out.print("delivering events, reading news feeds, sending reports, purging; Ctrl-C to stop")
         try:
             Dispatcher(interval).run()
         finally:
@@ -1097,6 +1095,30 @@ def worker(
             dispatcher.stop()
         for job in jobs:
             job.stop()
+
+
+@app.command()
+def purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; remove nothing")] = False,
+) -> None:
+    """Purge positions and personal data older than the retention periods (also run every few
+    hours where events are delivered); the purge is recorded in the audit chain."""
+    from jsms import retention
+
+    prepare_database()
+    with reported_errors():
+        done = retention.purge(dry_run=dry_run)
+    settings = get_settings()
+    verb = "would purge" if dry_run else "purged"
+    out.print(
+        f"{verb}: {done.positions['pings']} positions in {done.positions['blocks']} blocks of "
+        f"{len(done.positions['journeys'])} journeys and {done.positions['last_positions']} last "
+        f"positions (taken over {settings.position_retention_days} days ago); personal data of "
+        f"{len(done.persons)} departed persons, {len(done.casualties)} casualties and "
+        f"{len(done.beneficiaries)} beneficiaries (over {settings.personal_data_retention_days} days)"
+    )
+    if done.audit_id:
+        out.print(f"recorded in the audit chain as retention.purge {done.audit_id}")
 
 
 @app.command()

@@ -6,7 +6,7 @@ domain objects; it never commits (the caller owns the unit of work).
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -638,3 +638,25 @@ def update_asset(session: Session, actor: Actor, asset_id: uuid.UUID, data: s.As
     _assign(asset, changes)
     session.flush()
     return asset
+
+
+# ---- retention ---------------------------------------------------------------------------
+
+# What is erased of a person who has left: identity and contact details, kept encrypted until then.
+ERASABLE_PERSON_FIELDS = (*ProtectedPerson.PERSONAL_FIELDS, "emergency_contact_name")
+
+
+def erase_departed_persons(session: Session, before: datetime) -> list[uuid.UUID]:
+    """Erase the personal data of persons departed and unchanged since before `before`; their
+    names and history stay. Each erasure is an audited change of the person (values redacted)."""
+    holding = or_(*(getattr(ProtectedPerson, name).is_not(None) for name in ERASABLE_PERSON_FIELDS))
+    persons = session.scalars(
+        select(ProtectedPerson).where(
+            ProtectedPerson.status == "departed", ProtectedPerson.updated_at < before, holding
+        )
+    ).all()
+    for person in persons:
+        for name in ERASABLE_PERSON_FIELDS:
+            setattr(person, name, None)
+    session.flush()
+    return [person.id for person in persons]

@@ -18,7 +18,7 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -790,3 +790,40 @@ def simulated_vehicles(session: Session, with_incidents: bool = True) -> list[Ve
                     )
                 )
     return vehicles
+
+
+# ---- retention ---------------------------------------------------------------------------
+
+
+def purge_positions(session: Session, before: datetime) -> dict[str, Any]:
+    """Delete the positions taken before `before`: stored pings, devices' last positions and the
+    live engine's saved state, but nothing of a journey still under way. Says what went."""
+    cutoff = before.timestamp()
+    under_way = select(Journey.id).where(Journey.status == "under_way")
+    expired = (PingBlock.t_last < cutoff) & (
+        PingBlock.journey_id.is_(None) | PingBlock.journey_id.not_in(under_way)
+    )
+    blocks, pings = session.execute(
+        select(func.count(), func.coalesce(func.sum(PingBlock.count), 0)).where(expired)
+    ).one()
+    journeys = session.scalars(
+        select(PingBlock.journey_id).where(expired, PingBlock.journey_id.is_not(None)).distinct()
+    ).all()
+    session.execute(delete(PingBlock).where(expired))
+    statuses = session.execute(
+        delete(DeviceStatus).where(
+            DeviceStatus.t < cutoff,
+            DeviceStatus.journey_id.is_(None) | DeviceStatus.journey_id.not_in(under_way),
+        )
+    ).rowcount
+    session.execute(
+        delete(MonitorState).where(
+            MonitorState.updated_at < before, MonitorState.journey_id.not_in(under_way)
+        )
+    )
+    return {
+        "pings": int(pings),
+        "blocks": blocks,
+        "last_positions": statuses,
+        "journeys": sorted(str(j) for j in journeys),
+    }

@@ -19,6 +19,7 @@ from jsms.core.heap import settle_after_startup
 from jsms.core.http import install_problem_handlers
 from jsms.core.live import broker, relay_via_redis
 from jsms.core.pages import add_template_package
+from jsms.core.schedule import Repeating
 from jsms.geo import api as geo_api
 from jsms.incidents import api as incidents_api
 from jsms.incidents import pages as incident_pages
@@ -32,6 +33,7 @@ from jsms.registry import pages as registry_pages
 from jsms.reports import api as reports_api
 from jsms.reports import pages as report_pages
 from jsms.reports.delivery import ReportSender
+from jsms.retention import RetentionPurger
 from jsms.risk import api as risk_api
 from jsms.risk import pages as risk_pages
 from jsms.sharing import api as sharing_api
@@ -96,6 +98,12 @@ TEMPLATE_PACKAGES = (
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
+def node_jobs() -> list[Repeating]:
+    """Work done once per node, where events go out: news feeds read, reports sent, old positions
+    and personal data purged."""
+    return [FeedPoller(), ReportSender(), RetentionPurger()]
+
+
 def create_app(dispatch_events: bool | None = None, track: bool = True, settle_heap: bool = False) -> FastAPI:
     """The application; `dispatch_events` runs the outbox dispatcher in this process (not in tests
     that hold their own transaction, and not where separate `jsms worker` processes deliver);
@@ -106,8 +114,7 @@ def create_app(dispatch_events: bool | None = None, track: bool = True, settle_h
     async def lifespan(_app: FastAPI):
         dispatching = get_settings().dispatch_in_server if dispatch_events is None else dispatch_events
         dispatcher = Dispatcher() if dispatching else None
-        # Once per node, where events go out: the news feeds read, the reports sent.
-        jobs = [FeedPoller(), ReportSender()] if dispatching else []
+        jobs = node_jobs() if dispatching else []
         if dispatcher is not None:
             dispatcher.start()
         for job in jobs:

@@ -7,7 +7,7 @@ in two steps by two different people — of the two parties when the policy list
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -387,3 +387,39 @@ def detail_view(session: Session, actor: Actor, case: CompensationCase) -> dict[
         for b in case.beneficiaries
     ]
     return {**view(case), "beneficiaries": beneficiaries, "personal_data_withheld": not shown}
+
+
+# ---- retention ---------------------------------------------------------------------------
+
+SETTLED_STATES = ("paid", "rejected")
+
+
+def erase_settled_personal_data(session: Session, before: datetime) -> dict[str, list[uuid.UUID]]:
+    """Erase identity numbers and notes of casualties, and beneficiaries' bank accounts, once every
+    case of the casualty was settled (paid or rejected) and nothing changed since before `before`.
+    Names stay: the record of who was harmed and who was paid. Each erasure is audited."""
+    unsettled = select(CompensationCase.casualty_id).where(
+        (CompensationCase.status.not_in(SETTLED_STATES)) | (CompensationCase.updated_at >= before)
+    )
+    casualties = session.scalars(
+        select(Casualty).where(
+            Casualty.updated_at < before,
+            Casualty.id.not_in(unsettled),
+            Casualty.identity_number.is_not(None) | Casualty.notes.is_not(None),
+        )
+    ).all()
+    for casualty in casualties:
+        casualty.identity_number = casualty.notes = None
+    beneficiaries = session.scalars(
+        select(Beneficiary)
+        .join(CompensationCase)
+        .where(
+            CompensationCase.status.in_(SETTLED_STATES),
+            CompensationCase.updated_at < before,
+            Beneficiary.bank_account.is_not(None),
+        )
+    ).all()
+    for beneficiary in beneficiaries:
+        beneficiary.bank_account = None
+    session.flush()
+    return {"casualties": [c.id for c in casualties], "beneficiaries": [b.id for b in beneficiaries]}
