@@ -124,6 +124,21 @@ def test_users_unlock_lifts_a_lock_out(demo_dir):
     assert again.returncode == 0 and "was not locked" in again.stdout
 
 
+def test_backup_and_restore_from_the_command_line(demo_dir, tmp_path):
+    archive = tmp_path / "node.tar.gz"
+    made = jsms("backup", str(archive), data_dir=demo_dir)
+    assert made.returncode == 0 and "backed up" in made.stdout, made.stderr
+    fresh = tmp_path / "fresh"
+    refused = jsms("restore", str(archive), data_dir=fresh)  # a new node has another key
+    assert refused.returncode == 2 and "another secret key" in refused.stderr
+    key = {"JSMS_SECRET_KEY": (demo_dir / "secret.key").read_text().strip()}
+    restored = jsms("restore", str(archive), data_dir=fresh, env=key)
+    assert restored.returncode == 0 and "every table equals the backup" in restored.stdout, restored.stderr
+    assert jsms("audit", "verify", data_dir=fresh, env=key).returncode == 0
+    again = jsms("restore", str(archive), data_dir=fresh, env=key)
+    assert again.returncode == 2 and "not empty" in again.stderr
+
+
 def test_purge_says_what_it_would_remove_and_refuses_a_bad_period(demo_dir):
     dry = jsms("purge", "--dry-run", data_dir=demo_dir)
     assert dry.returncode == 0, dry.stderr
