@@ -187,6 +187,15 @@ def api(connection: Connection, node: Settings) -> Iterator[Api]:
         yield Api(client, node.database_url)
 
 
+@pytest.fixture
+def sqlite_api(sqlite_connection: Connection, sqlite_node: Settings) -> Iterator[Api]:
+    """The API on SQLite only, for tests of logic the database kind cannot change."""
+    from jsms.web.app import create_app
+
+    with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
+        yield Api(client, sqlite_node.database_url)
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory) -> Iterator[rs.RedisServer]:
     try:

@@ -10,7 +10,7 @@ from jsms.alerts import schemas as s
 from jsms.alerts.models import Alert
 from jsms.core.config import get_settings
 from jsms.core.crud import ListRequest, Resource, add_routes
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.core.i18n import Translator
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
@@ -32,6 +32,7 @@ def alert_view(actor, alert: Alert, detail: bool = False) -> s.AlertRead:
 
 
 @router.get("/alerts", response_model=s.AlertPage, tags=["alerts"])
+@permits("alert.read")
 def list_alerts(session: SessionDep, actor: ActorDep, params: Annotated[s.AlertParams, Query()]):
     """Alerts the caller may see, newest first; `active=true` for those not yet resolved."""
     items, total = service.list_alerts(session, actor, ListRequest.of(params))
@@ -44,6 +45,7 @@ def list_alerts(session: SessionDep, actor: ActorDep, params: Annotated[s.AlertP
 
 
 @router.get("/alerts/cap", tags=["alerts"], response_class=Response)
+@permits("alert.read")
 def cap_feed(
     session: SessionDep,
     actor: ActorDep,
@@ -59,11 +61,13 @@ def cap_feed(
 
 
 @router.get("/alerts/{alert_id}", response_model=s.AlertDetail, tags=["alerts"])
+@permits("alert.read")
 def get_alert(alert_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     return alert_view(actor, service.get_alert(session, actor, alert_id), detail=True)
 
 
 @router.get("/alerts/{alert_id}/cap", tags=["alerts"], response_class=Response)
+@permits("alert.read")
 def alert_cap(alert_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """The alert as one CAP 1.2 message (Alert, then Update once acknowledged, Cancel once resolved)."""
     alert = service.get_alert(session, actor, alert_id)
@@ -73,6 +77,7 @@ def alert_cap(alert_id: uuid.UUID, session: SessionDep, actor: ActorDep):
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=s.AlertDetail, tags=["alerts"])
+@permits("alert.acknowledge")
 def acknowledge(alert_id: uuid.UUID, session: SessionDep, actor: ActorDep, data: s.Acknowledge | None = None):
     """Take the alert in hand: escalation stops, and the sender of an SOS sees it was received."""
     alert = service.acknowledge(session, actor, alert_id, data.note if data else "")
@@ -80,6 +85,7 @@ def acknowledge(alert_id: uuid.UUID, session: SessionDep, actor: ActorDep, data:
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=s.AlertDetail, tags=["alerts"])
+@permits("alert.resolve")
 def resolve(alert_id: uuid.UUID, data: s.Resolve, session: SessionDep, actor: ActorDep):
     """Close the alert, saying what was done."""
     return alert_view(actor, service.resolve(session, actor, alert_id, data.note), detail=True)
@@ -96,5 +102,6 @@ CHANNELS = Resource(
     service.get_channel,
     service.create_channel,
     service.update_channel,
+    access=("alert_channel.read", "alert_channel.write"),
 )
 add_routes(router, CHANNELS)

@@ -15,13 +15,13 @@ from jsms.coordination.feed import actor_for_feed
 from jsms.core.crud import ListRequest, Resource, add_routes
 from jsms.core.db import new_session, utcnow
 from jsms.core.errors import NotFound
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, RuledRoute, SessionDep, UnitOfWorkRoute, permits, public
 from jsms.core.i18n import Translator
 from jsms.core.policy import require
 from jsms.core.schemas import Page
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
-calendar_router = APIRouter(prefix="/api/v1")
+calendar_router = APIRouter(prefix="/api/v1", route_class=RuledRoute)
 ICS_MEDIA = "text/calendar; charset=utf-8"
 
 GROUPS = Resource(
@@ -35,6 +35,7 @@ GROUPS = Resource(
     service.get_group,
     service.create_group,
     service.update_group,
+    access=("meeting.read", "meeting.write"),
 )
 add_routes(router, GROUPS)
 
@@ -45,6 +46,7 @@ def meeting_view(session, actor, meeting) -> s.MeetingRead:
 
 # Declared before the generic routes so that /meetings/{id}/ics is not taken for an id.
 @router.get("/meetings/{meeting_id}/ics", tags=["meetings"], response_class=Response)
+@permits("meeting.read")
 def meeting_ics(meeting_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """The meeting as an iCalendar file, in the reader's language."""
     meeting = service.get_meeting(session, actor, meeting_id)
@@ -67,6 +69,7 @@ MEETINGS = Resource(
     service.create_meeting,
     service.update_meeting,
     view=meeting_view,
+    access=("meeting.read", "meeting.write"),
 )
 add_routes(router, MEETINGS)
 
@@ -74,6 +77,7 @@ add_routes(router, MEETINGS)
 @router.post(
     "/meetings/{meeting_id}/decisions", response_model=s.DecisionRead, status_code=201, tags=["meetings"]
 )
+@permits("meeting.write")
 def add_decision(meeting_id: uuid.UUID, data: s.DecisionIn, session: SessionDep, actor: ActorDep):
     return service.add_decision(session, actor, meeting_id, data)
 
@@ -81,6 +85,7 @@ def add_decision(meeting_id: uuid.UUID, data: s.DecisionIn, session: SessionDep,
 @router.post(
     "/meetings/{meeting_id}/actions", response_model=s.ActionRead, status_code=201, tags=["meetings"]
 )
+@permits("meeting.write")
 def add_action(meeting_id: uuid.UUID, data: s.ActionIn, session: SessionDep, actor: ActorDep):
     """An action for an organisation, due by a date: reminded before, alerted once overdue."""
     return service.add_action(session, actor, meeting_id, data)
@@ -89,6 +94,7 @@ def add_action(meeting_id: uuid.UUID, data: s.ActionIn, session: SessionDep, act
 @router.post(
     "/meetings/{meeting_id}/comments", response_model=s.CommentRead, status_code=201, tags=["meetings"]
 )
+@permits("meeting.comment")
 def add_comment(meeting_id: uuid.UUID, data: s.CommentIn, session: SessionDep, actor: ActorDep):
     return service.add_comment(session, actor, meeting_id, data)
 
@@ -96,6 +102,7 @@ def add_comment(meeting_id: uuid.UUID, data: s.CommentIn, session: SessionDep, a
 @router.post(
     "/meetings/{meeting_id}/papers", response_model=s.AttachmentRead, status_code=201, tags=["meetings"]
 )
+@permits("meeting.write")
 async def add_paper(
     meeting_id: uuid.UUID, file: Annotated[UploadFile, File()], session: SessionDep, actor: ActorDep
 ):
@@ -107,6 +114,7 @@ async def add_paper(
 
 
 @router.get("/meetings/{meeting_id}/papers/{paper_id}", tags=["meetings"], response_class=Response)
+@permits("meeting.read")
 def get_paper(meeting_id: uuid.UUID, paper_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     paper = service.get_attachment(session, actor, meeting_id, paper_id)
     return Response(
@@ -117,6 +125,7 @@ def get_paper(meeting_id: uuid.UUID, paper_id: uuid.UUID, session: SessionDep, a
 
 
 @router.get("/actions", response_model=Page[s.ActionRead], tags=["meetings"])
+@permits("meeting.read")
 def list_actions(session: SessionDep, actor: ActorDep, params: Annotated[s.ActionParams, Query()]):
     """Actions of the meetings the caller may see, soonest due first (`status=open`)."""
     items, total = service.list_actions(session, actor, ListRequest.of(params))
@@ -124,11 +133,13 @@ def list_actions(session: SessionDep, actor: ActorDep, params: Annotated[s.Actio
 
 
 @router.patch("/actions/{action_id}", response_model=s.ActionRead, tags=["meetings"])
+@permits("action.update")
 def update_action(action_id: uuid.UUID, data: s.ActionUpdate, session: SessionDep, actor: ActorDep):
     return service.update_action(session, actor, action_id, data)
 
 
 @calendar_router.get("/calendar/{username}/{key}.ics", tags=["meetings"], response_class=Response)
+@public("a calendar application reads it with the user's secret key in its address")
 def user_calendar(username: Annotated[str, Path(max_length=80)], key: Annotated[str, Path(max_length=80)]):
     """A user's meetings as a calendar feed to subscribe to. Calendar programs send no bearer
     token: the address carries a key only this node can make (shown on the meetings page)."""
@@ -145,6 +156,7 @@ def user_calendar(username: Annotated[str, Path(max_length=80)], key: Annotated[
 
 
 @router.get("/assessments/checklists/{site_kind}", response_model=list[s.QuestionRead], tags=["assessments"])
+@permits("assessment.read")
 def checklist(site_kind: Annotated[str, Path(max_length=24)], session: SessionDep, actor: ActorDep):
     """The questions an assessment of a site of this kind answers, in the reader's language."""
     require(session, actor, "assessment.read")
@@ -173,11 +185,13 @@ ASSESSMENTS = Resource(
     assessments.create_assessment,
     assessments.update_assessment,
     view=assessment_view,
+    access=("assessment.read", "assessment.write"),
 )
 add_routes(router, ASSESSMENTS)
 
 
 @router.post("/assessments/{assessment_id}/signatures", response_model=s.AssessmentRead, tags=["assessments"])
+@permits("assessment.sign")
 def sign_assessment(assessment_id: uuid.UUID, data: s.SignIn, session: SessionDep, actor: ActorDep):
     """Sign for the caller's party; final once an assessor of each party has signed."""
     return assessment_view(session, actor, assessments.sign(session, actor, assessment_id, data))
@@ -189,11 +203,13 @@ def sign_assessment(assessment_id: uuid.UUID, data: s.SignIn, session: SessionDe
     status_code=201,
     tags=["assessments"],
 )
+@permits("assessment.write")
 def add_finding(assessment_id: uuid.UUID, data: s.FindingIn, session: SessionDep, actor: ActorDep):
     return assessments.add_finding(session, actor, assessment_id, data)
 
 
 @router.get("/findings", response_model=Page[s.FindingRead], tags=["assessments"])
+@permits("assessment.read")
 def list_findings(session: SessionDep, actor: ActorDep, params: Annotated[s.FindingParams, Query()]):
     """Findings of the assessments the caller may see, soonest due first (`status=open`)."""
     items, total = assessments.open_findings(session, actor, ListRequest.of(params))
@@ -201,6 +217,7 @@ def list_findings(session: SessionDep, actor: ActorDep, params: Annotated[s.Find
 
 
 @router.patch("/findings/{finding_id}", response_model=s.FindingRead, tags=["assessments"])
+@permits("remediation.update")
 def update_finding(finding_id: uuid.UUID, data: s.FindingUpdate, session: SessionDep, actor: ActorDep):
     """Remediation progress; closing needs a closure note."""
     return assessments.update_finding(session, actor, finding_id, data)
@@ -209,6 +226,7 @@ def update_finding(finding_id: uuid.UUID, data: s.FindingUpdate, session: Sessio
 @router.post(
     "/findings/{finding_id}/photos", response_model=s.PhotoRead, status_code=201, tags=["assessments"]
 )
+@permits("remediation.update")
 async def add_photo(
     finding_id: uuid.UUID, file: Annotated[UploadFile, File()], session: SessionDep, actor: ActorDep
 ):
@@ -218,6 +236,7 @@ async def add_photo(
 
 
 @router.get("/findings/{finding_id}/photos/{photo_id}", tags=["assessments"], response_class=Response)
+@permits("assessment.read")
 def get_photo(finding_id: uuid.UUID, photo_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     photo = assessments.get_photo(session, actor, finding_id, photo_id)
     return Response(

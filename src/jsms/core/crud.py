@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jsms.core.actor import Actor
 from jsms.core.errors import invalid_field
-from jsms.core.http import ActorDep, SessionDep, check_if_match, etag
+from jsms.core.http import ActorDep, SessionDep, check_if_match, etag, permits
 from jsms.core.i18n import N_
 from jsms.core.policy import visible
 from jsms.core.schemas import Page, PageParams
@@ -119,6 +119,8 @@ class Resource:
     detail: type[BaseModel] | None = None
     # Turns a stored object into a list item, where the list shows more than its attributes.
     row: Callable[[Session, Actor, Any], Any] | None = None
+    # The grants its routes need: (to read, to write), e.g. ("journey.read", "journey.request").
+    access: tuple[str, str] | None = None
 
     def list_item(self, session: Session, actor: Actor, obj: Any) -> Any:
         if self.row:
@@ -138,17 +140,26 @@ def add_routes(router: APIRouter, resource: Resource) -> None:
         response.headers["ETag"] = etag(obj.version)
         return resource.view(session, actor, obj) if resource.view else obj
 
+    if resource.access is None:
+        raise ValueError(f"the resource {resource.name} must say which grants its routes need")
+    reading, writing = permits(resource.access[0]), permits(resource.access[1])
+    changing = permits(*resource.access)  # a change reads the record first
+
+    @reading
     def list_items(session: SessionDep, actor: ActorDep, params: Annotated[resource.params, Query()]):
         items, total = resource.list(session, actor, ListRequest.of(params))
         items = [resource.list_item(session, actor, item) for item in items]
         return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
 
+    @writing
     def create(data: resource.create, session: SessionDep, actor: ActorDep, response: Response):
         return answer(session, actor, resource.add(session, actor, data), response)
 
+    @reading
     def read(object_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response):
         return answer(session, actor, resource.get(session, actor, object_id), response)
 
+    @changing
     def update(
         object_id: uuid.UUID,
         data: resource.update,
@@ -160,6 +171,7 @@ def add_routes(router: APIRouter, resource: Resource) -> None:
         check_if_match(request, resource.get(session, actor, object_id).version)
         return answer(session, actor, resource.change(session, actor, object_id, data), response)
 
+    @changing
     def delete(object_id: uuid.UUID, session: SessionDep, actor: ActorDep, request: Request) -> None:
         check_if_match(request, resource.get(session, actor, object_id).version)
         resource.remove(session, actor, object_id)

@@ -7,6 +7,7 @@ a client never sees a success for a change that did not commit.
 
 import logging
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -95,7 +96,84 @@ SessionDep = Annotated[Session, Depends(db)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-class UnitOfWorkRoute(APIRoute):
+# ---- who may call an endpoint ------------------------------------------------------------
+
+RULE_ATTRIBUTE = "jsms_access_rule"
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Who may call an endpoint, declared beside it and checked before its input is read: a caller
+    whose role holds none of the grant gets 403, not a validation error. The service still checks
+    each object (scope, marking); the permission test reads these rules from the route table."""
+
+    actions: tuple[str, ...] = ()  # each granted to the caller's role, at some scope
+    signed_in: bool = True
+    # The endpoint authenticates on its own, in a short session (streams, the ping intake, TAXII).
+    checked_by_endpoint: bool = False
+    why_public: str = ""
+    # A condition beyond the grants that the endpoint checks (which party's node may send it).
+    further: str = ""
+
+    def describe(self) -> str:
+        if not self.signed_in:
+            return f"public: {self.why_public}"
+        needed = " and ".join(self.actions) or "any signed-in user"
+        return f"{needed}; {self.further}" if self.further else needed
+
+
+def _ruled(rule: AccessRule):
+    def mark(endpoint):
+        setattr(endpoint, RULE_ATTRIBUTE, rule)
+        return endpoint
+
+    return mark
+
+
+def permits(*actions: str, checked_by_endpoint: bool = False, further: str = ""):
+    """Declare the grants an endpoint needs (all of them), e.g. `@permits("incident.verify")`."""
+    return _ruled(AccessRule(tuple(actions), checked_by_endpoint=checked_by_endpoint, further=further))
+
+
+def signed_in(endpoint):
+    """Any signed-in user may call it; the service decides (one's own tokens, say)."""
+    return _ruled(AccessRule())(endpoint)
+
+
+def public(why: str):
+    """No sign-in: the endpoint is open (health) or authenticates otherwise (a keyed feed)."""
+    return _ruled(AccessRule(signed_in=False, why_public=why))
+
+
+def _enforcer(rule: AccessRule):
+    def enforce(request: Request, actor: ActorDep) -> None:
+        session = _request_session(request)
+        for action in rule.actions:
+            require(session, actor, action)
+
+    return enforce
+
+
+def access_rule(route: APIRoute) -> AccessRule | None:
+    return getattr(route.endpoint, RULE_ATTRIBUTE, None)
+
+
+class RuledRoute(APIRoute):
+    """A route that enforces its endpoint's access rule and shows it in the OpenAPI document."""
+
+    def __init__(self, path: str, endpoint, **kwargs):
+        rule = getattr(endpoint, RULE_ATTRIBUTE, None)
+        if rule is not None:
+            if rule.signed_in and not rule.checked_by_endpoint:
+                kwargs["dependencies"] = [Depends(_enforcer(rule)), *(kwargs.get("dependencies") or [])]
+            kwargs["openapi_extra"] = {
+                **(kwargs.get("openapi_extra") or {}),
+                "x-jsms-access": rule.describe(),
+            }
+        super().__init__(path, endpoint, **kwargs)
+
+
+class UnitOfWorkRoute(RuledRoute):
     """Commit the request's session after the endpoint succeeded; roll back when it raised."""
 
     def get_route_handler(self):

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.core.policy import require
 from jsms.geo import gazetteer
 from jsms.geo.provinces import PROVINCES, district_at, province_at
@@ -43,6 +43,7 @@ class LocationOut(BaseModel):
 
 
 @router.get("/places", response_model=list[PlaceOut])
+@permits("gazetteer.read")
 def search_places(
     session: SessionDep,
     actor: ActorDep,
@@ -56,12 +57,14 @@ def search_places(
 
 
 @router.get("/provinces", response_model=list[ProvinceOut])
+@permits("gazetteer.read")
 def list_provinces(session: SessionDep, actor: ActorDep):
     require(session, actor, "gazetteer.read")
     return list(PROVINCES.values())
 
 
 @router.get("/locate", response_model=LocationOut)
+@permits("gazetteer.read")
 def locate(
     session: SessionDep,
     actor: ActorDep,

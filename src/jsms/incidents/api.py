@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 
 from jsms.core.crud import Resource, add_routes
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.incidents import schemas as s
 from jsms.incidents import service
 
@@ -31,27 +31,32 @@ INCIDENTS = Resource(
     service.update_incident,
     view=incident_view,
     detail=s.IncidentDetail,
+    access=("incident.read", "incident.write"),
 )
 add_routes(router, INCIDENTS)
 
 
 @router.post("/incidents/{incident_id}/verify", response_model=s.IncidentDetail, tags=["incidents"])
+@permits("incident.verify")
 def verify(incident_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """Verify a draft: from now on it counts in the risk picture and may be released to the partner."""
     return incident_view(session, actor, service.verify_incident(session, actor, incident_id))
 
 
 @router.post("/incidents/{incident_id}/reject", response_model=s.IncidentDetail, tags=["incidents"])
+@permits("incident.verify")
 def reject(incident_id: uuid.UUID, data: s.RejectIncident, session: SessionDep, actor: ActorDep):
     return incident_view(session, actor, service.reject_incident(session, actor, incident_id, data.reason))
 
 
 @router.post("/incidents/{incident_id}/close", response_model=s.IncidentDetail, tags=["incidents"])
+@permits("incident.verify")
 def close(incident_id: uuid.UUID, data: s.StateChange, session: SessionDep, actor: ActorDep):
     return incident_view(session, actor, service.close_incident(session, actor, incident_id, data.reason))
 
 
 @router.put("/incidents/{incident_id}/investigation", response_model=s.InvestigationRead, tags=["incidents"])
+@permits("investigation.write")
 def record_investigation(
     incident_id: uuid.UUID, data: s.InvestigationIn, session: SessionDep, actor: ActorDep
 ):
@@ -65,6 +70,7 @@ def record_investigation(
     status_code=201,
     tags=["incidents"],
 )
+@permits("investigation.write")
 def add_investigation_step(incident_id: uuid.UUID, data: s.StepIn, session: SessionDep, actor: ActorDep):
     """A step of the investigation as it happened (arrests, charges, a hearing, a verdict); the
     summary follows: arrests counted, the stage reached, the next hearing."""

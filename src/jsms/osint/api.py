@@ -14,7 +14,15 @@ from fastapi import APIRouter, Depends, Query, Response
 from jsms.core.crud import ListRequest, Resource, add_routes
 from jsms.core.db import new_session
 from jsms.core.errors import invalid_field
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor, oauth2_scheme
+from jsms.core.http import (
+    ActorDep,
+    RuledRoute,
+    SessionDep,
+    UnitOfWorkRoute,
+    authorised_actor,
+    oauth2_scheme,
+    permits,
+)
 from jsms.core.i18n import N_
 from jsms.core.schemas import Page
 from jsms.osint import feeds, service
@@ -22,7 +30,9 @@ from jsms.osint import schemas as s
 from jsms.osint.inputs import InputError, RawArticle, from_html
 
 router = APIRouter(prefix="/api/v1/osint", route_class=UnitOfWorkRoute, tags=["news"])
-reader_router = APIRouter(prefix="/api/v1/osint", tags=["news"])  # no request-long transaction
+reader_router = APIRouter(
+    prefix="/api/v1/osint", route_class=RuledRoute, tags=["news"]
+)  # no request-long transaction
 
 
 def raw_article(data: s.ArticleIn) -> RawArticle:
@@ -40,6 +50,7 @@ def raw_article(data: s.ArticleIn) -> RawArticle:
 
 
 @router.post("/articles", response_model=s.Ingested, status_code=201)
+@permits("osint.ingest")
 def post_article(data: s.ArticleIn, session: SessionDep, actor: ActorDep, response: Response):
     """Hand in one article. Stored once (the same text again answers 200 and changes nothing); when
     it reports a new attack, that attack joins the proposal of earlier reports or starts one."""
@@ -55,18 +66,21 @@ def post_article(data: s.ArticleIn, session: SessionDep, actor: ActorDep, respon
 
 
 @router.get("/articles", response_model=Page[s.ArticleRead])
+@permits("osint.read")
 def list_articles(session: SessionDep, actor: ActorDep, params: Annotated[s.ArticleParams, Query()]):
     items, total = service.list_articles(session, actor, ListRequest.of(params))
     return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
 
 
 @router.get("/articles/{article_id}", response_model=s.ArticleDetail)
+@permits("osint.read")
 def read_article(article_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """An article with what the extractor read in it: each value with the span it came from."""
     return service.get_article(session, actor, article_id)
 
 
 @router.get("/proposals", response_model=Page[s.EventRead])
+@permits("osint.read")
 def list_proposals(session: SessionDep, actor: ActorDep, params: Annotated[s.EventParams, Query()]):
     """Proposed incidents, most recently changed first; `status=pending` is the review queue."""
     items, total = service.list_events(session, actor, ListRequest.of(params))
@@ -74,6 +88,7 @@ def list_proposals(session: SessionDep, actor: ActorDep, params: Annotated[s.Eve
 
 
 @router.get("/proposals/{event_id}", response_model=s.EventRead)
+@permits("osint.read")
 def read_proposal(event_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     return service.get_event(session, actor, event_id)
 
@@ -83,6 +98,7 @@ def _decided(event, incident_id) -> s.Decided:
 
 
 @router.post("/proposals/{event_id}/accept", response_model=s.Decided)
+@permits("osint.review")
 def accept(event_id: uuid.UUID, data: s.Accept, session: SessionDep, actor: ActorDep):
     """A draft incident from the proposal, linked to its articles (or, for a proposal accepted
     before, the new articles added to its incident). Values given replace those read."""
@@ -91,6 +107,7 @@ def accept(event_id: uuid.UUID, data: s.Accept, session: SessionDep, actor: Acto
 
 
 @router.post("/proposals/{event_id}/merge", response_model=s.Decided)
+@permits("osint.review")
 def merge(event_id: uuid.UUID, data: s.Merge, session: SessionDep, actor: ActorDep):
     """The proposal is an incident on record already: its articles become that incident's sources."""
     incident = service.merge(session, actor, event_id, data)
@@ -98,6 +115,7 @@ def merge(event_id: uuid.UUID, data: s.Merge, session: SessionDep, actor: ActorD
 
 
 @router.post("/proposals/{event_id}/reject", response_model=s.Decided)
+@permits("osint.review")
 def reject(event_id: uuid.UUID, data: s.Reject, session: SessionDep, actor: ActorDep):
     event = service.reject(session, actor, event_id, data)
     return _decided(event, event.incident_id)
@@ -115,10 +133,12 @@ FEEDS = Resource(
     feeds.create_feed,
     feeds.update_feed,
     remove=feeds.delete_feed,
+    access=("osint.read", "osint.ingest"),
 )
 
 
 @reader_router.post("/feeds/{feed_id}/poll", response_model=s.Polled)
+@permits("osint.read", "osint.ingest", checked_by_endpoint=True)
 def poll_feed(feed_id: uuid.UUID, token: Annotated[str | None, Depends(oauth2_scheme)]):
     """Read the feed now (it is also read every `poll_minutes` by itself). Outside the request's
     unit of work: each article is stored in its own, while the sites answer."""

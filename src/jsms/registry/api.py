@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 
 from jsms.core.crud import Resource, add_routes
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.core.schemas import with_personal_data
 from jsms.registry import schemas as s
 from jsms.registry import service
@@ -36,6 +36,7 @@ RESOURCES = (
         service.get_organisation_visible,
         service.create_organisation,
         service.update_organisation,
+        access=("organisation.read", "organisation.write"),
     ),
     Resource(
         "projects",
@@ -49,6 +50,7 @@ RESOURCES = (
         service.create_project,
         service.update_project,
         remove=_removal(Project),
+        access=("project.read", "project.write"),
     ),
     Resource(
         "sites",
@@ -62,6 +64,7 @@ RESOURCES = (
         service.create_site,
         service.update_site,
         remove=_removal(Site),
+        access=("site.read", "site.write"),
     ),
     Resource(
         "persons",
@@ -77,6 +80,7 @@ RESOURCES = (
         remove=_removal(ProtectedPerson),
         view=_person_view,
         detail=s.PersonDetail,
+        access=("person.read", "person.write"),
     ),
     Resource(
         "units",
@@ -91,6 +95,7 @@ RESOURCES = (
         service.update_unit,
         remove=service.delete_unit,
         view=lambda _session, _actor, unit: service.unit_view(unit),
+        access=("unit.read", "unit.write"),
     ),
     Resource(
         "agreements",
@@ -104,6 +109,7 @@ RESOURCES = (
         service.create_agreement,
         service.update_agreement,
         remove=_removal(Agreement),
+        access=("agreement.read", "agreement.write"),
     ),
     Resource(
         "assets",
@@ -117,6 +123,7 @@ RESOURCES = (
         service.create_asset,
         service.update_asset,
         remove=_removal(Asset),
+        access=("asset.read", "asset.write"),
     ),
 )
 
@@ -125,6 +132,7 @@ for resource in RESOURCES:
 
 
 @router.get("/sites/{site_id}/persons", response_model=list[s.PersonRead], tags=["registry"])
+@permits("site.read", "person.read")
 def site_persons(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """The protected persons attached to a site (those the caller may see)."""
     return service.site_people(session, actor, service.get_site(session, actor, site_id))
@@ -133,6 +141,7 @@ def site_persons(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
 @router.post(
     "/agreements/{agreement_id}/deliveries", response_model=s.DeliveryRead, status_code=201, tags=["registry"]
 )
+@permits("agreement.deliver")
 def add_delivery(agreement_id: uuid.UUID, data: s.DeliveryIn, session: SessionDep, actor: ActorDep):
     """A consignment of one item: its pieces enter the asset registry as delivered."""
     return service.add_delivery(session, actor, agreement_id, data)
@@ -143,6 +152,7 @@ def add_delivery(agreement_id: uuid.UUID, data: s.DeliveryIn, session: SessionDe
     response_model=s.DeliveryRead,
     tags=["registry"],
 )
+@permits("agreement.deliver")
 def hand_over(
     agreement_id: uuid.UUID, delivery_id: uuid.UUID, data: s.HandoverIn, session: SessionDep, actor: ActorDep
 ):

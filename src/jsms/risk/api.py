@@ -8,7 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Query
 
 from jsms.core.errors import NotFound, invalid_field
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.core.i18n import N_
 from jsms.core.policy import require
 from jsms.risk import schemas as s
@@ -21,6 +21,7 @@ MAX_SURFACE_CELLS = 20_000
 
 
 @router.get("/areas", response_model=list[s.AreaLevel])
+@permits("risk.read")
 def areas(session: SessionDep, actor: ActorDep, kind: Literal["province", "district"] | None = None):
     """The threat level in force in each province and district, the intensity behind it, and the
     analyst's override where one is in force (with its reason and expiry)."""
@@ -42,6 +43,7 @@ def areas(session: SessionDep, actor: ActorDep, kind: Literal["province", "distr
 
 
 @router.get("/overrides", response_model=list[s.OverrideRead])
+@permits("risk.read")
 def list_overrides(
     session: SessionDep,
     actor: ActorDep,
@@ -51,6 +53,7 @@ def list_overrides(
 
 
 @router.post("/overrides", response_model=s.OverrideRead, status_code=201)
+@permits("risk.override")
 def propose_override(data: s.OverrideIn, session: SessionDep, actor: ActorDep):
     """Set an area's level by hand with a reason and an expiry; under the default policy it takes
     effect once the other party has approved it too."""
@@ -58,21 +61,25 @@ def propose_override(data: s.OverrideIn, session: SessionDep, actor: ActorDep):
 
 
 @router.post("/overrides/{override_id}/approve", response_model=s.OverrideRead)
+@permits("risk.approve_override")
 def approve_override(override_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     return service.approve_override(session, actor, override_id)
 
 
 @router.post("/overrides/{override_id}/withdraw", response_model=s.OverrideRead)
+@permits("risk.override")
 def withdraw_override(override_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     return service.withdraw_override(session, actor, override_id)
 
 
 @router.get("/areas/{area:path}/history", response_model=list[s.LevelChange])
+@permits("risk.read")
 def history(area: str, session: SessionDep, actor: ActorDep):
     return service.level_history(session, actor, area)
 
 
 @router.get("/point", response_model=s.PointRisk)
+@permits("risk.read")
 def point(
     session: SessionDep,
     actor: ActorDep,
@@ -88,6 +95,7 @@ def point(
 
 
 @router.get("/sites/{site_id}", response_model=s.SiteRiskRead)
+@permits("risk.read", "site.read")
 def site_risk(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """A site's risk: the highest intensity within 5 km, weighted by its security tier."""
     result = service.site_risk(session, actor, site_id)
@@ -95,6 +103,7 @@ def site_risk(site_id: uuid.UUID, session: SessionDep, actor: ActorDep):
 
 
 @router.get("/surface")
+@permits("risk.read")
 def surface(
     session: SessionDep,
     actor: ActorDep,
@@ -140,6 +149,7 @@ def surface(
 
 
 @router.get("/sop", response_model=s.RuleSetVersion)
+@permits("sop.read")
 def sop_in_force(session: SessionDep, actor: ActorDep):
     """The standard operating procedures in force: a baseline and the rules that tighten it."""
     versions = service.rule_set_versions(session, actor)
@@ -150,17 +160,20 @@ def sop_in_force(session: SessionDep, actor: ActorDep):
 
 
 @router.get("/sop/versions", response_model=list[s.RuleSetVersion])
+@permits("sop.read")
 def sop_versions(session: SessionDep, actor: ActorDep):
     return service.rule_set_versions(session, actor)
 
 
 @router.post("/sop/versions", response_model=s.RuleSetVersion, status_code=201)
+@permits("sop.write")
 def new_sop_version(data: s.RuleSetProposal, session: SessionDep, actor: ActorDep):
     """Put a new version of the SOPs in force (the earlier ones are kept)."""
     return service.new_rule_set(session, actor, data.rules, data.summary)
 
 
 @router.post("/sop/evaluate", response_model=s.PostureRequirements)
+@permits("sop.read")
 def sop_requirements(posture: Posture, session: SessionDep, actor: ActorDep):
     """What a journey with this posture (threat level on its way, hours, site tier) requires."""
     number, result = service.requirements_for(session, actor, posture)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from jsms.core.config import get_settings
 from jsms.core.errors import Forbidden
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.core.models import ReleaseRecord
 from jsms.core.policy import require
 from jsms.sharing import policy_exchange, signing
@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/v1/sharing", route_class=UnitOfWorkRoute, tags=[
 
 
 @router.get("/signed-head", response_model=s.SignedHead)
+@permits("sharing.read")
 def signed_head(session: SessionDep, actor: ActorDep):
     """The head of this node's audit chain, signed now with the node's Ed25519 key."""
     require(session, actor, "sharing.read")
@@ -25,6 +26,7 @@ def signed_head(session: SessionDep, actor: ActorDep):
 
 
 @router.post("/signed-head", response_model=s.SignedHead)
+@permits("sharing.receive", further="only from the other party's node")
 def keep_signed_head(session: SessionDep, actor: ActorDep, head: Annotated[Any, Body()]):
     """Keep the other node's signed audit head, sent by its account on this node (the first key
     seen for a node is pinned; a head signed otherwise or altered is refused)."""
@@ -37,6 +39,7 @@ def keep_signed_head(session: SessionDep, actor: ActorDep, head: Annotated[Any, 
 
 
 @router.get("/releases", response_model=list[s.ReleaseRead])
+@permits("sharing.read")
 def releases(session: SessionDep, actor: ActorDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100):
     """The release log, newest first: what left this node, for whom, by which way, in which version."""
     require(session, actor, "sharing.read")
@@ -45,6 +48,7 @@ def releases(session: SessionDep, actor: ActorDep, limit: Annotated[int, Query(g
 
 
 @router.get("/policy")
+@permits("sharing.read")
 def policy_statement(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """This node's policy versions (proposed, in force, withdrawn) with its own party's approvals,
     signed with the node key, for the other node to take in."""
@@ -53,6 +57,7 @@ def policy_statement(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.post("/policy", response_model=s.PolicyTaken)
+@permits("sharing.receive", further="only from the other party's node")
 def take_policy_statement(session: SessionDep, actor: ActorDep, statement: Annotated[Any, Body()]):
     """Take in the other node's signed policy statement (sent by its account on this node)."""
     require(session, actor, "sharing.receive")

@@ -22,7 +22,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from jsms.core.actor import Actor
@@ -30,6 +29,7 @@ from jsms.core.auth import actor_for, authenticate, user_for_bearer
 from jsms.core.config import get_settings
 from jsms.core.db import new_session, unit_of_work
 from jsms.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from jsms.core.http import RuledRoute, permits
 from jsms.core.policy import allows
 from jsms.sharing import service
 from jsms.sharing.models import TaxiiStatus
@@ -51,7 +51,7 @@ def _taxii_response(body: Any, status: int = 200, headers: dict[str, str] | None
     return Response(orjson.dumps(body), status_code=status, media_type=TAXII, headers=headers)
 
 
-class TaxiiRoute(APIRoute):
+class TaxiiRoute(RuledRoute):
     """Errors as TAXII error resources, in the TAXII media type."""
 
     def get_route_handler(self):
@@ -199,6 +199,7 @@ Accept = Annotated[str | None, Header()]
 
 
 @router.get("/")
+@permits(checked_by_endpoint=True)
 async def discovery(authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     await run_in_threadpool(_actor, authorization)
@@ -213,6 +214,7 @@ async def discovery(authorization: Auth = None, accept: Accept = None) -> Respon
 
 
 @router.get("/jsms/")
+@permits(checked_by_endpoint=True)
 async def api_root(authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     await run_in_threadpool(_actor, authorization)
@@ -230,6 +232,7 @@ def _other_parties() -> list[str]:
 
 
 @router.get("/jsms/collections/")
+@permits(checked_by_endpoint=True)
 async def collections(authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     actor = await run_in_threadpool(_actor, authorization)
@@ -242,6 +245,7 @@ async def collections(authorization: Auth = None, accept: Accept = None) -> Resp
 
 
 @router.get("/jsms/collections/{collection}/")
+@permits(checked_by_endpoint=True)
 async def collection(collection: str, authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     actor = await run_in_threadpool(_actor, authorization)
@@ -357,6 +361,7 @@ Next = Annotated[str | None, Query(alias="next")]
 
 
 @router.get("/jsms/collections/{collection}/objects/")
+@permits(checked_by_endpoint=True)
 async def objects(
     collection: str,
     request: Request,
@@ -378,6 +383,7 @@ async def objects(
 
 
 @router.get("/jsms/collections/{collection}/objects/{object_id}/")
+@permits(checked_by_endpoint=True)
 async def one_object(
     collection: str,
     object_id: str,
@@ -402,6 +408,7 @@ async def one_object(
 
 
 @router.get("/jsms/collections/{collection}/objects/{object_id}/versions/")
+@permits(checked_by_endpoint=True)
 async def versions(
     collection: str,
     object_id: str,
@@ -426,6 +433,7 @@ async def versions(
 
 
 @router.get("/jsms/collections/{collection}/manifest/")
+@permits(checked_by_endpoint=True)
 async def manifest(
     collection: str,
     request: Request,
@@ -531,6 +539,7 @@ def _status_resource(status: TaxiiStatus) -> dict[str, Any]:
 
 
 @router.post("/jsms/collections/{collection}/objects/")
+@permits(checked_by_endpoint=True)
 async def add_objects(
     collection: str,
     request: Request,
@@ -576,6 +585,7 @@ def _status_for(actor: Actor, status_id: str) -> TaxiiStatus:
 
 @router.get("/jsms/status/{status_id}/")
 @router.get("/jsms/status/{status_id}", include_in_schema=False)  # where taxii2-client looks
+@permits(checked_by_endpoint=True)
 async def write_status(status_id: str, authorization: Auth = None, accept: Accept = None) -> Response:
     _accepting(accept)
     actor = await run_in_threadpool(_actor, authorization)

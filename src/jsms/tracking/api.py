@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jsms.core.crud import Resource, add_routes
 from jsms.core.errors import Forbidden, Invalid, TooManyRequests
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, authorised_actor
+from jsms.core.http import ActorDep, RuledRoute, SessionDep, UnitOfWorkRoute, authorised_actor, permits
 from jsms.core.throttle import batch_throttle
 from jsms.tracking import rollcall, service, tasks
 from jsms.tracking import schemas as s
@@ -24,7 +24,7 @@ from jsms.tracking.models import Device
 from jsms.tracking.service import accepts
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute)
-intake_router = APIRouter(prefix="/api/v1")
+intake_router = APIRouter(prefix="/api/v1", route_class=RuledRoute)
 
 
 def device_view(_session, _actor, device: Device) -> s.DeviceRead:
@@ -45,11 +45,13 @@ DEVICES = Resource(
     service.create_device,
     service.update_device,
     view=device_view,
+    access=("device.read", "device.write"),
 )
 add_routes(router, DEVICES)
 
 
 @router.post("/devices/{device_id}/token", response_model=s.DeviceToken, tags=["tracking"])
+@permits("device.write")
 def issue_token(device_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """A new token for the device, shown once; from now on every report must carry it."""
     device, token = service.issue_token(session, actor, device_id)
@@ -57,12 +59,14 @@ def issue_token(device_id: uuid.UUID, session: SessionDep, actor: ActorDep):
 
 
 @router.get("/tracking/positions", response_model=list[s.PositionRead], tags=["tracking"])
+@permits("track.read")
 def positions(session: SessionDep, actor: ActorDep):
     """The last position of every device on a journey the caller may see."""
     return service.positions(session, actor)
 
 
 @router.get("/journeys/{journey_id}/track", response_model=list[s.PingRead], tags=["tracking"])
+@permits("track.read", "journey.read")
 def journey_track(journey_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """Every position reported on the journey, oldest first (the read is audited)."""
     return service.track(session, actor, journey_id)
@@ -94,6 +98,7 @@ async def _ingest_identity(authorization: str | None, device_token: str | None) 
         "requestBody": {"content": {"application/json": {"schema": s.PingBatch.model_json_schema()}}}
     },
 )
+@permits("tracking.ingest", checked_by_endpoint=True)
 async def ingest_pings(
     request: Request,
     authorization: str | None = Header(None),
@@ -171,6 +176,7 @@ def roll_call_detail(session, actor, roll_call) -> s.RollCallDetail:
 
 
 @router.get("/rollcalls", response_model=list[s.RollCallRead], tags=["roll calls"])
+@permits("rollcall.read")
 def roll_calls(session: SessionDep, actor: ActorDep, status: Literal["open", "complete"] | None = None):
     """Roll calls after verified incidents, open ones first."""
     found = rollcall.list_roll_calls(session, actor, status)
@@ -179,6 +185,7 @@ def roll_calls(session: SessionDep, actor: ActorDep, status: Literal["open", "co
 
 
 @router.post("/rollcalls", response_model=s.RollCallDetail, status_code=201, tags=["roll calls"])
+@permits("rollcall.mark")
 def open_roll_call(data: s.RollCallCreate, session: SessionDep, actor: ActorDep):
     """Open a roll call for a verified incident by hand (for instance with a wider radius)."""
     roll_call = rollcall.open_roll_call(session, actor, data.incident_id, data.radius_km * 1000)
@@ -186,11 +193,13 @@ def open_roll_call(data: s.RollCallCreate, session: SessionDep, actor: ActorDep)
 
 
 @router.get("/rollcalls/{roll_call_id}", response_model=s.RollCallDetail, tags=["roll calls"])
+@permits("rollcall.read")
 def roll_call(roll_call_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     return roll_call_detail(session, actor, rollcall.get_roll_call(session, actor, roll_call_id))
 
 
 @router.post("/rollcalls/{roll_call_id}/account", response_model=s.RollCallDetail, tags=["roll calls"])
+@permits("rollcall.mark")
 def account(roll_call_id: uuid.UUID, data: s.RollCallAccount, session: SessionDep, actor: ActorDep):
     """Mark persons accounted for; the roll call completes when nobody is left."""
     roll_call = rollcall.account_for(session, actor, roll_call_id, data.person_ids, data.note)

@@ -21,14 +21,14 @@ from jsms.alerts.models import Alert
 from jsms.core.actor import Actor
 from jsms.core.db import new_session
 from jsms.core.errors import NotFound
-from jsms.core.http import authorised_actor
+from jsms.core.http import RuledRoute, authorised_actor, permits
 from jsms.core.i18n import Translator
 from jsms.core.live import broker
 from jsms.core.pages import SESSION_COOKIE
 from jsms.core.policy import Reader, allows, read_in_memory, reader_for
 from jsms.movements import service as movements
 
-router = APIRouter()
+router = APIRouter(route_class=RuledRoute)
 VISIBLE_FOR_S = 5.0
 
 
@@ -119,6 +119,7 @@ async def live_actor(request: Request, authorization: str | None = Header(None))
 
 
 @router.get("/api/v1/live", response_class=EventSourceResponse, tags=["live"])
+@permits("alert.read", checked_by_endpoint=True)
 async def live(actor: Annotated[Actor, Depends(live_actor)]) -> AsyncIterator[ServerSentEvent]:
     """Events: `positions` (the latest fix of each moving device), `alert` (raised, repeated,
     acknowledged, escalated, cleared, resolved) and `resync` (events were missed: read again)."""

@@ -6,7 +6,7 @@ import uuid
 from fastapi import APIRouter
 
 from jsms.core.crud import Resource, add_routes
-from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute
+from jsms.core.http import ActorDep, SessionDep, UnitOfWorkRoute, permits
 from jsms.core.schemas import with_personal_data
 from jsms.welfare import schemas as s
 from jsms.welfare import service
@@ -33,6 +33,7 @@ CASUALTIES = Resource(
     service.update_casualty,
     view=casualty_view,
     detail=s.CasualtyDetail,
+    access=("casualty.read", "casualty.write"),
 )
 add_routes(router, CASUALTIES)
 
@@ -59,11 +60,13 @@ CASES = Resource(
     view=case_view,
     detail=s.CaseDetail,
     row=case_row,
+    access=("compensation.read", "compensation.write"),
 )
 add_routes(router, CASES)
 
 
 @router.post("/compensation-cases/{case_id}/approve", response_model=s.CaseDetail, tags=["welfare"])
+@permits("compensation.approve")
 def approve_case(case_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     """The first approval of the case's terms, or the second (another person; the other party
     where the policy wants both parties for compensation amounts)."""
@@ -71,6 +74,7 @@ def approve_case(case_id: uuid.UUID, session: SessionDep, actor: ActorDep):
 
 
 @router.post("/compensation-cases/{case_id}/reject", response_model=s.CaseDetail, tags=["welfare"])
+@permits("compensation.approve")
 def reject_case(case_id: uuid.UUID, data: s.RejectIn, session: SessionDep, actor: ActorDep):
     return case_view(session, actor, service.reject_case(session, actor, case_id, data))
 
@@ -81,6 +85,7 @@ def reject_case(case_id: uuid.UUID, data: s.RejectIn, session: SessionDep, actor
     status_code=201,
     tags=["welfare"],
 )
+@permits("compensation.write")
 def add_beneficiary(case_id: uuid.UUID, data: s.BeneficiaryIn, session: SessionDep, actor: ActorDep):
     """Another beneficiary; a change of terms, so a first approval given before is withdrawn."""
     service.add_beneficiary(session, actor, case_id, data)
@@ -90,6 +95,7 @@ def add_beneficiary(case_id: uuid.UUID, data: s.BeneficiaryIn, session: SessionD
 @router.delete(
     "/compensation-cases/{case_id}/beneficiaries/{beneficiary_id}", status_code=204, tags=["welfare"]
 )
+@permits("compensation.write")
 def remove_beneficiary(case_id: uuid.UUID, beneficiary_id: uuid.UUID, session: SessionDep, actor: ActorDep):
     service.remove_beneficiary(session, actor, case_id, beneficiary_id)
 
@@ -97,6 +103,7 @@ def remove_beneficiary(case_id: uuid.UUID, beneficiary_id: uuid.UUID, session: S
 @router.post(
     "/compensation-cases/{case_id}/payments", response_model=s.PaymentRead, status_code=201, tags=["welfare"]
 )
+@permits("compensation.pay")
 def add_payment(case_id: uuid.UUID, data: s.PaymentIn, session: SessionDep, actor: ActorDep):
     """A transfer towards the case; refused (409) before the case's second approval."""
     return service.add_payment(session, actor, case_id, data)
@@ -105,6 +112,7 @@ def add_payment(case_id: uuid.UUID, data: s.PaymentIn, session: SessionDep, acto
 @router.patch(
     "/compensation-cases/{case_id}/payments/{payment_id}", response_model=s.PaymentRead, tags=["welfare"]
 )
+@permits("compensation.pay")
 def update_payment(
     case_id: uuid.UUID, payment_id: uuid.UUID, data: s.PaymentUpdate, session: SessionDep, actor: ActorDep
 ):
