@@ -99,3 +99,11 @@ def test_area_maxima(surface):
     labels[row[0] + 30 :, :] = 1  # area 1 is far north of it
     maxima = surface.area_maxima(labels, 2, NOW)
     assert maxima[0] == pytest.approx(10.0, rel=1e-6) and maxima[1] == 0.0
+
+
+def test_a_node_without_incidents_takes_its_first_one(surface):
+    """Found on a new node: a recompute over no incidents left an integer raster, and every
+    incident received afterwards failed to be added to it."""
+    surface.recompute([], np.array([]), np.array([]), np.array([]), np.array([]))
+    surface.upsert("first", 30.0, 70.0, NOW, 5.0)
+    assert surface.values_at(np.array([30.0]), np.array([70.0]), NOW)[0] > 0

@@ -241,3 +241,17 @@ def test_a_running_server_writes_no_secret_to_its_log(demo_node):
     log = (demo_node.data_dir / "server.log").read_text(errors="replace")
     assert "/api/v1/calendar/host.officer/***.ics" in log  # the requests were logged, masked
     assert secret not in log
+
+
+def test_wrong_taxii_passwords_count_towards_the_lock_out(api, configure):
+    import base64
+
+    configure(login_lockout_failures=2)
+
+    def basic(password: str) -> dict[str, str]:
+        return {"Authorization": "Basic " + base64.b64encode(f"host.analyst:{password}".encode()).decode()}
+
+    for _ in range(2):
+        assert api.client.get("/taxii2/", headers=basic("guess")).status_code == 401
+    locked = api.client.get("/taxii2/", headers=basic("demo"))
+    assert locked.status_code == 401 and "locked" in locked.json()["description"]

@@ -161,6 +161,8 @@ class RiskSurface:
             weights=weights[inside],
             minlength=self.grid.rows * self.grid.cols,
         )
+        # Float even with no incidents at all (bincount of nothing counts in integers).
+        flat = flat.astype(float, copy=False)
         self.raster = _smooth(flat.reshape(self.grid.rows, self.grid.cols), self.sigma_cells, self.radius)
         self.contributions = dict(
             zip(

@@ -74,13 +74,19 @@ router = APIRouter(prefix="/taxii2", route_class=TaxiiRoute, tags=["taxii"])
 def _actor(authorization: str | None) -> Actor:
     """The user behind HTTP Basic credentials or a bearer token."""
     scheme, _, credentials = (authorization or "").partition(" ")
-    with new_session(None) as session:
-        if scheme.lower() == "basic":
+    if scheme.lower() == "basic":
+        try:
+            username, _, password = base64.b64decode(credentials).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthenticated("Malformed Basic credentials") from None
+        # A session that may write: a wrong password counts towards the account's lock-out.
+        with new_session(None, write=True) as session:
             try:
-                username, _, password = base64.b64decode(credentials).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                raise Unauthenticated("Malformed Basic credentials") from None
-            return actor_for(authenticate(session, username, password))
+                return actor_for(authenticate(session, username, password))
+            except Unauthenticated:
+                session.commit()
+                raise
+    with new_session(None) as session:
         if scheme.lower() == "bearer" and credentials:
             return actor_for(user_for_bearer(session, credentials.strip()))
     raise Unauthenticated("Sign in with HTTP Basic or a bearer token")
