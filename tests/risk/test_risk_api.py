@@ -94,6 +94,8 @@ def test_surface_as_hexagons(api):
     assert first["geometry"]["type"] == "Polygon" and first["properties"]["intensity"] >= 0.5
     too_big = api.get("/api/v1/risk/surface", "host.analyst", params={"bbox": "60,23,78,37", "resolution": 8})
     assert too_big.status_code == 422 and too_big.json()["errors"][0]["loc"] == ["resolution"]
+    garbled = api.get("/api/v1/risk/surface", "host.analyst", params={"bbox": "0,0,0,."})  # found by fuzzing
+    assert garbled.status_code == 422 and garbled.json()["errors"][0]["loc"] == ["query", "bbox"]
     reversed_box = api.get("/api/v1/risk/surface", "host.analyst", params={"bbox": "67,25,66,24"})
     assert reversed_box.status_code == 422
 

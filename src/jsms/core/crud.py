@@ -20,7 +20,7 @@ from jsms.core.errors import invalid_field
 from jsms.core.http import ActorDep, SessionDep, check_if_match, etag, permits
 from jsms.core.i18n import N_
 from jsms.core.policy import visible
-from jsms.core.schemas import Page, PageParams
+from jsms.core.schemas import MAX_OFFSET, Page, PageParams
 
 
 class ListParams(BaseModel):
@@ -29,7 +29,7 @@ class ListParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     q: str | None = Field(None, max_length=200, description="Words to find in names")
     sort: str | None = Field(None, max_length=40, description="Field to sort by; prefix '-' for descending")
 

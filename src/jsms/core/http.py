@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -158,11 +159,46 @@ def access_rule(route: APIRoute) -> AccessRule | None:
     return getattr(route.endpoint, RULE_ATTRIBUTE, None)
 
 
+class ProblemField(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: what went wrong, and for bad input where."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemField] | None = None
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+# The answers any endpoint may give besides its own, documented once for all of them.
+PROBLEMS = {
+    400: _problem_doc("The request cannot be read"),
+    401: _problem_doc("Not signed in, or the credentials are not valid"),
+    403: _problem_doc("The policy does not permit it"),
+    404: _problem_doc("No such record, or none the caller may see"),
+    409: _problem_doc("It conflicts with the record's state or another record"),
+    412: _problem_doc("The record changed since the caller read it (If-Match)"),
+    422: _problem_doc("The input is not valid; `errors` says where"),
+    429: _problem_doc("Too many requests; Retry-After says when to try again"),
+}
+
+
 class RuledRoute(APIRoute):
-    """A route that enforces its endpoint's access rule and shows it in the OpenAPI document."""
+    """A route that enforces its endpoint's access rule and shows it in the OpenAPI document,
+    with the problem answers every endpoint may give."""
 
     def __init__(self, path: str, endpoint, **kwargs):
         rule = getattr(endpoint, RULE_ATTRIBUTE, None)
+        kwargs["responses"] = {**PROBLEMS, **(kwargs.get("responses") or {})}
         if rule is not None:
             if rule.signed_in and not rule.checked_by_endpoint:
                 kwargs["dependencies"] = [Depends(_enforcer(rule)), *(kwargs.get("dependencies") or [])]

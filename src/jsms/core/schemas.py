@@ -12,6 +12,9 @@ from jsms.core.policy import PolicyDocument
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
+# Deeper than any list goes, and within every database's integers.
+MAX_OFFSET = 10_000_000
+
 
 class Strict(BaseModel):
     """Input models refuse unknown fields, so a typo is an error and not silently dropped."""
@@ -45,11 +48,11 @@ class Page(BaseModel, Generic[T]):
 
 class PageParams(BaseModel):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

@@ -110,7 +110,7 @@ def surface(
     bbox: Annotated[
         str,
         Query(
-            pattern=r"^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$", description="min lon,min lat,max lon,max lat"
+            pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$", description="min lon,min lat,max lon,max lat"
         ),
     ],
     resolution: Annotated[int, Query(ge=4, le=8)] = 6,

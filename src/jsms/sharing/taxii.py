@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jsms.core.actor import Actor
@@ -29,7 +30,7 @@ from jsms.core.auth import actor_for, authenticate, user_for_bearer
 from jsms.core.config import get_settings
 from jsms.core.db import new_session, unit_of_work
 from jsms.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
-from jsms.core.http import RuledRoute, permits
+from jsms.core.http import PROBLEMS, RuledRoute, permits
 from jsms.core.policy import allows
 from jsms.sharing import service
 from jsms.sharing.models import TaxiiStatus
@@ -54,6 +55,18 @@ def _taxii_response(body: Any, status: int = 200, headers: dict[str, str] | None
 class TaxiiRoute(RuledRoute):
     """Errors as TAXII error resources, in the TAXII media type."""
 
+    def __init__(self, path: str, endpoint, **kwargs):
+        answers = {
+            code: {"description": problem["description"], "content": {TAXII: {}}}
+            for code, problem in PROBLEMS.items()
+        }
+        answers |= {
+            200: {"description": "A TAXII resource", "content": {TAXII: {}}},
+            406: {"description": "Not acceptable", "content": {TAXII: {}}},
+        }
+        kwargs["responses"] = {**answers, **(kwargs.get("responses") or {})}
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self):
         handler = super().get_route_handler()
 
@@ -64,6 +77,10 @@ class TaxiiRoute(RuledRoute):
                 headers = {"WWW-Authenticate": 'Basic realm="jsms"'} if error.status == 401 else None
                 body = {"title": error.title, "description": str(error), "http_status": str(error.status)}
                 return _taxii_response(body, error.status, headers)
+            except RequestValidationError as error:  # a bad filter or limit: TAXII says 400
+                where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+                body = {"title": "Bad request", "description": where, "http_status": "400"}
+                return _taxii_response(body, 400)
 
         return taxii_handler
 
