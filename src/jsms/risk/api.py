@@ -109,9 +109,7 @@ def surface(
     actor: ActorDep,
     bbox: Annotated[
         str,
-        Query(
-            pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$", description="min lon,min lat,max lon,max lat"
-        ),
+        Query(pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$", description="min lon,min lat,max lon,max lat"),
     ],
     resolution: Annotated[int, Query(ge=4, le=8)] = 6,
     minimum: Annotated[float, Query(ge=0)] = 0.5,
