@@ -5,6 +5,7 @@ end, so tests never see each other's changes. A test that needs a component that
 absent here skips naming it; in CI (CI=true) it fails instead, since nothing may skip.
 """
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,6 +133,15 @@ def sqlite_connection(sqlite_node: Settings) -> Iterator[Connection]:
     yield from _rolled_back(sqlite_node)
 
 
+@functools.cache
+def shared_app():
+    """One application for the in-process tests (no event delivery, no tracking threads): building
+    an application's routes costs a second, and each test opens its own client on it."""
+    from jsms.web.app import create_app
+
+    return create_app(dispatch_events=False, track=False)
+
+
 class Api:
     """A test client that signs in as a named user and remembers the tokens it got."""
 
@@ -180,19 +190,15 @@ class Api:
 
 @pytest.fixture
 def api(connection: Connection, node: Settings) -> Iterator[Api]:
-    from jsms.web.app import create_app
-
     # No tracking threads: they would share the test's connection (tracking tests bring their own).
-    with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
+    with TestClient(shared_app(), raise_server_exceptions=False) as client:
         yield Api(client, node.database_url)
 
 
 @pytest.fixture
 def sqlite_api(sqlite_connection: Connection, sqlite_node: Settings) -> Iterator[Api]:
     """The API on SQLite only, for tests of logic the database kind cannot change."""
-    from jsms.web.app import create_app
-
-    with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
+    with TestClient(shared_app(), raise_server_exceptions=False) as client:
         yield Api(client, sqlite_node.database_url)
 
 

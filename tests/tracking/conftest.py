@@ -15,7 +15,7 @@ from jsms.core.db import unit_of_work
 from jsms.tracking import tasks
 from jsms.tracking.service import TRACKING
 from jsms.tracking.tasks import LocalTracking
-from tests.conftest import Api
+from tests.conftest import Api, shared_app
 
 CAP_XSD = Path(__file__).resolve().parents[1] / "data" / "CAP-v1.2.xsd"
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -54,9 +54,8 @@ def live(connection, node) -> Iterator[Live]:
 
 @pytest.fixture
 def tracking_api(live, node) -> Iterator[Api]:
-    from jsms.web.app import create_app
 
-    with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
+    with TestClient(shared_app(), raise_server_exceptions=False) as client:
         yield Api(client, node.database_url)
 
 

@@ -15,7 +15,7 @@ from jsms.tracking import tasks
 from jsms.tracking.models import PingBlock, StreamOffset
 from jsms.tracking.service import TRACKING
 from jsms.tracking.stream import GROUP, LEASE, STREAM, StreamTracking, StreamWorker, partition_of
-from tests.conftest import Api
+from tests.conftest import Api, shared_app
 from tests.tracking.conftest import start_convoy
 from tests.tracking.test_live_api import report
 
@@ -35,9 +35,8 @@ def stream_runtime(connection, node, redis_url) -> Iterator[StreamTracking]:
 
 @pytest.fixture
 def stream_api(stream_runtime, node) -> Iterator[Api]:
-    from jsms.web.app import create_app
 
-    with TestClient(create_app(dispatch_events=False, track=False), raise_server_exceptions=False) as client:
+    with TestClient(shared_app(), raise_server_exceptions=False) as client:
         yield Api(client, node.database_url)
 
 

@@ -175,8 +175,13 @@ class Problem(BaseModel):
     errors: list[ProblemField] | None = None
 
 
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+
+
 def _problem_doc(description: str) -> dict[str, Any]:
-    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+    # A schema reference, not a model: a model per answer and route would be built again for every
+    # application instance, hundreds of times (the Problem schema is added to the document once).
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
 
 
 # The answers any endpoint may give besides its own, documented once for all of them.
@@ -273,7 +278,25 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _document_problems(app: FastAPI) -> None:
+    """Add the Problem schema, which every endpoint's error answers refer to, to the document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(problem.pop("$defs", {}))
+            schemas["Problem"] = problem
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    _document_problems(app)
+
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
