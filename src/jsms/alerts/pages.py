@@ -13,7 +13,7 @@ from jsms.alerts import service
 from jsms.alerts.models import Alert
 from jsms.core.crud import ListRequest, Resource
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
@@ -59,6 +59,7 @@ ALERTS = Resource(
     service.get_alert,
     None,
     None,
+    access=("alert.read", "alert.acknowledge"),
 )
 ALERT_PAGES = PageSpec(
     resource=ALERTS,
@@ -135,6 +136,7 @@ def _detail_context(session, actor, alert: Alert) -> dict[str, Any]:
 
 
 @router.get("/alerts/panel", response_class=HTMLResponse)
+@permits("alert.read")
 def panel(request: Request, session: SessionDep, actor: PageActor):
     """The active alerts, most recent first: the live map's side panel (refreshed on each event)."""
     return _panel(request, session, actor)
@@ -163,6 +165,7 @@ Reason = Annotated[str, Form(min_length=1, max_length=2000)]
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
+@permits("alert.acknowledge")
 def acknowledge(
     alert_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, note: Note = ""
 ):
@@ -174,6 +177,7 @@ def acknowledge(
 
 
 @router.post("/alerts/{alert_id}/resolve")
+@permits("alert.resolve")
 def resolve(alert_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, note: Reason):
     service.resolve(session, actor, alert_id, note)
     return redirect(f"/alerts/{alert_id}", request)

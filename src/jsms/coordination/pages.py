@@ -19,7 +19,7 @@ from jsms.coordination.feed import feed_path
 from jsms.coordination.models import WorkingGroup
 from jsms.core.crud import ListRequest
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_, Translator
 from jsms.core.models import Organisation
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
@@ -165,12 +165,14 @@ Text = Annotated[str, Form(min_length=1, max_length=10_000)]
 
 
 @router.post("/meetings/{meeting_id}/decisions")
+@permits("meeting.write")
 def add_decision(meeting_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, text: Text):
     service.add_decision(session, actor, meeting_id, s.DecisionIn(text=text))
     return redirect(f"/meetings/{meeting_id}", request)
 
 
 @router.post("/meetings/{meeting_id}/actions")
+@permits("meeting.write")
 def add_action(
     meeting_id: uuid.UUID,
     request: Request,
@@ -186,6 +188,7 @@ def add_action(
 
 
 @router.post("/meetings/{meeting_id}/actions/{action_id}")
+@permits("action.update")
 def update_action(
     meeting_id: uuid.UUID,
     action_id: uuid.UUID,
@@ -199,12 +202,14 @@ def update_action(
 
 
 @router.post("/meetings/{meeting_id}/comments")
+@permits("meeting.comment")
 def add_comment(meeting_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, text: Text):
     service.add_comment(session, actor, meeting_id, s.CommentIn(text=text))
     return redirect(f"/meetings/{meeting_id}", request)
 
 
 @router.post("/meetings/{meeting_id}/papers")
+@permits("meeting.write")
 async def add_paper(
     meeting_id: uuid.UUID,
     request: Request,
@@ -301,6 +306,7 @@ def _to_assessment(assessment_id: uuid.UUID, request: Request):
 
 
 @router.post("/assessments/{assessment_id}/answers")
+@permits("assessment.write")
 async def save_answers(assessment_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     """The checklist as answered on the page: a score 0–4, "na" (not applicable) or nothing yet."""
     form = await request.form()
@@ -313,12 +319,14 @@ async def save_answers(assessment_id: uuid.UUID, request: Request, session: Sess
 
 
 @router.post("/assessments/{assessment_id}/signatures")
+@permits("assessment.sign")
 def sign(assessment_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, name: Text):
     assessments.sign(session, actor, assessment_id, s.SignIn(name=name))
     return _to_assessment(assessment_id, request)
 
 
 @router.post("/assessments/{assessment_id}/findings")
+@permits("assessment.write")
 def add_finding(
     assessment_id: uuid.UUID,
     request: Request,
@@ -344,6 +352,7 @@ def add_finding(
 
 
 @router.post("/assessments/{assessment_id}/findings/{finding_id}/close")
+@permits("remediation.update")
 def close_finding(
     assessment_id: uuid.UUID,
     finding_id: uuid.UUID,
@@ -358,6 +367,7 @@ def close_finding(
 
 
 @router.post("/assessments/{assessment_id}/findings/{finding_id}/photos")
+@permits("remediation.update")
 async def add_photo(
     assessment_id: uuid.UUID,
     finding_id: uuid.UUID,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest, Resource
 from jsms.core.errors import Invalid
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_, Translator
 from jsms.core.pages import PageActor, redirect, render, translator_for
 from jsms.core.policy import allows, require
@@ -125,6 +125,8 @@ class PageSpec:
     extra: Callable[[Session, Actor, Any], dict[str, Any]] | None = None
     filters: list[FormField] = field(default_factory=list)
     forms: bool = True  # False: the domain builds its own create and edit pages
+    # Grants the forms need besides writing: to offer their choices (a case's casualties).
+    form_grants: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -325,14 +327,18 @@ def add_pages(router: APIRouter, spec: PageSpec) -> None:
             return form_page(request, session, actor, obj, values, errors, general, 422)
         return redirect(f"{base}/{object_id}", request)
 
-    router.add_api_route(base, list_page, methods=["GET"])
+    if resource.access is None:
+        raise ValueError(f"the resource {resource.name} must say which grants its pages need")
+    reading, writing = permits(resource.access[0]), permits(spec.write_permission, *spec.form_grants)
+    changing = permits(resource.access[0], spec.write_permission, *spec.form_grants)
+    router.add_api_route(base, reading(list_page), methods=["GET"])
     if spec.forms:
-        router.add_api_route(f"{base}/new", new_form, methods=["GET"])
-        router.add_api_route(f"{base}/new", create, methods=["POST"])
-    router.add_api_route(f"{base}/{{object_id}}", detail_page, methods=["GET"])
+        router.add_api_route(f"{base}/new", writing(new_form), methods=["GET"])
+        router.add_api_route(f"{base}/new", writing(create), methods=["POST"])
+    router.add_api_route(f"{base}/{{object_id}}", reading(detail_page), methods=["GET"])
     if spec.forms:
-        router.add_api_route(f"{base}/{{object_id}}/edit", edit_form, methods=["GET"])
-        router.add_api_route(f"{base}/{{object_id}}/edit", update, methods=["POST"])
+        router.add_api_route(f"{base}/{{object_id}}/edit", changing(edit_form), methods=["GET"])
+        router.add_api_route(f"{base}/{{object_id}}/edit", changing(update), methods=["POST"])
 
 
 def _changed(values: dict[str, Any], initial: dict[str, Any]) -> dict[str, Any]:

@@ -146,8 +146,8 @@ def public(why: str):
     return _ruled(AccessRule(signed_in=False, why_public=why))
 
 
-def _enforcer(rule: AccessRule):
-    def enforce(request: Request, actor: ActorDep) -> None:
+def _enforcer(rule: AccessRule, actor_source):
+    def enforce(request: Request, actor: Annotated[Actor, Depends(actor_source)]) -> None:
         session = _request_session(request)
         for action in rule.actions:
             require(session, actor, action)
@@ -201,12 +201,16 @@ class RuledRoute(APIRoute):
     """A route that enforces its endpoint's access rule and shows it in the OpenAPI document,
     with the problem answers every endpoint may give."""
 
+    # Who the caller is: the bearer token here, the session cookie on pages.
+    actor_source = staticmethod(current_actor)
+
     def __init__(self, path: str, endpoint, **kwargs):
         rule = getattr(endpoint, RULE_ATTRIBUTE, None)
         kwargs["responses"] = {**PROBLEMS, **(kwargs.get("responses") or {})}
         if rule is not None:
             if rule.signed_in and not rule.checked_by_endpoint:
-                kwargs["dependencies"] = [Depends(_enforcer(rule)), *(kwargs.get("dependencies") or [])]
+                enforce = Depends(_enforcer(rule, self.actor_source))
+                kwargs["dependencies"] = [enforce, *(kwargs.get("dependencies") or [])]
             kwargs["openapi_extra"] = {
                 **(kwargs.get("openapi_extra") or {}),
                 "x-jsms-access": rule.describe(),

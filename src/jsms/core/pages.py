@@ -212,6 +212,8 @@ ERROR_EXPLANATIONS = {
 class PageRoute(UnitOfWorkRoute):
     """A page route: CSRF checked on posts, errors rendered as pages in the user's language."""
 
+    actor_source = staticmethod(page_actor)
+
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
 

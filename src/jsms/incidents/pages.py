@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits, signed_in
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
@@ -115,12 +115,14 @@ add_pages(router, INCIDENT_PAGES)
 
 
 @router.post("/incidents/{incident_id}/verify")
+@permits("incident.verify")
 def verify(incident_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     service.verify_incident(session, actor, incident_id)
     return redirect(f"/incidents/{incident_id}", request)
 
 
 @router.post("/incidents/{incident_id}/reject")
+@permits("incident.verify")
 def reject(
     incident_id: uuid.UUID,
     request: Request,
@@ -133,12 +135,14 @@ def reject(
 
 
 @router.post("/incidents/{incident_id}/close")
+@permits("incident.verify")
 def close(incident_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     service.close_incident(session, actor, incident_id)
     return redirect(f"/incidents/{incident_id}", request)
 
 
 @router.get("/map/incidents.json")
+@signed_in  # a layer of the map everyone has: empty where the policy shows nothing
 def incident_layer(request: Request, session: SessionDep, actor: PageActor):
     """Counted incidents of the last two years the user may see, as GeoJSON points."""
     from jsms.core.pages import translator_for
@@ -167,6 +171,7 @@ def incident_layer(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.post("/incidents/{incident_id}/investigation/steps")
+@permits("investigation.write")
 def add_investigation_step(
     incident_id: uuid.UUID,
     request: Request,

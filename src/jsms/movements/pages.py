@@ -12,7 +12,7 @@ from sqlalchemy import select
 from jsms.core.crud import ListRequest
 from jsms.core.errors import DomainError, Forbidden, Invalid
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, field_messages, label, plain
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
@@ -288,18 +288,21 @@ def _messages(error: ValidationError | Invalid, t: Translator) -> list[str]:
 
 
 @router.get("/journeys/new")
+@permits("route.plan")
 def plan_page(request: Request, session: SessionDep, actor: PageActor):
     values = _planner_values(request.query_params)
     return _planner(request, session, actor, values)
 
 
 @router.post("/journeys/plan")
+@permits("route.plan")
 async def plan_posted(request: Request, session: SessionDep, actor: PageActor):
     """The planner's "Plan routes" button: the same page, from the form (its CSRF token stays out of URLs)."""
     return _planner(request, session, actor, _planner_values(await request.form()))
 
 
 @router.post("/journeys/new")
+@permits("journey.request")
 async def request_journey(request: Request, session: SessionDep, actor: PageActor):
     t = translator_for(request, actor)
     values = _planner_values(await request.form())
@@ -335,18 +338,21 @@ Note = Annotated[str, Form(max_length=2000)]
 
 
 @router.post("/journeys/{journey_id}/submit")
+@permits("journey.request")
 def submit(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     service.submit(session, actor, journey_id)
     return redirect(f"/journeys/{journey_id}", request)
 
 
 @router.post("/journeys/{journey_id}/revise")
+@permits("journey.request")
 def revise(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     service.revise(session, actor, journey_id)
     return redirect(f"/journeys/{journey_id}", request)
 
 
 @router.post("/journeys/{journey_id}/assign")
+@permits("journey.assign")
 async def assign(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     form = await request.form()
     try:
@@ -365,30 +371,35 @@ async def assign(journey_id: uuid.UUID, request: Request, session: SessionDep, a
 
 
 @router.post("/journeys/{journey_id}/approve")
+@permits("journey.approve")
 def approve(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, note: Note = ""):
     service.approve(session, actor, journey_id, note)
     return redirect(f"/journeys/{journey_id}", request)
 
 
 @router.post("/journeys/{journey_id}/reject")
+@permits("journey.approve")
 def reject(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, reason: Reason):
     service.reject(session, actor, journey_id, reason)
     return redirect(f"/journeys/{journey_id}", request)
 
 
 @router.post("/journeys/{journey_id}/start")
+@permits("journey.conduct")
 def start(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, note: Note = ""):
     service.start(session, actor, journey_id, note)
     return redirect(f"/journeys/{journey_id}", request)
 
 
 @router.post("/journeys/{journey_id}/complete")
+@permits("journey.conduct")
 def complete(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, note: Note = ""):
     service.complete(session, actor, journey_id, note)
     return redirect(f"/journeys/{journey_id}", request)
 
 
 @router.post("/journeys/{journey_id}/abort")
+@permits("journey.conduct")
 def abort(journey_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor, reason: Reason):
     service.abort(session, actor, journey_id, reason)
     return redirect(f"/journeys/{journey_id}", request)

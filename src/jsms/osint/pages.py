@@ -21,7 +21,7 @@ from jsms.core.forms import (
     plain,
     yes_no,
 )
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_, Translator
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
 from jsms.core.policy import allows, require
@@ -106,6 +106,7 @@ NEWS = Resource(
     service.get_event,
     None,
     None,
+    access=("osint.read", "osint.review"),
 )
 NEWS_PAGES = PageSpec(
     resource=NEWS,
@@ -210,6 +211,7 @@ def _number(value: str) -> float | None:
 
 
 @router.post("/news/{event_id}/accept")
+@permits("osint.review")
 def accept(
     event_id: uuid.UUID,
     request: Request,
@@ -237,6 +239,7 @@ def accept(
 
 
 @router.post("/news/{event_id}/merge")
+@permits("osint.review")
 def merge(
     event_id: uuid.UUID,
     request: Request,
@@ -250,6 +253,7 @@ def merge(
 
 
 @router.post("/news/{event_id}/reject")
+@permits("osint.review")
 def reject(
     event_id: uuid.UUID,
     request: Request,
@@ -288,6 +292,7 @@ def _article_form(request: Request, actor, values: dict[str, Any], error=None, n
 
 
 @router.get("/news/new")
+@permits("osint.ingest")
 def new_article(request: Request, session: SessionDep, actor: PageActor):
     """A form to hand in an article read elsewhere (pasted text)."""
     require(session, actor, "osint.ingest")
@@ -295,6 +300,7 @@ def new_article(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.post("/news/new")
+@permits("osint.ingest")
 def hand_in_article(
     request: Request,
     session: SessionDep,
@@ -368,6 +374,7 @@ FEED_PAGES = PageSpec(
 
 
 @router.post("/news-feeds/{feed_id}/read-now")
+@permits("osint.read", "osint.ingest")
 def read_now(feed_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     """Make the feed due: the poller reads it within a minute (not in this request, which holds the
     database while the news site answers)."""

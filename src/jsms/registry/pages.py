@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from jsms.core.actor import Actor
 from jsms.core.crud import ListRequest
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, personal, plain, yes_no
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits, signed_in
 from jsms.core.i18n import N_, Translator
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, translator_for
@@ -426,6 +426,7 @@ for spec in (SITES, PERSONS, UNITS, PROJECTS, ASSETS, AGREEMENTS, ORGANISATIONS)
 
 
 @router.post("/agreements/{agreement_id}/deliveries")
+@permits("agreement.deliver")
 def add_delivery(
     agreement_id: uuid.UUID,
     request: Request,
@@ -451,6 +452,7 @@ def add_delivery(
 
 
 @router.post("/agreements/{agreement_id}/deliveries/{delivery_id}/handover")
+@permits("agreement.deliver")
 def hand_over(
     agreement_id: uuid.UUID,
     delivery_id: uuid.UUID,
@@ -469,6 +471,7 @@ def hand_over(
 
 
 @router.get("/map/sites.json")
+@signed_in  # a layer of the map everyone has: empty where the policy shows nothing
 def site_layer(request: Request, session: SessionDep, actor: PageActor, site: str | None = None):
     """The sites the user may see, as GeoJSON (one site when `site` is given)."""
     t = translator_for(request, actor)
@@ -498,6 +501,7 @@ def site_layer(request: Request, session: SessionDep, actor: PageActor, site: st
 
 
 @router.get("/map/units.json")
+@signed_in  # a layer of the map everyone has: empty where the policy shows nothing
 def unit_layer(session: SessionDep, actor: PageActor):
     """Units' areas of responsibility the user may see, as GeoJSON."""
     if not allows(session, actor, "unit.read"):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import LANGUAGES, N_
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render
 from jsms.core.policy import allows, require
@@ -20,6 +20,7 @@ add_navigation([NavItem("/reports", N_("Reports"), "report.read", order=35)])
 
 
 @router.get("/reports")
+@permits("report.read")
 def reports(
     request: Request, session: SessionDep, actor: PageActor, day: Annotated[date | None, Query()] = None
 ):
@@ -41,11 +42,13 @@ def reports(
 
 
 @router.get("/reports/sitrep")
+@permits("report.read")
 def sitrep(session: SessionDep, actor: PageActor, params: Annotated[s.SitrepParams, Query()]):
     return sitrep_response(session, actor, params)
 
 
 @router.post("/reports/sitrep/outlook")
+@permits("report.write")
 def write_outlook(
     request: Request,
     session: SessionDep,
@@ -58,11 +61,13 @@ def write_outlook(
 
 
 @router.get("/reports/threat-assessment")
+@permits("report.read")
 def threat_assessment(session: SessionDep, actor: PageActor, params: Annotated[s.AssessmentParams, Query()]):
     return assessment_response(session, actor, params)
 
 
 @router.post("/reports/threat-assessment/judgement")
+@permits("report.write")
 def write_judgement(
     request: Request,
     session: SessionDep,

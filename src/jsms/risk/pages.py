@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 
 from jsms.core.errors import Invalid
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits, signed_in
 from jsms.core.i18n import N_
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, translator_for
 from jsms.core.policy import allows, require
@@ -27,6 +27,7 @@ APPROVALS = {"officer": N_("Operations officer"), "commander": N_("Commander")}
 
 
 @router.get("/risk")
+@permits("risk.read")
 def risk_page(request: Request, session: SessionDep, actor: PageActor):
     levels = sorted(service.threat_levels(session, actor), key=lambda row: (-row.level, -row.intensity))
     active = {o.area: o for o in service.overrides(session, actor, "active")}
@@ -60,6 +61,7 @@ def _province_shapes() -> dict:
 
 
 @router.get("/map/threat.json")
+@signed_in  # a layer of the map everyone has: empty where the policy shows nothing
 def threat_layer(request: Request, session: SessionDep, actor: PageActor):
     """Provinces with the threat level in force, for the map."""
     if not allows(session, actor, "risk.read"):
@@ -85,6 +87,7 @@ def threat_layer(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.get("/map/risk.json")
+@signed_in  # a layer of the map everyone has: empty where the policy shows nothing
 def risk_layer(session: SessionDep, actor: PageActor):
     """The risk surface as hexagons over Pakistan (cells below intensity 2 left out)."""
     require(session, actor, "risk.read")
@@ -115,6 +118,7 @@ def _pakistan_cells() -> tuple[str, ...]:
 
 
 @router.post("/risk/sop")
+@permits("sop.write")
 def new_sop_version(
     request: Request,
     session: SessionDep,

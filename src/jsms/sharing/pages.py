@@ -6,7 +6,7 @@ import uuid
 import orjson
 from fastapi import APIRouter, Request, Response
 
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_
 from jsms.core.marking import Tlp
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, render
@@ -43,6 +43,7 @@ def _labels() -> dict:
 
 
 @router.get("/exchange")
+@permits("sharing.read")
 def exchange_page(request: Request, session: SessionDep, actor: PageActor):
     return render(
         request,
@@ -61,6 +62,7 @@ def exchange_page(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.get("/exchange/preview")
+@permits("sharing.release")
 def preview_page(request: Request, session: SessionDep, actor: PageActor):
     """What the other node receives if it synced now: nothing is logged."""
     incidents, reports, withheld = overview.preview_list(session, actor)
@@ -73,6 +75,7 @@ def preview_page(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.get("/exchange/preview.json")
+@permits("sharing.release")
 def preview_bundle(session: SessionDep, actor: PageActor):
     """The same, as the STIX 2.1 bundle the other node would receive (a download; nothing logged)."""
     require(session, actor, "sharing.release")
@@ -85,6 +88,7 @@ def preview_bundle(session: SessionDep, actor: PageActor):
 
 
 @router.get("/exchange/incidents/{incident_id}")
+@permits("sharing.read")
 def incident_sharing(incident_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     status = overview.object_status(session, actor, incident_id)
     objects = [orjson.loads(o.serialize()) for o in status.objects]

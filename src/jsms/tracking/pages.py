@@ -17,7 +17,7 @@ from jsms.core.crud import ListRequest
 from jsms.core.db import ACTOR_KEY, utcnow
 from jsms.core.errors import Invalid
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, plain, yes_no
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits, public
 from jsms.core.i18n import N_
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect, render, secure_cookies
 from jsms.core.policy import allows, require
@@ -95,6 +95,7 @@ DEVICE_PAGES = PageSpec(
 
 
 @router.get("/live")
+@permits("track.read")
 def live_map(request: Request, session: SessionDep, actor: PageActor):
     require(session, actor, "track.read")
     return render(
@@ -106,6 +107,7 @@ def live_map(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.get("/live/journeys.json")
+@permits("track.read")
 def live_journeys(session: SessionDep, actor: PageActor) -> JSONResponse:
     """The journeys being watched that the user may see, with their routes and last positions."""
     require(session, actor, "track.read")
@@ -158,6 +160,7 @@ def _unsign(signed: str) -> str:
 
 
 @router.post("/devices/{device_id}/field-link")
+@permits("device.write")
 def field_link(device_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     """A new link for the device's field page (and a new token: the old link stops working)."""
     device, token = service.issue_token(session, actor, device_id)
@@ -166,6 +169,7 @@ def field_link(device_id: uuid.UUID, request: Request, session: SessionDep, acto
 
 
 @router.get("/field")
+@public("a protected person's phone, by the link of its device (kept in a signed cookie)")
 def field_page(request: Request, session: SessionDep, device: str | None = None, token: str | None = None):
     """The phone's page. Opened from its link once, it keeps the device in a cookie and drops the
     token from the address."""
@@ -195,6 +199,7 @@ def field_page(request: Request, session: SessionDep, device: str | None = None,
 
 
 @router.get("/field/status")
+@public("a protected person's phone, by its device's signed cookie")
 def field_status(request: Request, session: SessionDep) -> JSONResponse:
     entry = _field_device(request, session)
     journey = service.field_journey(session, entry)
@@ -233,6 +238,7 @@ async def _position(request: Request) -> FieldPosition:
 
 
 @router.post("/field/checkin")
+@public("a protected person's phone, by its device's signed cookie")
 async def field_checkin(request: Request, session: SessionDep) -> JSONResponse:
     entry = _field_device(request, session)
     where = await _position(request)
@@ -264,11 +270,13 @@ async def _report(request: Request, session, alarm: str | None) -> JSONResponse:
 
 
 @router.post("/field/ping")
+@public("a protected person's phone, by its device's signed cookie")
 async def field_ping(request: Request, session: SessionDep) -> JSONResponse:
     return await _report(request, session, None)
 
 
 @router.post("/field/sos")
+@public("a protected person's phone, by its device's signed cookie")
 async def field_sos(request: Request, session: SessionDep) -> JSONResponse:
     """SOS: stored and raised as an extreme alert before this answers; the page then follows it."""
     return await _report(request, session, "sos")
@@ -286,6 +294,7 @@ ROLL_CALL_STATES = {"open": N_("Open"), "complete": N_("Everyone accounted for")
 
 
 @router.get("/rollcalls")
+@permits("rollcall.read")
 def roll_calls_page(request: Request, session: SessionDep, actor: PageActor):
     found = rollcall.list_roll_calls(session, actor)
     totals = rollcall.counts(session, [r.id for r in found])
@@ -294,6 +303,7 @@ def roll_calls_page(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.get("/rollcalls/{roll_call_id}")
+@permits("rollcall.read")
 def roll_call_page(roll_call_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     roll_call = rollcall.get_roll_call(session, actor, roll_call_id)
     entries = rollcall.entries_of(session, actor, roll_call)
@@ -312,6 +322,7 @@ def roll_call_page(roll_call_id: uuid.UUID, request: Request, session: SessionDe
 
 
 @router.post("/rollcalls/{roll_call_id}/account")
+@permits("rollcall.mark")
 def account_page(
     roll_call_id: uuid.UUID,
     request: Request,

@@ -16,7 +16,7 @@ from jsms.core import governance
 from jsms.core.auth import AccountLocked, issue_access_token
 from jsms.core.config import get_settings
 from jsms.core.errors import DomainError, Invalid, TooManyRequests, Unauthenticated
-from jsms.core.http import SessionDep, sign_in
+from jsms.core.http import SessionDep, permits, public, sign_in, signed_in
 from jsms.core.i18n import LANGUAGES, N_
 from jsms.core.pages import (
     LANGUAGE_COOKIE,
@@ -54,11 +54,13 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
+@public("the sign-in form")
 def login_form(request: Request, next: str | None = None):
     return render(request, "login.html", {"next": _safe_next(next), "failed": False})
 
 
 @router.post("/login")
+@public("signing in: the password is the credential (rate-limited, locks out)")
 def login(
     request: Request,
     session: SessionDep,
@@ -99,6 +101,7 @@ def _login_refused(request: Request, refusal: DomainError, username: str, next: 
 
 
 @router.post("/logout")
+@public("signing out")
 def logout(request: Request):
     response = redirect("/login", request)
     response.delete_cookie(SESSION_COOKIE)
@@ -106,6 +109,7 @@ def logout(request: Request):
 
 
 @router.post("/language")
+@public("the language of the pages, kept in a cookie")
 def choose_language(request: Request, language: Annotated[str, Form()], next: Annotated[str, Form()] = "/"):
     """Switch the page language; the browser remembers the choice for a year.
 
@@ -119,6 +123,7 @@ def choose_language(request: Request, language: Annotated[str, Form()], next: An
 
 
 @router.get("/")
+@signed_in
 def dashboard(request: Request, session: SessionDep, actor: PageActor):
     layers = {"sites": allows(session, actor, "site.read"), "units": allows(session, actor, "unit.read")}
     return render(request, "dashboard.html", {"layers": layers, "provinces": PROVINCES}, actor=actor)
@@ -148,6 +153,7 @@ def _basemap_json() -> bytes:
 
 
 @router.get("/map/basemap.json")
+@signed_in
 def basemap(_actor: PageActor):
     return Response(
         _basemap_json(), media_type="application/json", headers={"Cache-Control": "private, max-age=86400"}
@@ -155,6 +161,7 @@ def basemap(_actor: PageActor):
 
 
 @router.get("/map/config.json")
+@signed_in
 def map_config(request: Request, actor: PageActor):
     settings = get_settings()
     return JSONResponse(
@@ -178,6 +185,7 @@ VERSION_STATUS_LABELS = {
 
 
 @router.get("/policy")
+@permits("policy.read")
 def policy_page(request: Request, session: SessionDep, actor: PageActor):
     """The policy in force, its history, proposals awaiting approval, and who approved what."""
     versions = governance.list_versions(session, actor)
@@ -205,6 +213,7 @@ def policy_page(request: Request, session: SessionDep, actor: PageActor):
 
 
 @router.post("/policy/proposals")
+@permits("policy.propose")
 def propose_policy(
     request: Request,
     session: SessionDep,
@@ -223,6 +232,7 @@ def propose_policy(
 
 
 @router.post("/policy/{version_id}/approve")
+@permits("policy.approve")
 def approve_policy(version_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     governance.approve(session, actor, version_id)
     return redirect("/policy", request)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 
 from jsms.core.crud import ListRequest
 from jsms.core.forms import Column, DetailRow, FormField, PageSpec, add_pages, label, personal, plain
-from jsms.core.http import SessionDep
+from jsms.core.http import SessionDep, permits
 from jsms.core.i18n import N_, Translator
 from jsms.core.pages import NavItem, PageActor, PageRoute, add_navigation, redirect
 from jsms.core.policy import allows
@@ -144,6 +144,7 @@ CASE_PAGES = PageSpec(
     title=N_("Compensation cases"),
     singular=N_("Compensation case"),
     write_permission="compensation.write",
+    form_grants=("casualty.read",),
     columns=[
         Column("reference", N_("Case"), plain("reference"), link=True, sort="reference"),
         Column("outcome", N_("Casualty"), label(OUTCOMES, "outcome")),
@@ -204,12 +205,14 @@ def _back(case_id: uuid.UUID, request: Request):
 
 
 @router.post("/compensation-cases/{case_id}/approve")
+@permits("compensation.approve")
 def approve(case_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor):
     service.approve_case(session, actor, case_id)
     return _back(case_id, request)
 
 
 @router.post("/compensation-cases/{case_id}/reject")
+@permits("compensation.approve")
 def reject(
     case_id: uuid.UUID,
     request: Request,
@@ -222,6 +225,7 @@ def reject(
 
 
 @router.post("/compensation-cases/{case_id}/beneficiaries")
+@permits("compensation.write")
 def add_beneficiary(
     case_id: uuid.UUID,
     request: Request,
@@ -243,6 +247,7 @@ def add_beneficiary(
 
 
 @router.post("/compensation-cases/{case_id}/beneficiaries/{beneficiary_id}/remove")
+@permits("compensation.write")
 def remove_beneficiary(
     case_id: uuid.UUID, beneficiary_id: uuid.UUID, request: Request, session: SessionDep, actor: PageActor
 ):
@@ -251,6 +256,7 @@ def remove_beneficiary(
 
 
 @router.post("/compensation-cases/{case_id}/payments")
+@permits("compensation.pay")
 def add_payment(
     case_id: uuid.UUID,
     request: Request,
@@ -266,6 +272,7 @@ def add_payment(
 
 
 @router.post("/compensation-cases/{case_id}/payments/{payment_id}")
+@permits("compensation.pay")
 def settle_payment(
     case_id: uuid.UUID,
     payment_id: uuid.UUID,
