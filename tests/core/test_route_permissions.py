@@ -82,9 +82,14 @@ def _example(name: str, annotation) -> str:
     return {"area": "PK-BA", "site_kind": "port", "province": "PK-BA"}.get(name, "x")
 
 
+# Reports come as HTML here: the PDF would only make the refusals slower to reach.
+QUERIES = {"/api/v1/reports/sitrep": "?format=html", "/api/v1/reports/threat-assessment": "?format=html"}
+
+
 def url_of(route: APIRoute) -> str:
     types = {p.name: p.field_info.annotation for p in route.dependant.path_params}
-    return re.sub(r"\{([a-z_]+)(:path)?\}", lambda m: _example(m.group(1), types.get(m.group(1))), route.path)
+    path = re.sub(r"\{([a-z_]+)(:path)?\}", lambda m: _example(m.group(1), types.get(m.group(1))), route.path)
+    return path + QUERIES.get(route.path, "")
 
 
 @cache
