@@ -1,8 +1,10 @@
 """Rate limits: how often a client address may try to sign in, a device report, a caller send batches.
 
-Counted by the `limits` library in a moving window: in this process's memory, or in Redis when the
-node has one, so that every server process of the node counts the same sign-in attempts. Pings
-are always counted in memory: they are the hot path, and each device reports to one process.
+Counted by the `limits` library: sign-ins in an exact moving window, in this process's memory or in
+Redis when the node has one (so that every server process counts the same attempts); pings and
+batches in a sliding window of two counters, always in memory: they are the hot path (a moving
+window keeps every hit of the last minute, and its cost grows with them), and each device reports
+to one process.
 """
 
 import time
@@ -11,7 +13,7 @@ from functools import cache
 
 import limits
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import MovingWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
 
 from jsms.core.config import get_settings
 
@@ -22,7 +24,7 @@ class Throttle:
 
     name: str
     rate: limits.RateLimitItem
-    limiter: MovingWindowRateLimiter
+    limiter: RateLimiter
 
     def admit(self, key: str) -> float | None:
         """Count a hit for `key`; None if admitted, else the seconds until one would be."""
@@ -36,22 +38,23 @@ class Throttle:
 
 
 @cache
-def _throttle(name: str, rate: str, redis_url: str | None) -> Throttle:
+def _throttle(name: str, rate: str, redis_url: str | None, exact: bool) -> Throttle:
     storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
-    return Throttle(name, limits.parse(rate), MovingWindowRateLimiter(storage))
+    strategy = MovingWindowRateLimiter if exact else SlidingWindowCounterRateLimiter
+    return Throttle(name, limits.parse(rate), strategy(storage))
 
 
 def login_throttle() -> Throttle:
     """Sign-in attempts per client address, counted across the node's processes."""
     settings = get_settings()
-    return _throttle("login", settings.login_rate_limit, settings.redis_url)
+    return _throttle("login", settings.login_rate_limit, settings.redis_url, exact=True)
 
 
 def ping_throttle() -> Throttle:
     """OsmAnd reports per device."""
-    return _throttle("ping", get_settings().ping_rate_limit, None)
+    return _throttle("ping", get_settings().ping_rate_limit, None, exact=False)
 
 
 def batch_throttle() -> Throttle:
     """JSON ping batches per caller."""
-    return _throttle("ping-batch", get_settings().ping_batch_rate_limit, None)
+    return _throttle("ping-batch", get_settings().ping_batch_rate_limit, None, exact=False)
