@@ -17,6 +17,8 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select, update
 
+from jsms.alerts import service as alerts
+from jsms.alerts.models import Alert
 from jsms.coordination.models import Meeting, SiteAssessment, WorkingGroup
 from jsms.core import db as core_db
 from jsms.core.actor import Actor
@@ -29,6 +31,8 @@ from jsms.incidents.models import Incident
 from jsms.movements.models import Journey
 from jsms.osint.models import NewsEvent
 from jsms.registry.models import Agreement, Site, Unit
+from jsms.tracking import rollcall
+from jsms.tracking.models import RollCall
 from jsms.web.app import ROUTERS
 from tests.conftest import DEMO_USERS
 
@@ -164,9 +168,37 @@ MARKED = {
 }
 
 
+def _an_alert(session) -> None:
+    draft = alerts.AlertDraft(
+        kind="sos",
+        severity="extreme",
+        key=f"test:{uuid.uuid4()}",
+        group_key="test",
+        subject_type="journey",
+        subject_id="test",
+        subject_label="A convoy's SOS",
+        raised_at=core_db.utcnow(),
+    )
+    alerts.raise_alert(session, draft, core_db.utcnow())
+
+
+def _a_roll_call(session) -> None:
+    incident = session.scalar(select(Incident.id).where(Incident.state == "verified").limit(1))
+    rollcall.open_roll_call(session, Actor.system("tests"), incident)
+
+
+# The kinds the demo holds none of until its journeys run: one is made first.
+MARKED |= {"alerts": (Alert, lambda: True), "rollcalls": (RollCall, lambda: True)}
+MAKERS = {"alerts": _an_alert, "rollcalls": _a_roll_call}
+
+
 @pytest.mark.parametrize("kind", sorted(MARKED))
 def test_no_reader_sees_what_its_marking_withholds(api, node, kind):
     model, chosen = MARKED[kind]
+    if kind in MAKERS:
+        with core_db.new_session(Actor.system("tests"), write=True) as session:
+            MAKERS[kind](session)
+            session.commit()
     with core_db.new_session(None) as session:
         # Not the company's own (it sees its own records whatever their marking).
         company = actors(node.database_url)["company.security"]
