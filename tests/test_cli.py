@@ -179,6 +179,8 @@ def test_purge_says_what_it_would_remove_and_refuses_a_bad_period(demo_dir):
             "no organisation 'Nowhere'",
         ),
         (["users", "token", "nobody", "--name", "t"], "No user named 'nobody'"),
+        (["users", "unlock", "nobody"], "No user named 'nobody'"),
+        (["backup", "/tmp"], "is a directory"),
         (["geo", "locate", "34.53", "69.17"], "outside Pakistan"),
     ],
 )

@@ -77,7 +77,7 @@ def reported_errors() -> Iterator[None]:
             EXIT_BAD_INPUT if error.status in (400, 404, 409, 412, 422) else EXIT_FAILURE,
         )
     except (OperationalError, ProgrammingError) as error:
-        if "no such table" in str(error) or "does not exist" in str(error):
+        if "no such table" in str(error) or ('relation "' in str(error) and "does not exist" in str(error)):
             fail("the database has no JSMS tables yet: run `jsms db upgrade` (or `jsms restore`)")
         raise
 
@@ -244,7 +244,8 @@ def db_current() -> None:
 @app.command("backup")
 def backup_command(
     target: Annotated[
-        Path | None, typer.Argument(help="Archive to write (default: backups/ in the data directory)")
+        Path | None,
+        typer.Argument(help="Archive to write (default: backups/ in the data directory)"),
     ] = None,
 ) -> None:
     """Back up the database (SQLite or PostgreSQL) with a digest of every table; the node may run."""
@@ -254,6 +255,11 @@ def backup_command(
     settings = get_settings()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = target or settings.data_dir / "backups" / f"jsms-{settings.node_id}-{stamp}.tar.gz"
+    if target.is_dir():
+        fail(
+            f"{target} is a directory: name the archive to write, e.g. {target / 'node.tar.gz'}",
+            EXIT_BAD_INPUT,
+        )
     with reported_errors(), out.status("backing up…") as status:
         manifest = backup.backup(get_engine(), target, lambda table: status.update(f"digesting {table}…"))
     rows = sum(t["rows"] for t in manifest["tables"].values())

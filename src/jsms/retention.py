@@ -46,9 +46,8 @@ class Purge:
 
     @property
     def removed_anything(self) -> bool:
-        return bool(self.positions.get("blocks") or self.positions.get("last_positions")) or bool(
-            self.persons or self.casualties or self.beneficiaries
-        )
+        removed = (self.positions.get("blocks"), self.positions.get("last_positions"), self.persons)
+        return any((*removed, self.casualties, self.beneficiaries))
 
     def record(self) -> dict[str, Any]:
         return {

@@ -43,7 +43,8 @@ def health(session: SessionDep) -> dict[str, str]:
 def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep):
     """OAuth2 password flow: exchange a username and password for a short-lived bearer token.
     Attempts are rate-limited per client address; repeated failures lock the account."""
-    user = http.sign_in(request, session, form.username, form.password)
+    http.admit_sign_in(request)
+    user = http.sign_in(session, form.username, form.password)
     token, lifetime = issue_access_token(user)
     return TokenOut(access_token=token, expires_in=lifetime)
 

@@ -27,12 +27,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, inspect, select
 from sqlalchemy.engine import make_url
 
 import jsms
+from jsms.core.audit import canonical_json
 from jsms.core.config import get_settings
 from jsms.core.errors import Conflict, DomainError, Invalid
 
@@ -72,16 +72,6 @@ def key_fingerprint() -> str:
 # ---- digests -----------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dict | list):
-        return json.loads(json.dumps(value, sort_keys=True, default=str))
-    return str(value)  # UUID, datetime, Decimal: their exact text
-
-
 def table_digests(connection: Connection, progress: Progress | None = None) -> dict[str, TableDigest]:
     """Row count and SHA-256 of every table's rows in primary-key order, as the connection sees
     them (read from the database itself, so any table of any version is covered)."""
@@ -95,7 +85,7 @@ def table_digests(connection: Connection, progress: Progress | None = None) -> d
         order = list(table.primary_key.columns) or list(table.columns)
         hasher, rows = hashlib.sha256(), 0
         for row in connection.execute(select(table).order_by(*order)):
-            hasher.update(json.dumps([_plain(v) for v in row], separators=(",", ":")).encode())
+            hasher.update(canonical_json(list(row)).encode())  # as the audit chain writes values
             hasher.update(b"\n")
             rows += 1
         digests[name] = TableDigest(rows, hasher.hexdigest())

@@ -86,7 +86,11 @@ def invalid_field(loc: str, template: str, **params: Any) -> Invalid:
 class TooManyRequests(DomainError):
     """A rate limit reached: the answer says when to try again (Retry-After)."""
 
-    retry_after: float = 60.0
+    retry_after: int = 60  # seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
     status = 429
     title = "Too many requests"

@@ -6,7 +6,6 @@ a client never sees a success for a change that did not commit.
 """
 
 import logging
-import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -77,15 +76,18 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_in(request: Request, session: Session, username: str, password: str) -> User:
-    """The user behind a username and password, at most as often as the sign-in rate allows per
-    client address; a failure is committed (it counts towards the lock-out) before it is raised."""
+def admit_sign_in(request: Request) -> None:
+    """Count a sign-in attempt from the request's address; refuse beyond the sign-in rate."""
     wait = login_throttle().admit(client_address(request))
     if wait is not None:
         raise TooManyRequests(
-            f"Too many sign-in attempts from this address; try again in {math.ceil(wait)} s",
-            retry_after=wait,
+            f"Too many sign-in attempts from this address; try again in {wait} s", retry_after=wait
         )
+
+
+def sign_in(session: Session, username: str, password: str) -> User:
+    """The user behind a username and password; a failure is committed (it counts towards the
+    account's lock-out) before it is raised, so `session` must be one that may write."""
     try:
         return authenticate(session, username, password)
     except Unauthenticated:
@@ -305,7 +307,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if isinstance(exc, TooManyRequests):
-            headers = {"Retry-After": str(math.ceil(exc.retry_after))}
+            headers = exc.headers
         return problem(
             exc.status, exc.title, exc.detail, exc.slug, [e.as_dict() for e in exc.errors], headers
         )

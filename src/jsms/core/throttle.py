@@ -7,6 +7,7 @@ window keeps every hit of the last minute, and its cost grows with them), and ea
 to one process.
 """
 
+import math
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -26,15 +27,13 @@ class Throttle:
     rate: limits.RateLimitItem
     limiter: RateLimiter
 
-    def admit(self, key: str) -> float | None:
-        """Count a hit for `key`; None if admitted, else the seconds until one would be."""
+    def admit(self, key: str) -> int | None:
+        """Count a hit for `key`; None if admitted, else the whole seconds until one would be (what
+        a Retry-After header says)."""
         if self.limiter.hit(self.rate, self.name, key):
             return None
         reset_at = self.limiter.get_window_stats(self.rate, self.name, key).reset_time
-        return max(1.0, reset_at - time.time())
-
-    def clear(self, key: str) -> None:
-        self.limiter.clear(self.rate, self.name, key)
+        return max(1, math.ceil(reset_at - time.time()))
 
 
 @cache

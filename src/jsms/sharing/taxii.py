@@ -26,11 +26,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jsms.core.actor import Actor
-from jsms.core.auth import actor_for, authenticate, user_for_bearer
+from jsms.core.auth import actor_for, user_for_bearer
 from jsms.core.config import get_settings
 from jsms.core.db import new_session, unit_of_work
 from jsms.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
-from jsms.core.http import PROBLEMS, RuledRoute, permits
+from jsms.core.http import PROBLEMS, RuledRoute, permits, sign_in
 from jsms.core.policy import allows
 from jsms.sharing import service
 from jsms.sharing.models import TaxiiStatus
@@ -52,19 +52,22 @@ def _taxii_response(body: Any, status: int = 200, headers: dict[str, str] | None
     return Response(orjson.dumps(body), status_code=status, media_type=TAXII, headers=headers)
 
 
+# What every TAXII endpoint may answer, all in the TAXII media type.
+TAXII_ANSWERS = {
+    **{
+        code: {"description": problem["description"], "content": {TAXII: {}}}
+        for code, problem in PROBLEMS.items()
+    },
+    200: {"description": "A TAXII resource", "content": {TAXII: {}}},
+    406: {"description": "Not acceptable", "content": {TAXII: {}}},
+}
+
+
 class TaxiiRoute(RuledRoute):
     """Errors as TAXII error resources, in the TAXII media type."""
 
     def __init__(self, path: str, endpoint, **kwargs):
-        answers = {
-            code: {"description": problem["description"], "content": {TAXII: {}}}
-            for code, problem in PROBLEMS.items()
-        }
-        answers |= {
-            200: {"description": "A TAXII resource", "content": {TAXII: {}}},
-            406: {"description": "Not acceptable", "content": {TAXII: {}}},
-        }
-        kwargs["responses"] = {**answers, **(kwargs.get("responses") or {})}
+        kwargs["responses"] = {**TAXII_ANSWERS, **(kwargs.get("responses") or {})}
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self):
@@ -98,11 +101,7 @@ def _actor(authorization: str | None) -> Actor:
             raise Unauthenticated("Malformed Basic credentials") from None
         # A session that may write: a wrong password counts towards the account's lock-out.
         with new_session(None, write=True) as session:
-            try:
-                return actor_for(authenticate(session, username, password))
-            except Unauthenticated:
-                session.commit()
-                raise
+            return actor_for(sign_in(session, username, password))
     with new_session(None) as session:
         if scheme.lower() == "bearer" and credentials:
             return actor_for(user_for_bearer(session, credentials.strip()))

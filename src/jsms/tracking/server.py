@@ -10,7 +10,6 @@ The same application is mounted under the API at /osmand.
 
 import asyncio
 import logging
-import math
 import time
 from urllib.parse import parse_qsl
 
@@ -103,8 +102,7 @@ async def osmand_app(scope, receive, send) -> None:
         return
     wait = ping_throttle().admit(fix.device)
     if wait is not None:
-        retry = str(math.ceil(wait)).encode()
-        await _answer(send, 429, "too many reports from this device", (b"retry-after", retry))
+        await _answer(send, 429, "too many reports from this device", (b"retry-after", str(wait).encode()))
         return
     entry = await _lookup(runtime, fix.device)
     if entry is None:

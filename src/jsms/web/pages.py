@@ -1,7 +1,6 @@
 """The shell's own pages: sign-in, sign-out, language, the dashboard and its map data."""
 
 import json
-import math
 import uuid
 from functools import lru_cache
 from importlib import resources
@@ -16,7 +15,7 @@ from jsms.core import governance
 from jsms.core.auth import AccountLocked, issue_access_token
 from jsms.core.config import get_settings
 from jsms.core.errors import DomainError, Invalid, TooManyRequests, Unauthenticated
-from jsms.core.http import SessionDep, permits, public, sign_in, signed_in
+from jsms.core.http import SessionDep, admit_sign_in, permits, public, sign_in, signed_in
 from jsms.core.i18n import LANGUAGES, N_
 from jsms.core.pages import (
     LANGUAGE_COOKIE,
@@ -69,7 +68,8 @@ def login(
     next: Annotated[str, Form()] = "/",
 ):
     try:
-        user = sign_in(request, session, username, password)
+        admit_sign_in(request)
+        user = sign_in(session, username, password)
     except (Unauthenticated, TooManyRequests) as refusal:
         return _login_refused(request, refusal, username, next)
     token, lifetime = issue_access_token(user, minutes=SESSION_HOURS * 60)
@@ -89,14 +89,13 @@ def login(
 
 def _login_refused(request: Request, refusal: DomainError, username: str, next: str):
     context = {"next": _safe_next(next), "username": username, "failed": True}
-    headers = None
+    headers = {}
     if isinstance(refusal, AccountLocked):
         context["locked_until"] = refusal.until
     elif isinstance(refusal, TooManyRequests):
-        context["retry_seconds"] = math.ceil(refusal.retry_after)
-        headers = {"Retry-After": str(context["retry_seconds"])}
+        context["retry_seconds"], headers = refusal.retry_after, refusal.headers
     response = render(request, "login.html", context, status_code=refusal.status)
-    response.headers.update(headers or {})
+    response.headers.update(headers)
     return response
 
 
